@@ -1,0 +1,39 @@
+# Two entry points do all the set-up on a fresh machine (see README):
+#   make demo   - install, then report on the bundled example denial letter
+#   make test   - install, then ruff + mypy + pytest (what .ci/run calls)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXAMPLE ?= examples/ketamine-off-label-denial.pdf
+
+.PHONY: setup demo test lint typecheck unit train benchmark clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/denialparse report $(EXAMPLE)
+
+lint: setup
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff format --check src tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+train: setup
+	$(BIN)/denialparse train --corpus corpus --out models/denial-reasons --name denial-reasons
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

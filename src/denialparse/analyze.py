@@ -1,0 +1,73 @@
+"""Analyse stage: Document -> Analysis (reasons with supporting sentences, and fields).
+
+One spaCy Doc per letter gives the sentences; the classifier scores them; the field rules run on the text.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from denialparse.classifier import ReasonClassifier
+from denialparse.datatypes import Analysis, Document, ReasonScore, Span, SupportingSentence
+from denialparse.fields import extract_fields
+from denialparse.modelstore import load_model
+from denialparse.nlp import parse, sentences_of
+from denialparse.resources import default_model_dir
+from denialparse.taxonomy import load_taxonomy
+
+
+@lru_cache(maxsize=4)
+def _cached_model(directory: str) -> ReasonClassifier:
+    return load_model(Path(directory))
+
+
+def get_model(directory: Path | str | None = None) -> ReasonClassifier:
+    """Load (once per process) the model in ``directory``, or the shipped default model."""
+    return _cached_model(str(Path(directory or default_model_dir()).resolve()))
+
+
+def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
+    """Classify the reasons and extract the fields of one extracted letter."""
+    started = time.perf_counter()
+    sentences = sentences_of(parse(document.text))
+    parsed = time.perf_counter()
+    prediction = model.predict_sentences([sentences])[0]
+    classified = time.perf_counter()
+    taxonomy = load_taxonomy()
+    reasons: list[ReasonScore] = []
+    for index, label in enumerate(model.labels):
+        probability = prediction.probabilities[label]
+        support = tuple(
+            SupportingSentence(
+                text=sentences[i].text,
+                span=Span(sentences[i].start, sentences[i].end, document.page_at(sentences[i].start)),
+                score=round(score, 4),
+            )
+            for i, score in prediction.top_sentences(index)
+        )
+        reasons.append(
+            ReasonScore(
+                label=label,
+                name=taxonomy.name_of(label),
+                probability=round(probability, 4),
+                predicted=probability >= model.threshold,
+                sentences=support,
+            )
+        )
+    reasons.sort(key=lambda r: -r.probability)
+    fields = extract_fields(document)
+    done = time.perf_counter()
+    return Analysis(
+        document=document,
+        reasons=tuple(reasons),
+        fields=fields,
+        model_version=str(model.info.get("name", "unknown")),
+        threshold=model.threshold,
+        timings={
+            "sentences_s": round(parsed - started, 4),
+            "classify_s": round(classified - parsed, 4),
+            "fields_s": round(done - classified, 4),
+        },
+    )

@@ -1,0 +1,118 @@
+"""The library facade: the only entry points the CLI and the web app use.
+
+extract -> analyse -> recommend -> draft, each a module of its own; this file wires them and turns a
+failure on one file into a result with a status, so that a run over many letters never aborts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from denialparse.datatypes import Analysis, Letter, Plan
+from denialparse.errors import DenialParseError
+from denialparse.extract import DEFAULT_LIMITS, Limits, document_from_text, extract
+
+if TYPE_CHECKING:
+    from denialparse.casefile import CaseFacts
+
+ModelRef = str | Path | None
+
+
+def analyze(
+    source: str | Path | bytes, *, model: ModelRef = None, name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Analysis:
+    """Read a denial PDF (path or bytes) and return its reasons and fields."""
+    from denialparse.analyze import analyse_document, get_model
+
+    started = time.perf_counter()
+    document = extract(source, name=name, limits=limits)
+    extracted = time.perf_counter()
+    classifier = get_model(model)
+    loaded = time.perf_counter()
+    analysis = analyse_document(document, classifier)
+    analysis.timings.update({"extract_s": round(extracted - started, 4), "model_load_s": round(loaded - extracted, 4)})
+    return analysis
+
+
+def analyze_text(text: str, *, model: ModelRef = None, source: str = "<text>") -> Analysis:
+    """Analyse letter text that is already extracted (e.g. pasted or from JSONL)."""
+    from denialparse.analyze import analyse_document, get_model
+
+    return analyse_document(document_from_text(text, source), get_model(model))
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """One file's outcome in a multi-file run: an analysis, or the error that stopped it."""
+
+    source: str
+    analysis: Analysis | None = None
+    error: DenialParseError | None = None
+    seconds: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def analyze_many(
+    paths: Iterable[str | Path], *, model: ModelRef = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[AnalysisResult]:
+    """Analyse files one by one; a bad file yields an error result and the run goes on."""
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            analysis = analyze(path, model=model, limits=limits)
+        except DenialParseError as exc:
+            yield AnalysisResult(str(path), error=exc, seconds=time.perf_counter() - started)
+            continue
+        yield AnalysisResult(str(path), analysis=analysis, seconds=time.perf_counter() - started)
+
+
+def classify_texts(texts: Sequence[str], *, model: ModelRef = None) -> list[dict[str, Any]]:
+    """Scores, labels at or above the threshold, and the primary label for each text.
+
+    This is the stable interface of ``denialparse classify-text``: ``{"scores", "labels", "primary"}``.
+    """
+    from denialparse.analyze import get_model
+
+    classifier = get_model(model)
+    results = []
+    for prediction in classifier.predict_texts(texts):
+        scores = {label: round(prediction.probabilities[label], 4) for label in classifier.labels}
+        labels = [label for label in classifier.labels if prediction.probabilities[label] >= classifier.threshold]
+        primary = max(classifier.labels, key=lambda label: prediction.probabilities[label])
+        results.append({"scores": scores, "labels": labels, "primary": primary})
+    return results
+
+
+def load_case_file(path: str | Path) -> CaseFacts:
+    from denialparse.casefile import load_case
+
+    return load_case(Path(path))
+
+
+def recommend_for(analysis: Analysis, case: CaseFacts | None = None) -> Plan:
+    """The appeal arguments, evidence and case-fact gaps for an analysed letter."""
+    from denialparse.recommend import recommend
+
+    return recommend(analysis, case)
+
+
+def draft_letter(
+    analysis: Analysis,
+    case: CaseFacts | None = None,
+    *,
+    kind: str = "appeal",
+    fmt: str = "md",
+    plan: Plan | None = None,
+) -> Letter:
+    """Draft a letter answering the detected reasons; facts the case lacks appear as [[MISSING: ...]]."""
+    from denialparse.draft import draft
+
+    return draft(analysis, plan or recommend_for(analysis, case), case, kind=kind, fmt=fmt)

@@ -1,0 +1,367 @@
+"""The ``denialparse`` command: a thin shell over :mod:`denialparse.api`.
+
+Only click is imported at start-up, so ``--help`` and ``--version`` stay fast; every command imports what
+it needs. Every :class:`~denialparse.errors.DenialParseError` becomes one line on stderr and its own exit
+code (see the README's table); an unexpected failure prints one line too, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from denialparse import __version__
+from denialparse.errors import DataFileError, DenialParseError, UsageError
+
+INTERNAL_ERROR_EXIT = 70
+
+model_option = click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory (default: the shipped model).",
+)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"denialparse: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="denialparse")
+def cli() -> None:
+    """Read a health-insurance denial letter, say why it was denied, and draft the appeal."""
+
+
+def _write_output(output: Path | None, data: bytes) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    tmp = output.with_name(f".{output.name}.partial")
+    tmp.write_bytes(data)
+    tmp.replace(output)
+
+
+@cli.command()
+@click.argument("letters", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--case", "case_path", type=click.Path(path_type=Path, dir_okay=False), help="Case facts (YAML/JSON).")
+@model_option
+def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_dir: Path | None) -> None:
+    """Classify each denial LETTER (PDF) and print the reasons, fields and arguments.
+
+    With several letters, a bad file is reported and the others still run; the exit code is that of the
+    first failure.
+    """
+    from denialparse import api
+    from denialparse.report import error_json, render_text, report_json
+
+    case = api.load_case_file(case_path) if case_path else None
+    first_error: DenialParseError | None = None
+    console = None
+    if fmt == "text":
+        from rich.console import Console
+
+        console = Console(soft_wrap=False)
+    for result in api.analyze_many(letters, model=model_dir):
+        if result.error is not None:
+            first_error = first_error or result.error
+            if fmt == "json":
+                click.echo(json.dumps(error_json(result.source, result.error), ensure_ascii=False))
+            click.echo(f"denialparse: error: {result.error}", err=True)
+            continue
+        assert result.analysis is not None
+        plan = api.recommend_for(result.analysis, case)
+        if console is not None:
+            console.print(render_text(result.analysis, plan))
+        else:
+            click.echo(json.dumps(report_json(result.analysis, plan), ensure_ascii=False))
+    if first_error is not None:
+        sys.exit(first_error.exit_code)
+
+
+@cli.command()
+@click.argument("letter", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--case", "case_path", type=click.Path(path_type=Path, dir_okay=False), help="Case facts (YAML/JSON).")
+@click.option("--letter", "kind", default="appeal", show_default=True, help="Letter kind (e.g. appeal).")
+@click.option("--format", "fmt", default="md", show_default=True, help="Output format (e.g. md).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default stdout).")
+@model_option
+def appeal(
+    letter: Path, case_path: Path | None, kind: str, fmt: str, output: Path | None, model_dir: Path | None
+) -> None:
+    """Draft a counter-appeal for the denial LETTER (PDF); missing facts show as [[MISSING: ...]]."""
+    from denialparse import api
+
+    case = api.load_case_file(case_path) if case_path else None
+    analysis = api.analyze(letter, model=model_dir)
+    drafted = api.draft_letter(analysis, case, kind=kind, fmt=fmt)
+    _write_output(output, drafted.content)
+    if output is not None and str(output) != "-":
+        click.echo(f"wrote {output} ({kind}, {fmt}; {len(drafted.missing)} fact(s) missing)", err=True)
+
+
+def _read_jsonl_texts(path: Path) -> tuple[list[Any], list[str]]:
+    ids: list[Any] = []
+    texts: list[str] = []
+    try:
+        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read ({exc.strerror})") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise DataFileError(f"{path}:{number}: not valid JSON") from None
+            if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text"), str):
+                raise DataFileError(f'{path}:{number}: each line needs "id" and a string "text"')
+            ids.append(row["id"])
+            texts.append(row["text"])
+    return ids, texts
+
+
+@cli.command("classify-text")
+@click.argument("input_path", metavar="IN.jsonl", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output JSONL (default stdout).")
+@model_option
+def classify_text(input_path: Path, output: Path | None, model_dir: Path | None) -> None:
+    """Classify raw texts in bulk: {"id", "text"} per line in, {"id", "scores", "labels", "primary"} out."""
+    from denialparse import api
+
+    ids, texts = _read_jsonl_texts(input_path)
+    results = api.classify_texts(texts, model=model_dir)
+    lines = [json.dumps({"id": i, **r}, ensure_ascii=False) for i, r in zip(ids, results, strict=True)]
+    _write_output(output, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
+
+
+@cli.command()
+@click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--name", default=None, help="Model name for the card (default: the directory name).")
+def train(corpus_path: Path, out_dir: Path, seed: int, name: str | None) -> None:
+    """Retrain the classifier from the labeled corpus and write a model directory."""
+    from denialparse.training import train_model_dir
+
+    metrics = train_model_dir(corpus_path, out_dir, seed=seed, name=name)
+    click.echo(
+        f"wrote {out_dir}: grouped out-of-fold macro-F1 {metrics['macro_f1']:.3f} "
+        f"(keyword baseline {metrics['baseline']['macro_f1']:.3f}), ECE {metrics['ece']:.3f}"
+    )
+
+
+def _load_rows(data: Path) -> list[Any]:
+    from denialparse.corpus import load_corpus
+
+    rows = load_corpus(data)
+    if not rows:
+        raise DataFileError(f"{data}: no labeled rows")
+    return rows
+
+
+def _metrics_table(title: str, result: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("label", "scored", "support", "P", "R", "F1", "baseline F1"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    baseline = result.get("baseline", {}).get("per_label", {})
+    for label, s in result["per_label"].items():
+        base = baseline.get(label, {}).get("f1")
+        table.add_row(
+            label,
+            str(s["scored"]),
+            str(s["support"]),
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            "" if base is None else f"{base:.3f}",
+        )
+    base_macro = result.get("baseline", {}).get("macro_f1")
+    table.caption = (
+        f"macro-F1 {result['macro_f1']:.3f}  micro-F1 {result['micro_f1']:.3f}  ECE {result['ece']:.3f}  "
+        f"exact match {result['exact_match']:.3f}"
+        + ("" if base_macro is None else f"  |  keyword baseline macro-F1 {base_macro:.3f}")
+    )
+    return table
+
+
+def _confusion_table(confusion: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Confusion (rows gold, columns predicted)")
+    table.add_column("gold \\ predicted")
+    for column in confusion["columns"]:
+        table.add_column(column[:10], justify="right")
+    for label, row in zip(confusion["rows"], confusion["matrix"], strict=True):
+        table.add_row(label, *(str(v) for v in row))
+    return table
+
+
+@cli.command()
+@click.option("--data", "data", type=click.Path(path_type=Path, exists=False), required=True, help="Labeled JSONL.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports/evaluation"),
+              show_default=True, help="Where metrics.json and confusion.png go.")
+@model_option
+def evaluate(data: Path, out_dir: Path, model_dir: Path | None) -> None:
+    """Per-label precision/recall/F1, macro-F1, confusion matrix and calibration on labeled JSONL."""
+    from rich.console import Console
+
+    from denialparse.analyze import get_model
+    from denialparse.evaluation import evaluate_model_on, save_confusion_png
+
+    rows = _load_rows(data)
+    result = evaluate_model_on(rows, get_model(model_dir))
+    result["data"] = str(data)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    save_confusion_png(result["confusion"], out_dir / "confusion.png", f"{result['model']} on {data.name}")
+    console = Console()
+    console.print(_metrics_table(f"{result['model']} on {data.name} ({len(rows)} rows)", result))
+    console.print(_confusion_table(result["confusion"]))
+    console.print(f"wrote {out_dir / 'metrics.json'} and {out_dir / 'confusion.png'}")
+
+
+@cli.command()
+@click.argument("first", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("second", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--data", "data", type=click.Path(path_type=Path), required=True, help="Labeled JSONL.")
+def compare(first: Path, second: Path, data: Path) -> None:
+    """Compare two model directories on the same labeled data: per-label deltas and the better one."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from denialparse.analyze import get_model
+    from denialparse.evaluation import compare_results, evaluate_model_on
+
+    rows = _load_rows(data)
+    a = evaluate_model_on(rows, get_model(first))
+    b = evaluate_model_on(rows, get_model(second))
+    delta = compare_results(a, b)
+    table = Table(title=f"{first.name} vs {second.name} on {data.name} ({len(rows)} rows)")
+    for column in ("label", f"F1 {first.name}", f"F1 {second.name}", "delta"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, change in delta["per_label_f1_delta"].items():
+        before = a["per_label"].get(label, {}).get("f1")
+        table.add_row(
+            label,
+            "" if before is None else f"{before:.3f}",
+            f"{b['per_label'][label]['f1']:.3f}",
+            "" if change is None else f"{change:+.3f}",
+        )
+    table.add_row("macro-F1", f"{a['macro_f1']:.3f}", f"{b['macro_f1']:.3f}", f"{delta['macro_f1_delta']:+.3f}")
+    console = Console()
+    console.print(table)
+    verdict = {"first": first.name, "second": second.name}.get(delta["better"])
+    console.print(f"better: {verdict} (by macro-F1)" if verdict else "no difference in macro-F1 or micro-F1")
+
+
+@cli.group()
+def corpus() -> None:
+    """Work with the labeled corpus."""
+
+
+@corpus.command("validate")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("corpus"))
+def corpus_validate(path: Path) -> None:
+    """Check corpus files: JSON, labels, exact evidence sentences, no duplicates (with line numbers)."""
+    from denialparse.corpus import validate_corpus
+
+    result = validate_corpus(path)
+    for problem in result.problems:
+        click.echo(problem)
+    click.echo(f"{result.letters} valid letter(s), {len(result.problems)} problem(s)", err=True)
+    if not result.ok:
+        sys.exit(DataFileError.exit_code)
+
+
+@corpus.command("stats")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("corpus"))
+def corpus_stats_command(path: Path) -> None:
+    """Counts per label, payer type, shape and writer (the numbers in corpus/README.md)."""
+    from denialparse.corpus import corpus_stats, load_corpus
+
+    click.echo(json.dumps(corpus_stats(load_corpus(path)), indent=2))
+
+
+@corpus.command("split")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("corpus"))
+@click.option("--test-fraction", type=float, default=0.2, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+def corpus_split(path: Path, test_fraction: float, seed: int, out_dir: Path) -> None:
+    """Write train.jsonl and test.jsonl with no family in both (for train -> evaluate)."""
+    from denialparse.corpus import grouped_split, load_corpus, to_row
+
+    train_rows, test_rows = grouped_split(load_corpus(path), test_fraction, seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("train.jsonl", train_rows), ("test.jsonl", test_rows)):
+        lines = [json.dumps(to_row(r), ensure_ascii=False) for r in rows]
+        (out_dir / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    click.echo(f"wrote {out_dir}: {len(train_rows)} train, {len(test_rows)} test letters")
+
+
+@corpus.command("render")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("corpus"))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--limit", type=int, default=None, help="Render only the first N letters (by id).")
+@click.option("--every", type=int, default=1, show_default=True, help="Take every Nth letter.")
+def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int) -> None:
+    """Render corpus letters to PDFs in rotating layouts and fonts, reproducibly, with a labels.jsonl index."""
+    from denialparse.corpus import load_corpus
+    from denialparse.pdfrender import options_for, render_pdf
+
+    letters = sorted(load_corpus(path), key=lambda letter: letter.id)[:: max(every, 1)][:limit]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = []
+    for number, letter in enumerate(letters):
+        options = options_for(number, title=letter.id)
+        (out_dir / f"{letter.id}.pdf").write_bytes(render_pdf(letter.text, options))
+        index.append({"id": letter.id, "file": f"{letter.id}.pdf", "layout": options.layout, "font": options.font,
+                      "labels": list(letter.labels), "text": letter.text, "family": letter.group})
+    (out_dir / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in index), encoding="utf-8")
+    click.echo(f"rendered {len(letters)} PDF(s) to {out_dir}")
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning every error into one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(UsageError.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except DenialParseError as exc:
+        _fail(str(exc), exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:
+        if os.environ.get("DENIALPARSE_DEBUG"):
+            raise
+        _fail(f"internal error ({type(exc).__name__}); rerun with DENIALPARSE_DEBUG=1 for details", INTERNAL_ERROR_EXIT)
+
+
+def iter_commands() -> Iterator[str]:
+    """Names of every command (used by the docs test)."""
+    yield from cli.commands
+
+
+if __name__ == "__main__":
+    main()

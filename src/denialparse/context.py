@@ -1,0 +1,81 @@
+"""Context marking: reason words that are negated or only mentioned in general terms become other features.
+
+Rules live in ``data/context.yaml``. This is a small ConText-style pass over one sentence at a time; the
+classifier, not the rules, decides what the marked words mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from denialparse.resources import DATA_DIR
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*|[;:.]")
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    targets: frozenset[str]
+    strong_regex: re.Pattern[str]
+    weak_cues: frozenset[str]
+    weak_targets: frozenset[str]
+    window: int
+    weak_window: int
+    clause_breaks: frozenset[str]
+    general: re.Pattern[str]
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    negation = raw["negation"]
+    strong = "|".join(f"(?:{p})" for p in negation["strong_cues"])
+    return ContextRules(
+        targets=frozenset(t.lower() for t in raw["targets"]),
+        strong_regex=re.compile(rf"\b(?:{strong})\b", re.IGNORECASE),
+        weak_cues=frozenset(negation["weak_cues"]),
+        weak_targets=frozenset(negation["weak_targets"]),
+        window=int(negation["window"]),
+        weak_window=int(negation["weak_window"]),
+        clause_breaks=frozenset(raw["clause_breaks"]),
+        general=re.compile("|".join(f"(?:{p})" for p in raw["general_sentence_patterns"]), re.IGNORECASE),
+    )
+
+
+def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
+    """Lower-cased word sequence of the sentence with negated / general reason words prefixed."""
+    rules = rules or load_rules()
+    lowered = sentence.lower()
+    words = _WORD.findall(lowered)
+    if not any(w in rules.targets for w in words):
+        return " ".join(words)
+    if rules.general.search(lowered):
+        return " ".join(f"gen_{w}" if w in rules.targets else w for w in words)
+    # Word index where each strong cue ends.
+    strong_ends: set[int] = set()
+    for match in rules.strong_regex.finditer(lowered):
+        strong_ends.add(len(_WORD.findall(lowered[: match.end()])))
+    out: list[str] = []
+    reach = 0
+    weak_reach = 0
+    for index, word in enumerate(words):
+        if index in strong_ends:
+            reach = rules.window
+        if word in rules.clause_breaks:
+            reach = weak_reach = 0
+        if word in rules.weak_cues:
+            weak_reach = rules.weak_window
+            out.append(word)
+            continue
+        if word in rules.targets and (reach > 0 or (weak_reach > 0 and word in rules.weak_targets)):
+            out.append(f"neg_{word}")
+        else:
+            out.append(word)
+        reach = max(reach - 1, 0)
+        weak_reach = max(weak_reach - 1, 0)
+    return " ".join(out)

@@ -1,0 +1,197 @@
+"""Extract stage: PDF bytes -> normalised :class:`~denialparse.datatypes.Document`.
+
+pdfplumber reads one page at a time and each page is closed after use, which keeps memory flat on long
+letters. Every failure is turned into one :mod:`denialparse.errors` class so that callers never see a
+pdfminer traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from denialparse.datatypes import Document, Page
+from denialparse.errors import (
+    CorruptPdfError,
+    EmptyFileError,
+    EncryptedPdfError,
+    NoTextError,
+    NotAPdfError,
+    TooLargeError,
+)
+
+PDF_MAGIC = b"%PDF-"
+# The PDF spec allows junk before the header; readers accept it within the first kilobyte.
+_MAGIC_WINDOW = 1024
+PAGE_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one letter may cost; a denial letter is rarely over 20 pages."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 300
+
+
+DEFAULT_LIMITS = Limits()
+
+_LIGATURES = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\u00ad": "", "\u200b": ""})
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalise_text(text: str) -> str:
+    """Unicode-normalise and tidy whitespace so rules and the model see one form of each word."""
+    text = unicodedata.normalize("NFKC", text.translate(_LIGATURES))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def read_source(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str]:
+    """Read a file (or take bytes) and return ``(data, display_name)``, enforcing the size limit."""
+    if isinstance(source, bytes):
+        data, name = source, "<upload>"
+    else:
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise EmptyFileError(f"{path.name}: file not found") from None
+        if size > limits.max_bytes:
+            raise TooLargeError(f"{path.name}: file is {size:,} bytes; the limit is {limits.max_bytes:,}")
+        data, name = path.read_bytes(), path.name
+    if len(data) > limits.max_bytes:
+        raise TooLargeError(f"{name}: file is {len(data):,} bytes; the limit is {limits.max_bytes:,}")
+    return data, name
+
+
+def check_pdf_bytes(data: bytes, name: str) -> None:
+    """Sniff the content (never the file name) to reject empty and non-PDF input early."""
+    if not data.strip():
+        raise EmptyFileError(f"{name}: the file is empty")
+    if PDF_MAGIC not in data[:_MAGIC_WINDOW]:
+        raise NotAPdfError(f"{name}: not a PDF file (no %PDF- header); upload the denial letter as a PDF")
+
+
+def _pdf_error(name: str, exc: BaseException) -> Exception:
+    """Map pdfminer's failures, which pdfplumber wraps, to one user-facing error."""
+    cause = exc.args[0] if getattr(exc, "args", None) else exc
+    kind = type(cause).__name__ if isinstance(cause, BaseException) else type(exc).__name__
+    if "Password" in kind or "Encrypt" in kind:
+        return EncryptedPdfError(f"{name}: the PDF is encrypted or password-protected; save an unprotected copy")
+    return CorruptPdfError(f"{name}: the PDF is damaged or unreadable ({kind})")
+
+
+_GUTTER_MIN_WIDTH = 8.0
+_GUTTER_MAX_CROSSING = 0.06
+
+
+def find_gutter(words: list[dict[str, Any]], page_width: float) -> float | None:
+    """The x of an empty vertical band in the middle of a two-column page, or None.
+
+    Full-width headers and footers may cross it; a band crossed by at most a few per cent of the words is
+    still a gutter when both sides hold a good share of the text.
+    """
+    if len(words) < 40:
+        return None
+    low, high = int(page_width * 0.3), int(page_width * 0.7)
+    crossing = [0] * (high - low)
+    for word in words:
+        start, end = max(int(word["x0"]), low), min(int(word["x1"]) + 1, high)
+        for x in range(start, end):
+            crossing[x - low] += 1
+    allowed = len(words) * _GUTTER_MAX_CROSSING
+    best: tuple[int, int] | None = None
+    run_start = None
+    for index, count in enumerate([*crossing, len(words)]):
+        if count <= allowed and run_start is None:
+            run_start = index
+        elif count > allowed and run_start is not None:
+            if best is None or index - run_start > best[1] - best[0]:
+                best = (run_start, index)
+            run_start = None
+    if best is None or best[1] - best[0] < _GUTTER_MIN_WIDTH:
+        return None
+    middle = low + (best[0] + best[1]) / 2
+    left = sum(1 for w in words if w["x1"] <= middle)
+    right = sum(1 for w in words if w["x0"] >= middle)
+    if min(left, right) < 0.25 * len(words):
+        return None
+    return middle
+
+
+def page_text(page: Any) -> str:
+    """A page's text, reading a two-column page column by column."""
+    words = page.extract_words()
+    gutter = find_gutter(words, float(page.width))
+    if gutter is None:
+        return str(page.extract_text() or "")
+    left = page.crop((page.bbox[0], page.bbox[1], gutter, page.bbox[3])).extract_text() or ""
+    right = page.crop((gutter, page.bbox[1], page.bbox[2], page.bbox[3])).extract_text() or ""
+    return f"{left}\n{right}"
+
+
+def extract(
+    source: str | Path | bytes, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Document:
+    """Read a denial PDF and return its normalised text page by page.
+
+    Raises a :class:`~denialparse.errors.DenialParseError` subclass for every kind of bad input.
+    """
+    import pdfplumber  # imported here so `denialparse --help` stays fast
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    data, display = read_source(source, limits)
+    display = name or display
+    check_pdf_bytes(data, display)
+
+    pages: list[Page] = []
+    parts: list[str] = []
+    offset = 0
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            count = len(pdf.pages)
+            if count == 0:
+                raise CorruptPdfError(f"{display}: the PDF has no pages")
+            if count > limits.max_pages:
+                raise TooLargeError(f"{display}: {count} pages; the limit is {limits.max_pages}")
+            for number, page in enumerate(pdf.pages, start=1):
+                try:
+                    raw = page_text(page)
+                finally:
+                    page.close()
+                text = normalise_text(raw)
+                if parts:
+                    offset += len(PAGE_SEPARATOR)
+                pages.append(Page(number=number, text=text, offset=offset))
+                parts.append(text)
+                offset += len(text)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise _pdf_error(display, exc) from None
+    except PdfminerException as exc:
+        raise _pdf_error(display, exc) from None
+    except (CorruptPdfError, TooLargeError):
+        raise
+    except Exception as exc:  # pdfminer raises many unrelated types on hostile files
+        raise _pdf_error(display, exc) from None
+
+    full = PAGE_SEPARATOR.join(parts)
+    if not full.strip():
+        raise NoTextError(
+            f"{display}: no text layer found (a scanned image?); OCR is not available in this version"
+        )
+    warnings = tuple(f"page {p.number} has no text" for p in pages if not p.text.strip())
+    return Document(source=display, pages=tuple(pages), text=full, warnings=warnings)
+
+
+def document_from_text(text: str, source: str = "<text>") -> Document:
+    """Wrap plain text (from JSONL input or a test) as a one-page Document."""
+    clean = normalise_text(text)
+    return Document(source=source, pages=(Page(number=1, text=clean, offset=0),), text=clean)

@@ -1,0 +1,35 @@
+"""Where the project's shipped files live, in a source checkout and in an installed wheel.
+
+The wheel carries ``templates/`` and ``models/`` inside the package (see pyproject); a checkout or editable
+install finds them at the repository root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+_REPO_ROOT = PACKAGE_DIR.parent.parent
+
+
+def _first_existing(name: str) -> Path:
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else _REPO_ROOT / name
+
+
+def templates_dir() -> Path:
+    """The Jinja2 templates of the letters."""
+    return _first_existing("templates")
+
+
+def models_dir() -> Path:
+    """The directory holding the shipped models."""
+    return _first_existing("models")
+
+
+DEFAULT_MODEL_NAME = "denial-reasons"
+
+
+def default_model_dir() -> Path:
+    return models_dir() / DEFAULT_MODEL_NAME

@@ -1,0 +1,129 @@
+"""Extract stage on real PDFs: text, pages, layouts, and every kind of bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
+from denialparse.errors import (
+    CorruptPdfError,
+    EmptyFileError,
+    EncryptedPdfError,
+    NoTextError,
+    NotAPdfError,
+    TooLargeError,
+)
+from denialparse.extract import Limits, extract, normalise_text
+
+
+@pytest.mark.parametrize("layout", ["plain", "twocol", "fax", "table"])
+def test_every_layout_yields_the_reason_sentence(make_pdf: Callable[..., Path], layout: str) -> None:
+    document = extract(make_pdf(OFF_LABEL_LETTER, layout=layout, font="Helvetica"))
+    flat = " ".join(document.text.split())
+    assert "not approved by the U.S. Food and Drug Administration for the treatment of depression" in flat
+    assert "Member ID: NWH88812345" in flat
+    assert document.pages[0].offset == 0
+
+
+def test_fax_cover_is_its_own_page_and_offsets_index_the_text(make_pdf: Callable[..., Path]) -> None:
+    document = extract(make_pdf(OFF_LABEL_LETTER, layout="fax", font="Courier"))
+    assert len(document.pages) == 2
+    assert "FAX TRANSMISSION" in document.pages[0].text
+    second = document.pages[1]
+    assert document.text[second.offset : second.offset + len(second.text)] == second.text
+    assert document.page_at(second.offset + 5) == 2
+
+
+def test_two_column_pages_are_read_column_by_column(make_pdf: Callable[..., Path]) -> None:
+    long_text = "\n\n".join(
+        f"Paragraph {i}. The reviewer considered the records submitted for this request in detail." for i in range(60)
+    )
+    document = extract(make_pdf(long_text, layout="twocol", font="Helvetica", size=9.5))
+    flat = " ".join(document.text.split())
+    positions = [flat.find(f"Paragraph {i}.") for i in range(60)]
+    assert all(p >= 0 for p in positions)
+    assert positions == sorted(positions), "columns were interleaved"
+
+
+def test_bytes_input_and_name(make_pdf: Callable[..., Path]) -> None:
+    data = make_pdf().read_bytes()
+    document = extract(data, name="upload.pdf")
+    assert document.source == "upload.pdf"
+    assert "Northwind Health Plan" in document.text
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"", EmptyFileError),
+        (b"   \n", EmptyFileError),
+        (b"Dear member, this is a plain text file, not a PDF.", NotAPdfError),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, NotAPdfError),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF", CorruptPdfError),
+    ],
+    ids=["empty", "whitespace", "text", "png", "corrupt"],
+)
+def test_bad_input_gets_its_own_error(tmp_path: Path, content: bytes, error: type[Exception]) -> None:
+    path = tmp_path / "denial.pdf"
+    path.write_bytes(content)
+    with pytest.raises(error) as caught:
+        extract(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("denial.pdf")
+
+
+def test_truncated_pdf_is_corrupt(make_pdf: Callable[..., Path], tmp_path: Path) -> None:
+    data = make_pdf().read_bytes()
+    broken = tmp_path / "truncated.pdf"
+    broken.write_bytes(data[: len(data) // 3])
+    with pytest.raises((CorruptPdfError, NoTextError)):
+        extract(broken)
+
+
+def test_password_protected_pdf_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(encrypted_pdf("user-secret"))
+    with pytest.raises(EncryptedPdfError, match="password"):
+        extract(path)
+
+
+def test_encrypted_pdf_without_user_password_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "owner-only.pdf"
+    path.write_bytes(encrypted_pdf("", text="Your request for TMS is denied."))
+    assert "TMS is denied" in extract(path).text
+
+
+def test_image_only_pdf_has_no_text(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(image_only_pdf())
+    with pytest.raises(NoTextError, match="no text layer"):
+        extract(path)
+
+
+def test_limits(make_pdf: Callable[..., Path]) -> None:
+    path = make_pdf(OFF_LABEL_LETTER * 4, layout="plain")
+    with pytest.raises(TooLargeError, match="pages"):
+        extract(path, limits=Limits(max_pages=1))
+    with pytest.raises(TooLargeError, match="bytes"):
+        extract(path, limits=Limits(max_bytes=100))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(EmptyFileError, match="not found"):
+        extract(tmp_path / "nope.pdf")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ﬁnal  decision\r\n", "final decision"),
+        ("a\u00a0b\t\tc", "a b c"),
+        ("one\n\n\n\ntwo", "one\n\ntwo"),
+        ("  indented line  \n", "indented line"),
+    ],
+)
+def test_normalise_text(raw: str, expected: str) -> None:
+    assert normalise_text(raw) == expected

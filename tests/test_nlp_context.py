@@ -1,0 +1,65 @@
+"""Sentence boundaries on letter-shaped text, and context marking of reason words."""
+
+from __future__ import annotations
+
+import pytest
+
+from denialparse.context import mark_context
+from denialparse.nlp import parse, sentences_of, split_many
+
+LETTER = """ACME HEALTH PLAN
+Member ID: W123456789
+RE: Request for Spravato
+
+Dear Member,
+We reviewed your request. The service is not medically
+necessary because two adequate trials were not documented.
+- Criteria 1: two failed antidepressants
+- Criteria 2: a trial of augmentation
+Sincerely,
+Review Team"""
+
+
+def test_sentences_follow_lines_and_punctuation() -> None:
+    texts = [s.text for s in sentences_of(parse(LETTER))]
+    assert "ACME HEALTH PLAN" in texts
+    assert "Member ID: W123456789" in texts
+    assert (
+        "The service is not medically necessary because two adequate trials were not documented." in texts
+    ), "a sentence wrapped over two lines must stay whole"
+    assert "- Criteria 1: two failed antidepressants" in texts
+
+
+def test_sentence_offsets_point_into_the_text() -> None:
+    for sentence in sentences_of(parse(LETTER)):
+        assert " ".join(LETTER[sentence.start : sentence.end].split()) == sentence.text
+
+
+def test_split_many_matches_parse() -> None:
+    texts = [LETTER, "One. Two.", ""]
+    batched = list(split_many(texts))
+    assert [s.text for s in batched[0]] == [s.text for s in sentences_of(parse(LETTER))]
+    assert [s.text for s in batched[1]] == ["One.", "Two."]
+    assert batched[2] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected", "absent"),
+    [
+        ("This decision is not based on a determination that the service is experimental.", "neg_experimental", None),
+        ("This is not considered experimental; however, the records are incomplete.", "neg_experimental", None),
+        ("The requested service is considered experimental and investigational.", "experimental", "neg_"),
+        ("The service is not medically necessary.", "medically necessary", "neg_"),
+        ("Ketamine is not FDA approved for depression.", "not fda approved", "neg_"),
+        ("Experimental or investigational means a drug under study.", "gen_experimental", None),
+        ("If your denial was based on medical necessity, you may request external review.", "gen_necessity", None),
+        ("We did not deny this because it is out of network.", "neg_network", None),
+        ("It is not experimental, but it is excluded from your plan.", "neg_experimental but it is excluded", None),
+        ("Criteria 1: member tried CO-197 codes 96365", "co-197", None),
+    ],
+)
+def test_context_marking(sentence: str, expected: str, absent: str | None) -> None:
+    marked = mark_context(sentence)
+    assert expected in marked
+    if absent:
+        assert absent not in marked
