@@ -12,8 +12,8 @@ from denialparse.errors import (
     CorruptPdfError,
     EmptyFileError,
     EncryptedPdfError,
-    NoTextError,
     NotAPdfError,
+    NoTextError,
     TooLargeError,
 )
 from denialparse.extract import Limits, extract, normalise_text

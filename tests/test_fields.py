@@ -29,7 +29,11 @@ def fields_of(text: str) -> dict[str, str | None]:
         ("Service Requested: Spravato 84 mg nasal spray", "service", "Spravato 84 mg nasal spray"),
         ("Drug Requested: Ozempic 1 mg/0.75 mL pen   Quantity: 3", "service", "Ozempic 1 mg/0.75 mL pen"),
         ("UnitedHealthcare Community Plan\nPO Box 30555", "payer", "UnitedHealthcare"),
-        ("Questions? Call Blue Cross Blue Shield of Texas at 1-800-555-0100", "payer", "Blue Cross Blue Shield"),
+        (
+            "Questions? Call Blue Cross Blue Shield of Texas at 1-800-555-0100",
+            "payer",
+            "Blue Cross Blue Shield",
+        ),
     ],
 )
 def test_field_found(text: str, field: str, expected: str) -> None:

@@ -24,9 +24,9 @@ def test_sentences_follow_lines_and_punctuation() -> None:
     texts = [s.text for s in sentences_of(parse(LETTER))]
     assert "ACME HEALTH PLAN" in texts
     assert "Member ID: W123456789" in texts
-    assert (
-        "The service is not medically necessary because two adequate trials were not documented." in texts
-    ), "a sentence wrapped over two lines must stay whole"
+    assert "The service is not medically necessary because two adequate trials were not documented." in texts, (
+        "a sentence wrapped over two lines must stay whole"
+    )
     assert "- Criteria 1: two failed antidepressants" in texts
 
 
@@ -46,15 +46,31 @@ def test_split_many_matches_parse() -> None:
 @pytest.mark.parametrize(
     ("sentence", "expected", "absent"),
     [
-        ("This decision is not based on a determination that the service is experimental.", "neg_experimental", None),
-        ("This is not considered experimental; however, the records are incomplete.", "neg_experimental", None),
+        (
+            "This decision is not based on a determination that the service is experimental.",
+            "neg_experimental",
+            None,
+        ),
+        (
+            "This is not considered experimental; however, the records are incomplete.",
+            "neg_experimental",
+            None,
+        ),
         ("The requested service is considered experimental and investigational.", "experimental", "neg_"),
         ("The service is not medically necessary.", "medically necessary", "neg_"),
         ("Ketamine is not FDA approved for depression.", "not fda approved", "neg_"),
         ("Experimental or investigational means a drug under study.", "gen_experimental", None),
-        ("If your denial was based on medical necessity, you may request external review.", "gen_necessity", None),
+        (
+            "If your denial was based on medical necessity, you may request external review.",
+            "gen_necessity",
+            None,
+        ),
         ("We did not deny this because it is out of network.", "neg_network", None),
-        ("It is not experimental, but it is excluded from your plan.", "neg_experimental but it is excluded", None),
+        (
+            "It is not experimental, but it is excluded from your plan.",
+            "neg_experimental but it is excluded",
+            None,
+        ),
         ("Criteria 1: member tried CO-197 codes 96365", "co-197", None),
     ],
 )

@@ -23,7 +23,11 @@ ModelRef = str | Path | None
 
 
 def analyze(
-    source: str | Path | bytes, *, model: ModelRef = None, name: str | None = None, limits: Limits = DEFAULT_LIMITS
+    source: str | Path | bytes,
+    *,
+    model: ModelRef = None,
+    name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Analysis:
     """Read a denial PDF (path or bytes) and return its reasons and fields."""
     from denialparse.analyze import analyse_document, get_model

@@ -88,6 +88,18 @@ class ReasonClassifier:
         normalised = [normalise_text(t) for t in texts]
         return self.predict_sentences(list(split_many(normalised, batch_size=batch_size)))
 
+    def explain_text(self, text: str, label: str, k: int = 8) -> list[tuple[str, float]]:
+        """The letter-model features that pushed ``label`` up or down most for this text (for error analysis)."""
+        sentences = next(split_many([normalise_text(text)]))
+        model = self.letter_models[self.labels.index(label)]
+        if isinstance(model, float):
+            return []
+        row = self.letter_vectorizer.transform([" ".join(mark_context(s.text) for s in sentences)])
+        names = self.letter_vectorizer.get_feature_names_out()
+        contributions = row.multiply(model.coef_[0]).tocsr()
+        pairs = [(str(names[i]), float(v)) for i, v in zip(contributions.indices, contributions.data, strict=True)]
+        return sorted(pairs, key=lambda pair: -abs(pair[1]))[:k]
+
     @staticmethod
     def _column_scores(models: list[Any], vectorizer: Any, texts: list[str]) -> FloatArray:
         if not texts:
@@ -160,10 +172,7 @@ def _sentence_targets(
             texts.append(mark_context(sentence.text))
             owners.append(index)
             rows.append(
-                [
-                    int(any(a < sentence.end and sentence.start < b for a, b in spans.get(label, [])))
-                    for label in labels
-                ]
+                [int(any(a < sentence.end and sentence.start < b for a, b in spans.get(label, []))) for label in labels]
             )
     return texts, np.asarray(rows, dtype=np.int_).reshape(-1, len(labels)), owners, unmatched
 
@@ -263,9 +272,7 @@ def out_of_fold_features(
     features = np.zeros((len(letters), len(labels), 3))
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for train_index, test_index in splitter.split(np.zeros(len(letters)), groups=groups):
-        base = _fit_base(
-            [letters[i] for i in train_index], [sentence_lists[i] for i in train_index], labels, config
-        )
+        base = _fit_base([letters[i] for i in train_index], [sentence_lists[i] for i in train_index], labels, config)
         features[test_index] = _base_features(base, [sentence_lists[i] for i in test_index], len(labels))
     return features
 

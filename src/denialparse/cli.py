@@ -212,8 +212,14 @@ def _confusion_table(confusion: dict[str, Any]) -> Any:
 
 @cli.command()
 @click.option("--data", "data", type=click.Path(path_type=Path, exists=False), required=True, help="Labeled JSONL.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports/evaluation"),
-              show_default=True, help="Where metrics.json and confusion.png go.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reports/evaluation"),
+    show_default=True,
+    help="Where metrics.json and confusion.png go.",
+)
 @model_option
 def evaluate(data: Path, out_dir: Path, model_dir: Path | None) -> None:
     """Per-label precision/recall/F1, macro-F1, confusion matrix and calibration on labeled JSONL."""
@@ -318,19 +324,36 @@ def corpus_split(path: Path, test_fraction: float, seed: int, out_dir: Path) -> 
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
 @click.option("--limit", type=int, default=None, help="Render only the first N letters (by id).")
 @click.option("--every", type=int, default=1, show_default=True, help="Take every Nth letter.")
-def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int) -> None:
+@click.option("--id", "ids", multiple=True, help="Render only these letter ids (repeatable).")
+def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int, ids: tuple[str, ...]) -> None:
     """Render corpus letters to PDFs in rotating layouts and fonts, reproducibly, with a labels.jsonl index."""
     from denialparse.corpus import load_corpus
     from denialparse.pdfrender import options_for, render_pdf
 
-    letters = sorted(load_corpus(path), key=lambda letter: letter.id)[:: max(every, 1)][:limit]
+    letters = sorted(load_corpus(path), key=lambda letter: letter.id)
+    if ids:
+        wanted = set(ids)
+        letters = [letter for letter in letters if letter.id in wanted]
+        missing = wanted - {letter.id for letter in letters}
+        if missing:
+            raise DataFileError(f"{path}: no letter with id {', '.join(sorted(missing))}")
+    letters = letters[:: max(every, 1)][:limit]
     out_dir.mkdir(parents=True, exist_ok=True)
     index = []
     for number, letter in enumerate(letters):
         options = options_for(number, title=letter.id)
         (out_dir / f"{letter.id}.pdf").write_bytes(render_pdf(letter.text, options))
-        index.append({"id": letter.id, "file": f"{letter.id}.pdf", "layout": options.layout, "font": options.font,
-                      "labels": list(letter.labels), "text": letter.text, "family": letter.group})
+        index.append(
+            {
+                "id": letter.id,
+                "file": f"{letter.id}.pdf",
+                "layout": options.layout,
+                "font": options.font,
+                "labels": list(letter.labels),
+                "text": letter.text,
+                "family": letter.group,
+            }
+        )
     (out_dir / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in index), encoding="utf-8")
     click.echo(f"rendered {len(letters)} PDF(s) to {out_dir}")
 
@@ -355,7 +378,10 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("DENIALPARSE_DEBUG"):
             raise
-        _fail(f"internal error ({type(exc).__name__}); rerun with DENIALPARSE_DEBUG=1 for details", INTERNAL_ERROR_EXIT)
+        _fail(
+            f"internal error ({type(exc).__name__}); rerun with DENIALPARSE_DEBUG=1 for details",
+            INTERNAL_ERROR_EXIT,
+        )
 
 
 def iter_commands() -> Iterator[str]:

@@ -19,8 +19,8 @@ from denialparse.errors import (
     CorruptPdfError,
     EmptyFileError,
     EncryptedPdfError,
-    NoTextError,
     NotAPdfError,
+    NoTextError,
     TooLargeError,
 )
 
@@ -137,9 +137,7 @@ def page_text(page: Any) -> str:
     return f"{left}\n{right}"
 
 
-def extract(
-    source: str | Path | bytes, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS
-) -> Document:
+def extract(source: str | Path | bytes, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a denial PDF and return its normalised text page by page.
 
     Raises a :class:`~denialparse.errors.DenialParseError` subclass for every kind of bad input.
@@ -184,9 +182,7 @@ def extract(
 
     full = PAGE_SEPARATOR.join(parts)
     if not full.strip():
-        raise NoTextError(
-            f"{display}: no text layer found (a scanned image?); OCR is not available in this version"
-        )
+        raise NoTextError(f"{display}: no text layer found (a scanned image?); OCR is not available in this version")
     warnings = tuple(f"page {p.number} has no text" for p in pages if not p.text.strip())
     return Document(source=display, pages=tuple(pages), text=full, warnings=warnings)
 

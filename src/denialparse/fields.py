@@ -7,6 +7,7 @@ and where, so the report can show its source.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,7 +160,7 @@ def _clean_value(name: str, value: str) -> str:
     return value
 
 
-def _labelled(document: Document, rule: _LabelledRule) -> ExtractedField | None:
+def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
     for match in rule.compile().finditer(document.text):
         value = _clean_value(rule.field, match.group(1))
         if rule.field != "service" and not any(ch.isdigit() for ch in value):
@@ -219,12 +220,19 @@ Extractor = Callable[[Document], ExtractedField | None]
 def _extractors() -> dict[str, list[Extractor]]:
     by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
     for rule in _LABELLED_RULES:
-        by_field.setdefault(rule.field, []).append(lambda d, r=rule: _labelled(d, r))
+        by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
     return by_field
 
 
-FIELD_NAMES: tuple[str, ...] = ("payer", "member_id", "group_number", "claim_number", "letter_date", "service")
+FIELD_NAMES: tuple[str, ...] = (
+    "payer",
+    "member_id",
+    "group_number",
+    "claim_number",
+    "letter_date",
+    "service",
+)
 
 
 def extract_fields(document: Document) -> dict[str, ExtractedField]:

@@ -188,26 +188,26 @@ def render_card(meta: dict[str, Any]) -> str:
             ]
         )
     versions = ", ".join(f"{k} {v}" for k, v in meta.get("libraries", {}).items())
-    return f"""# Model card: {meta['name']}
+    return f"""# Model card: {meta["name"]}
 
-- Created: {meta['created']} (format {meta['format_version']})
+- Created: {meta["created"]} (format {meta["format_version"]})
 - Task: multi-label classification of the reasons an insurer gives for denying a claim or request.
-- Labels: {', '.join(meta['labels'])}; decision threshold {meta['threshold']} on calibrated probabilities.
+- Labels: {", ".join(meta["labels"])}; decision threshold {meta["threshold"]} on calibrated probabilities.
 - Architecture: TF-IDF word n-grams over context-marked sentences (negated and boilerplate reason words are
   separate features) -> per-label logistic regression on sentences and on whole letters -> per-label
   logistic stacker fitted on grouped out-of-fold scores (calibration).
 - Libraries: {versions}. Loading requires the same scikit-learn minor version.
-- Training: seed {meta['training'].get('seed')}, {meta['training'].get('folds')} grouped folds; config
-  `{json.dumps(meta['training'])}`.
+- Training: seed {meta["training"].get("seed")}, {meta["training"].get("folds")} grouped folds; config
+  `{json.dumps(meta["training"])}`.
 
 ## Data
-- {data.get('letters', '?')} letters from {data.get('groups', '?')} families by {data.get('writers', '?')} writers
-  (source: {data.get('source', '?')}).
-- Multi-reason letters: {data.get('multi_label', '?')}; letters with no denial reason: {data.get('no_reason', '?')}.
+- {data.get("letters", "?")} letters from {data.get("groups", "?")} families by {data.get("writers", "?")} writers
+  (source: {data.get("source", "?")}).
+- Multi-reason letters: {data.get("multi_label", "?")}; letters with no denial reason: {data.get("no_reason", "?")}.
 
 ## Metrics (grouped out-of-fold: no family in both train and test)
-Macro-F1 {metrics.get('macro_f1', float('nan')):.3f}; micro-F1 {metrics.get('micro_f1', float('nan')):.3f};
-expected calibration error {metrics.get('ece', float('nan')):.3f}.
+Macro-F1 {metrics.get("macro_f1", float("nan")):.3f}; micro-F1 {metrics.get("micro_f1", float("nan")):.3f};
+expected calibration error {metrics.get("ece", float("nan")):.3f}.
 
 {_table(label_rows)}
 

@@ -97,9 +97,9 @@ def _looks_like_lines(block: Sequence[str]) -> bool:
 def render_pdf(text: str, options: RenderOptions = RenderOptions()) -> bytes:
     """Render ``text`` to PDF bytes in the chosen layout."""
     from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch
     from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph
-    from reportlab.lib.styles import ParagraphStyle
 
     if options.layout not in LAYOUTS:
         raise ValueError(f"unknown layout {options.layout!r}; choose from {', '.join(LAYOUTS)}")

@@ -42,7 +42,12 @@ def train_model_dir(corpus: Path, out: Path, *, seed: int = 13, name: str | None
     metrics["baseline"] = {k: baseline[k] for k in ("macro_f1", "micro_f1", "per_label")}
     metrics["method"] = f"grouped {config.folds}-fold out-of-fold over families"
     save_model(
-        model, out, name=name or out.name, config=config, data_summary=summarise(letters, str(corpus)), metrics=metrics
+        model,
+        out,
+        name=name or out.name,
+        config=config,
+        data_summary=summarise(letters, str(corpus)),
+        metrics=metrics,
     )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics

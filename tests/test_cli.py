@@ -1,0 +1,178 @@
+"""The CLI in-process, on real PDFs and the shipped model, including every error exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
+from denialparse import cli
+from denialparse.errors import ALL_ERRORS
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``denialparse ARGS`` in this process; return (exit code, stdout, stderr)."""
+
+    def _run(*args: str | Path) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["denialparse", *map(str, args)])
+        code = 0
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def test_report_text_on_a_real_pdf(run: Run, make_pdf: Callable[..., Path]) -> None:
+    code, out, err = run("report", make_pdf(OFF_LABEL_LETTER, layout="plain"))
+    assert code == 0, err
+    assert "Off-label use" in out
+    assert "Food and Drug Administration" in out
+    assert "NWH88812345" in out
+
+
+def test_report_json_has_the_documented_keys(run: Run, make_pdf: Callable[..., Path]) -> None:
+    code, out, err = run("report", "--format", "json", make_pdf(OFF_LABEL_LETTER, layout="twocol"))
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["schema"] == "denialparse.report/1"
+    assert {
+        "source",
+        "status",
+        "pages",
+        "reasons",
+        "fields",
+        "arguments",
+        "gaps",
+        "labels",
+        "uncertain",
+    } <= set(report)
+    assert report["labels"][0] == "off_label"
+    top = report["reasons"][0]
+    assert top["label"] == "off_label" and top["predicted"] and top["probability"] >= 0.5
+    assert any("Food and Drug Administration" in s["text"] for s in top["sentences"])
+    assert report["fields"]["member_id"]["value"] == "NWH88812345"
+    assert report["fields"]["letter_date"]["value"] == "March 3, 2026"
+    assert report["arguments"], "recommended arguments must be listed"
+
+
+def test_report_on_each_bundled_example(run: Run) -> None:
+    examples = sorted(EXAMPLES.glob("*.pdf"))
+    assert len(examples) >= 3
+    code, out, err = run("report", "--format", "json", *examples)
+    assert code == 0, err
+    reports = [json.loads(line) for line in out.splitlines()]
+    assert len(reports) == len(examples)
+    expected = json.loads((EXAMPLES / "expected.json").read_text())
+    for report in reports:
+        assert set(expected[report["source"]]) <= set(report["labels"]), report["source"]
+
+
+def test_report_goes_on_after_a_bad_file(run: Run, make_pdf: Callable[..., Path], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("not a pdf")
+    code, out, err = run("report", "--format", "json", bad, make_pdf())
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["status"] for r in rows] == ["error", "ok"]
+    assert rows[0]["error"]["kind"] == "not_pdf"
+    assert code == 10
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", 11),
+        (b"hello, this is not a pdf", 10),
+        (b"%PDF-1.4\n%%EOF", 12),
+        (encrypted_pdf("secret"), 13),
+        (image_only_pdf(), 14),
+    ],
+    ids=["empty", "not-pdf", "corrupt", "encrypted", "no-text"],
+)
+def test_bad_input_exit_codes(run: Run, tmp_path: Path, content: bytes, code: int) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(content)
+    for command in (("report",), ("appeal",)):
+        exit_code, _, err = run(*command, path)
+        assert exit_code == code
+        assert err.startswith("denialparse: error: letter.pdf")
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_usage_and_model_and_data_errors(run: Run, tmp_path: Path, make_pdf: Callable[..., Path]) -> None:
+    assert run("report")[0] == 2
+    assert run("no-such-command")[0] == 2
+    code, _, err = run("report", "--model", tmp_path, make_pdf())
+    assert code == 20 and "not a model directory" in err
+    bad_jsonl = tmp_path / "in.jsonl"
+    bad_jsonl.write_text('{"id": 1, "text": "ok"}\n{"id": 2}\n')
+    code, _, err = run("classify-text", bad_jsonl)
+    assert code == 21 and "in.jsonl:2:" in err
+    bad_case = tmp_path / "case.yaml"
+    bad_case.write_text("patient: [unclosed\n")
+    code, _, err = run("appeal", make_pdf(), "--case", bad_case)
+    assert code == 21 and "case.yaml" in err
+
+
+def test_exit_codes_are_distinct() -> None:
+    codes = [error.exit_code for error in ALL_ERRORS]
+    assert len(codes) == len(set(codes))
+    assert 0 not in codes and cli.INTERNAL_ERROR_EXIT not in codes
+
+
+def test_classify_text_interface(run: Run, tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "text": OFF_LABEL_LETTER},
+        {
+            "id": 7,
+            "text": "We reviewed your claim. The provider is not in our network and your plan has no "
+            "out-of-network benefits.",
+        },
+        {"id": "empty", "text": ""},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    output = tmp_path / "out.jsonl"
+    code, _, err = run("classify-text", source, "-o", output)
+    assert code == 0, err
+    results = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [r["id"] for r in results] == ["a", 7, "empty"]
+    for result in results:
+        assert set(result) == {"id", "scores", "labels", "primary"}
+        assert all(0.0 <= p <= 1.0 for p in result["scores"].values())
+        assert result["primary"] == max(result["scores"], key=result["scores"].get)
+        assert result["labels"] == [k for k, v in result["scores"].items() if v >= 0.5]
+    assert "off_label" in results[0]["labels"]
+    assert results[1]["primary"] == "out_of_network"
+
+
+def test_appeal_writes_a_letter_with_missing_markers(run: Run, make_pdf: Callable[..., Path], tmp_path: Path) -> None:
+    output = tmp_path / "appeal.md"
+    code, _, err = run("appeal", make_pdf(), "-o", output)
+    assert code == 0, err
+    letter = output.read_text()
+    assert "NWH88812345" in letter
+    assert "[[MISSING:" in letter
+    code, _, err = run("appeal", make_pdf(), "--case", EXAMPLES / "case.yaml", "-o", output)
+    assert code == 0, err
+    assert "[[MISSING:" not in output.read_text()
+
+
+def test_version_and_help(run: Run) -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("denialparse, version ")
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in cli.iter_commands():
+        assert command in out
