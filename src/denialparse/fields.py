@@ -120,7 +120,8 @@ _LABELLED_RULES = (
         r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description)|Requested[ \t]+(?:Service|Item|Drug|Medication)"
         r"|Drug[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+Requested)?"
         r"|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service(?=[ \t]*:))",
-        r"([^\n]{3,160})",
+        # The value may start on the next line when the label ends its line ("Service Requested:\n...").
+        r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
     ),
 )
@@ -214,11 +215,35 @@ def _payer(document: Document) -> ExtractedField | None:
     )
 
 
+# A letterhead line naming an insurer not in the payer list ("Northwind Health Plan").
+_LETTERHEAD = re.compile(
+    r"^[ \t]*([A-Z][A-Za-z&'.-]*(?:[ \t]+[A-Z][A-Za-z&'.-]*){0,5}[ \t]+"
+    r"(?:Health[ \t]+Plans?|Health(?:care)?|Insurance(?:[ \t]+Company)?|Assurance|Benefits?[ \t]+Plan"
+    r"|Medical[ \t]+Plan|Health[ \t]+Partners|HealthCare|Care[ \t]+Plan))[ \t]*(?:,?[ \t]+Inc\.?)?[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _letterhead_payer(document: Document) -> ExtractedField | None:
+    """An insurer-like name on one of the first lines, when no listed payer is named."""
+    head = document.text[:400]
+    match = _LETTERHEAD.search(head)
+    if match is None:
+        return None
+    return ExtractedField(
+        name="payer",
+        value=match.group(1).strip(),
+        span=_span(document, match.start(1), match.end(1)),
+        confidence=0.6,
+        rule="letterhead",
+    )
+
+
 Extractor = Callable[[Document], ExtractedField | None]
 
 
 def _extractors() -> dict[str, list[Extractor]]:
-    by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
+    by_field: dict[str, list[Extractor]] = {"payer": [_payer, _letterhead_payer]}
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)

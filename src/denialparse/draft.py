@@ -1,0 +1,125 @@
+"""Draft stage: render a letter from a Plan with the Jinja2 templates in ``templates/``.
+
+Analysis + Plan + CaseFacts -> Letter. Templates are named ``<kind>.<format>.j2``; a fact the case lacks renders
+as a visible ``[[MISSING: ...]]`` marker and is listed on the Letter, never invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jinja2 import FileSystemLoader, TemplateNotFound, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from denialparse.casefile import CaseFacts
+from denialparse.datatypes import Analysis, Citation, Letter, Plan
+from denialparse.errors import UsageError
+from denialparse.knowledge import KnowledgeBase, default_knowledge
+from denialparse.recommend import MISSING_FORMAT, gather_facts
+from denialparse.resources import templates_dir
+from denialparse.taxonomy import load_taxonomy
+
+LETTER_KINDS = ("appeal",)
+FORMATS = ("md",)
+DEFAULT_ENCLOSURES = (
+    "Copy of the denial letter",
+    "Letter of medical necessity from the treating clinician",
+    "Relevant medical records",
+)
+
+
+def available_letters() -> dict[str, tuple[str, ...]]:
+    """The letter kinds and formats that have a template."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(templates_dir().glob("*.j2")):
+        parts = path.name.split(".")
+        if len(parts) == 3:
+            found.setdefault(parts[0], []).append(parts[1])
+    return {kind: tuple(formats) for kind, formats in found.items()}
+
+
+def _environment(descriptions: dict[str, str], missing: list[str]) -> SandboxedEnvironment:
+    class MissingFact(Undefined):
+        def __str__(self) -> str:
+            name = self._undefined_name or "a fact"
+            description = descriptions.get(name, name.replace("_", " "))
+            if description not in missing:
+                missing.append(description)
+            return MISSING_FORMAT.format(description)
+
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(templates_dir())),
+        undefined=MissingFact,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _unique_citations(plan: Plan) -> list[Citation]:
+    seen: dict[str, Citation] = {}
+    for argument in plan.arguments:
+        for citation in argument.citations:
+            seen.setdefault(citation.id, citation)
+    return list(seen.values())
+
+
+def _quotes(analysis: Analysis, labels: set[str]) -> list[str]:
+    quotes: list[str] = []
+    for reason in analysis.reasons:
+        if reason.label in labels and reason.sentences:
+            sentence = " ".join(reason.sentences[0].text.split())
+            if sentence not in quotes:
+                quotes.append(sentence)
+    return quotes
+
+
+def draft(
+    analysis: Analysis,
+    plan: Plan,
+    case: CaseFacts | None = None,
+    *,
+    kind: str = "appeal",
+    fmt: str = "md",
+    knowledge: KnowledgeBase | None = None,
+    today: dt.date | None = None,
+) -> Letter:
+    """Render one letter; raises UsageError for a kind or format that has no template."""
+    kb = knowledge or default_knowledge()
+    letters = available_letters()
+    if kind not in letters or fmt not in letters[kind]:
+        choices = ", ".join(f"{k} ({'/'.join(f)})" for k, f in sorted(letters.items()))
+        raise UsageError(f"no template for letter {kind!r} in format {fmt!r}; available: {choices}")
+    facts = gather_facts(analysis, case, kb)
+    taxonomy = load_taxonomy()
+    answered = {label for argument in plan.arguments for label in argument.answers}
+    labels = [r.label for r in analysis.reasons if r.label in answered]
+    missing: list[str] = []
+    environment = _environment({name: spec.description for name, spec in kb.facts.items()}, missing)
+    try:
+        template = environment.get_template(f"{kind}.{fmt}.j2")
+    except TemplateNotFound as exc:  # pragma: no cover - guarded by available_letters
+        raise UsageError(f"template not found: {exc.name}") from None
+    context: dict[str, Any] = dict(facts)
+    context.update(
+        today=(today or dt.date.today()).strftime("%B %d, %Y").replace(" 0", " "),
+        reasons=[taxonomy.name_of(label) for label in labels] or ["not stated clearly"],
+        quotes=_quotes(analysis, set(labels)),
+        arguments=plan.arguments,
+        citations=_unique_citations(plan),
+        enclosures=list(DEFAULT_ENCLOSURES) + (list(case.enclosures) if case is not None else []),
+        urgent=bool(case.urgent) if case is not None else False,
+    )
+    text = template.render(context)
+    for gap in plan.gaps:
+        if gap not in missing:
+            missing.append(gap)
+    stem = analysis.document.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "letter"
+    return Letter(
+        kind=kind,
+        format=fmt,
+        content=(text.strip() + "\n").encode("utf-8"),
+        filename=f"{stem}-{kind}.{fmt}",
+        missing=tuple(missing),
+    )
