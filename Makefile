@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/ketamine-off-label-denial.pdf
 
-.PHONY: setup demo test lint typecheck unit train benchmark clean
+.PHONY: setup demo test lint typecheck unit train examples corpus-pdfs benchmark clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,12 @@ test: lint typecheck unit
 
 train: setup
 	$(BIN)/denialparse train --corpus corpus --out models/denial-reasons --name denial-reasons
+
+examples: setup
+	$(BIN)/python examples/build.py
+
+corpus-pdfs: setup
+	$(BIN)/denialparse corpus render corpus --out corpus/pdf --every 8
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -70,7 +70,7 @@ def test_shipped_knowledge_is_consistent_and_never_cites_unverified() -> None:
         ("arguments.yaml", "{{ esketamine_history }}", "{{ esketamine_story }}", "unknown fact 'esketamine_story'"),
         ("arguments.yaml", "answers: [out_of_network]", "answers: [out_of_netwrk]", "unknown label"),
         ("arguments.yaml", "citations: [step_therapy_exceptions]\n", "citations: [nope]\n", "unknown source"),
-        ("arguments.yaml", "{{ cite(\"ca_imr\") }}", "{{ cite(\"elekt_d\") }}", "not listed in citations"),
+        ("arguments.yaml", '{{ cite("ca_imr") }}', '{{ cite("elekt_d") }}', "not listed in citations"),
         ("arguments.yaml", "    hedged: true\n    citations: [ca_imr]", "    citations: [ca_imr]", "not hedged"),
         ("arguments.yaml", "{{ network_gap }}", "{{ network_gap ", "template error"),
         ("sources.yaml", "mark: V\n    ref: A1.1", "mark: X\n    ref: A1.1", "sources.yaml: sources.0.mark"),

@@ -358,6 +358,36 @@ def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int, ids:
     click.echo(f"rendered {len(letters)} PDF(s) to {out_dir}")
 
 
+@cli.group()
+def knowledge() -> None:
+    """The appeal knowledge base: sources, arguments, treatment classes, case facts."""
+
+
+@knowledge.command("validate")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="A directory holding sources.yaml, arguments.yaml, treatments.yaml, case_facts.yaml (default: shipped).",
+)
+def knowledge_validate(directory: Path | None) -> None:
+    """Check the knowledge base: schemas, citations resolve, no [U] source cited, [P] only when hedged."""
+    from collections import Counter
+
+    from denialparse.knowledge import load_knowledge
+    from denialparse.resources import DATA_DIR
+
+    kb = load_knowledge(directory or DATA_DIR)
+    marks = Counter(source.mark for source in kb.sources.values())
+    per_label = Counter(label for argument in kb.arguments for label in argument.answers)
+    click.echo(
+        f"ok: {len(kb.sources)} sources (V {marks['V']}, P {marks['P']}, U {marks['U']}), "
+        f"{len(kb.arguments)} arguments, {len(kb.treatments)} treatment classes, {len(kb.facts)} case facts"
+    )
+    click.echo("arguments per reason: " + ", ".join(f"{label} {n}" for label, n in sorted(per_label.items())))
+
+
 def main() -> None:
     """Entry point: run the CLI, turning every error into one line and an exit code."""
     try:

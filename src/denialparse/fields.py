@@ -117,9 +117,11 @@ _LABELLED_RULES = (
     ),
     _LabelledRule(
         "service",
+        # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
         r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description)|Requested[ \t]+(?:Service|Item|Drug|Medication)"
         r"|Drug[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+Requested)?"
-        r"|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service(?=[ \t]*:))",
+        r"|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Request"
+        r"|Item|Drug|Treatment)(?=[ \t]*:)",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
