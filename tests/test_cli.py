@@ -20,6 +20,8 @@ Run = Callable[..., tuple[int, str, str]]
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """Run ``denialparse ARGS`` in this process; return (exit code, stdout, stderr)."""
 
+    monkeypatch.setenv("COLUMNS", "240")  # wide enough that rich does not wrap the sentences the tests look for
+
     def _run(*args: str | Path) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["denialparse", *map(str, args)])
         code = 0

@@ -90,7 +90,8 @@ def classify_texts(texts: Sequence[str], *, model: ModelRef = None) -> list[dict
     for prediction in classifier.predict_texts(texts):
         scores = {label: round(prediction.probabilities[label], 4) for label in classifier.labels}
         labels = [label for label in classifier.labels if prediction.probabilities[label] >= classifier.threshold]
-        primary = max(classifier.labels, key=lambda label: prediction.probabilities[label])
+        # From the rounded scores, so that "primary" always agrees with the scores a consumer sees.
+        primary = max(classifier.labels, key=lambda label: scores[label])
         results.append({"scores": scores, "labels": labels, "primary": primary})
     return results
 
