@@ -151,15 +151,23 @@ def classify_text(input_path: Path, output: Path | None, model_dir: Path | None)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--name", default=None, help="Model name for the card (default: the directory name).")
-def train(corpus_path: Path, out_dir: Path, seed: int, name: str | None) -> None:
+@click.option(
+    "--by-writer/--no-by-writer",
+    default=True,
+    show_default=True,
+    help="Also measure with each writer held out (one extra training per writer).",
+)
+def train(corpus_path: Path, out_dir: Path, seed: int, name: str | None, by_writer: bool) -> None:
     """Retrain the classifier from the labeled corpus and write a model directory."""
     from denialparse.training import train_model_dir
 
-    metrics = train_model_dir(corpus_path, out_dir, seed=seed, name=name)
+    metrics = train_model_dir(corpus_path, out_dir, seed=seed, name=name, by_writer=by_writer)
     click.echo(
         f"wrote {out_dir}: grouped out-of-fold macro-F1 {metrics['macro_f1']:.3f} "
         f"(keyword baseline {metrics['baseline']['macro_f1']:.3f}), ECE {metrics['ece']:.3f}"
     )
+    if metrics.get("by_writer"):
+        click.echo(f"with each writer held out: macro-F1 {metrics['by_writer']['macro_f1']:.3f}")
 
 
 def _load_rows(data: Path) -> list[Any]:

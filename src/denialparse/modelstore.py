@@ -170,6 +170,21 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _writer_section(by_writer: dict[str, Any], labels: list[str]) -> str:
+    if not by_writer:
+        return ""
+    per_label = by_writer.get("per_label", {})
+    rows = [["label", "F1 (writer held out)"]]
+    rows += [[label, f"{per_label.get(label, {}).get('f1', float('nan')):.3f}"] for label in labels]
+    return f"""
+## Metrics with each writer held out (stricter: a whole writing style unseen in training)
+Macro-F1 {by_writer.get("macro_f1", float("nan")):.3f} over {by_writer.get("writers", "?")} writers; micro-F1
+{by_writer.get("micro_f1", float("nan")):.3f}; expected calibration error {by_writer.get("ece", float("nan")):.3f}.
+
+{_table(rows)}
+"""
+
+
 def render_card(meta: dict[str, Any]) -> str:
     """The model card: what the model was trained on, how well it did, and how to use it."""
     data = meta.get("data", {})
@@ -210,7 +225,7 @@ Macro-F1 {metrics.get("macro_f1", float("nan")):.3f}; micro-F1 {metrics.get("mic
 expected calibration error {metrics.get("ece", float("nan")):.3f}.
 
 {_table(label_rows)}
-
+{_writer_section(metrics.get("by_writer") or {}, meta["labels"])}
 ## Limits
 - Trained on letters written for this project (see `corpus/README.md`), not on real insurer mail; the
   held-out figure above is measured on unseen families of those letters, and outside letters may score lower.
