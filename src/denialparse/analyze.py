@@ -10,7 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from denialparse.classifier import ReasonClassifier
+from denialparse.codes import extract_codes
 from denialparse.datatypes import Analysis, Document, ReasonScore, Span, SupportingSentence
+from denialparse.deadline import compute_deadline
 from denialparse.fields import extract_fields
 from denialparse.modelstore import load_model
 from denialparse.nlp import parse, sentences_of
@@ -58,6 +60,13 @@ def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
         )
     reasons.sort(key=lambda r: -r.probability)
     fields = extract_fields(document)
+    id_spans = [
+        (found.span.start, found.span.end)
+        for name in ("member_id", "group_number", "claim_number", "letter_date", "service_date")
+        if (found := fields.get(name)) is not None and found.span is not None
+    ]
+    codes = extract_codes(document, exclude=id_spans)
+    deadline = compute_deadline(document, fields)
     done = time.perf_counter()
     return Analysis(
         document=document,
@@ -65,6 +74,8 @@ def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
         fields=fields,
         model_version=str(model.info.get("name", "unknown")),
         threshold=model.threshold,
+        codes=codes,
+        deadline=deadline,
         timings={
             "sentences_s": round(parsed - started, 4),
             "classify_s": round(classified - parsed, 4),

@@ -219,20 +219,48 @@ def _confusion_table(confusion: dict[str, Any]) -> Any:
 
 
 @cli.command()
-@click.option("--data", "data", type=click.Path(path_type=Path, exists=False), required=True, help="Labeled JSONL.")
+@click.option("--data", "data", type=click.Path(path_type=Path, exists=False), help="Labeled JSONL (reasons).")
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("reports/evaluation"),
     show_default=True,
-    help="Where metrics.json and confusion.png go.",
+    help="Where metrics.json and confusion.png (or fields.json) go.",
 )
+@click.option("--fields", "fields_mode", is_flag=True, help="Evaluate the field extractor instead of the classifier.")
+@click.option(
+    "--gold",
+    type=click.Path(path_type=Path),
+    default=Path("corpus/fields"),
+    show_default=True,
+    help="With --fields: gold field annotations (file or directory).",
+)
+@click.option(
+    "--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True
+)
+@click.option("--pdf", "through_pdf", is_flag=True, help="With --fields: render each letter to PDF and extract it.")
 @model_option
-def evaluate(data: Path, out_dir: Path, model_dir: Path | None) -> None:
-    """Per-label precision/recall/F1, macro-F1, confusion matrix and calibration on labeled JSONL."""
+def evaluate(
+    data: Path | None,
+    out_dir: Path,
+    fields_mode: bool,
+    gold: Path,
+    corpus_path: Path,
+    through_pdf: bool,
+    model_dir: Path | None,
+) -> None:
+    """Per-label precision/recall/F1, macro-F1, confusion matrix and calibration on labeled JSONL.
+
+    With --fields: per-field precision, recall and exact match of the field extractor against gold annotations.
+    """
     from rich.console import Console
 
+    if fields_mode:
+        _evaluate_fields(gold, corpus_path, out_dir, through_pdf)
+        return
+    if data is None:
+        raise UsageError("evaluate needs --data FILE.jsonl (or --fields)")
     from denialparse.analyze import get_model
     from denialparse.evaluation import evaluate_model_on, save_confusion_png
 
@@ -246,6 +274,46 @@ def evaluate(data: Path, out_dir: Path, model_dir: Path | None) -> None:
     console.print(_metrics_table(f"{result['model']} on {data.name} ({len(rows)} rows)", result))
     console.print(_confusion_table(result["confusion"]))
     console.print(f"wrote {out_dir / 'metrics.json'} and {out_dir / 'confusion.png'}")
+
+
+def _evaluate_fields(gold: Path, corpus_path: Path, out_dir: Path, through_pdf: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import document_from_text, extract
+    from denialparse.field_evaluation import evaluate_fields, load_gold
+    from denialparse.pdfrender import options_for, render_pdf
+
+    letters = {letter.id: letter for letter in load_corpus(corpus_path)}
+    rows = load_gold(gold)
+    order = {row.id: number for number, row in enumerate(rows)}
+
+    def document(letter: Any) -> Any:
+        if not through_pdf:
+            return document_from_text(letter.text, letter.id)
+        pdf = render_pdf(letter.text, options_for(order[letter.id], title=letter.id))
+        return extract(pdf, name=f"{letter.id}.pdf")
+
+    result = evaluate_fields(letters, rows, document)
+    result["gold"] = str(gold)
+    result["through_pdf"] = through_pdf
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "fields.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    table = Table(title=f"Field extraction on {result['letters']} gold letters" + (" (through PDF)" if through_pdf else ""))
+    for column in ("field", "precision", "recall", "exact match", "gold", "predicted"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for name, scores in result["per_field"].items():
+        table.add_row(
+            name,
+            *(f"{scores[k]:.3f}" if scores[k] is not None else "-" for k in ("precision", "recall", "exact_match")),
+            str(scores["gold"]),
+            str(scores["predicted"]),
+        )
+    console = Console()
+    console.print(table)
+    console.print("exact match by group: " + ", ".join(f"{k} {v:.3f}" for k, v in result["groups"].items()))
+    console.print(f"wrote {out_dir / 'fields.json'} ({len(result['mismatches'])} mismatches listed for error analysis)")
 
 
 @cli.command()
@@ -303,11 +371,13 @@ def corpus_validate(path: Path) -> None:
 
 @corpus.command("stats")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("corpus"))
-def corpus_stats_command(path: Path) -> None:
+@click.option("--markdown", is_flag=True, help="Print the counts block of the datasheet (corpus/README.md).")
+def corpus_stats_command(path: Path, markdown: bool) -> None:
     """Counts per label, payer type, shape and writer (the numbers in corpus/README.md)."""
-    from denialparse.corpus import corpus_stats, load_corpus
+    from denialparse.corpus import corpus_stats, load_corpus, stats_markdown
 
-    click.echo(json.dumps(corpus_stats(load_corpus(path)), indent=2))
+    stats = corpus_stats(load_corpus(path))
+    click.echo(stats_markdown(stats) if markdown else json.dumps(stats, indent=2))
 
 
 @corpus.command("split")

@@ -67,6 +67,37 @@ class ExtractedField:
 
 
 @dataclass(frozen=True)
+class CodeMention:
+    """A billing or remittance code found in the letter; ``meaning`` only when verified in ``codes.yaml``."""
+
+    system: str
+    code: str
+    meaning: str | None
+    mark: str | None
+    span: Span
+    rule: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The appeal deadline: from the letter's own window when it states one, else a labelled default.
+
+    ``due`` is None when the anchor date is unknown (for example a window counted from receipt).
+    """
+
+    window_days: int | None
+    anchor: str
+    anchor_date: str | None
+    due: str | None
+    days_remaining: int | None
+    source: str
+    basis: str
+    expedited_available: bool
+    note: str = "The deadline in your own notice controls."
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
 class SupportingSentence:
     """A sentence of the letter that supports a reason, with the model's score for it."""
 
@@ -96,6 +127,8 @@ class Analysis:
     model_version: str
     threshold: float
     timings: dict[str, float] = field(default_factory=dict)
+    codes: tuple[CodeMention, ...] = ()
+    deadline: Deadline | None = None
 
     @property
     def predicted(self) -> tuple[ReasonScore, ...]:

@@ -20,7 +20,9 @@ from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR
 
 _SEP = r"[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
-_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{2,29}[A-Z0-9])"
+# An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
+# ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not.
+_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9]{1,14})?)"
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -87,13 +89,20 @@ class _LabelledRule:
     def compile(self) -> re.Pattern[str]:
         return re.compile(rf"(?:{self.labels}){_SEP}{self.value}", re.IGNORECASE)
 
+    def compile_parts(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """Label and value apart, so that a long value never swallows the next label on its line."""
+        return re.compile(rf"(?:{self.labels})", re.IGNORECASE), re.compile(rf"{_SEP}{self.value}", re.IGNORECASE)
+
 
 _LABELLED_RULES = (
     _LabelledRule(
         "member_id",
         r"\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
-        r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#",
+        r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
+        # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
+        r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
+        r"(?<!Employer )(?<!NPI )(?<!Auth )\bID(?=[ \t]*:)",
         _ID_VALUE,
         0.95,
     ),
@@ -121,7 +130,7 @@ _LABELLED_RULES = (
         r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description)|Requested[ \t]+(?:Service|Item|Drug|Medication)"
         r"|Drug[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+Requested)?"
         r"|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Request"
-        r"|Item|Drug|Treatment)(?=[ \t]*:)",
+        r"|Item|Drug|Treatment|RE|Re|Regarding|Subject)(?=[ \t]*:)",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
@@ -154,17 +163,39 @@ def _span(document: Document, start: int, end: int) -> Span:
 _NEXT_LABEL = re.compile(r"[ \t]{3,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
 
 
+# "RE: Request for coverage - ketamine ..." -> "ketamine ..."
+_SERVICE_PREFIX = re.compile(
+    r"^(?:(?:request(?:ed)?|denial|appeal|notice)[ \t]+(?:for|of)[ \t]+)?(?:(?:prior[ \t]+)?authorization|coverage"
+    r"|pre-?certification|payment|services?)?[ \t]*(?:for|of)?[ \t]*[-:–][ \t]*",
+    re.IGNORECASE,
+)
+
+
+_GENERIC_SERVICE_WORDS = frozenset(
+    (
+        "coverage determination decision notice of adverse benefit prior authorization request claim denial appeal "
+        "your the for pre-service utilization review medical necessity pharmacy organization initial final internal "
+        "action member provider letter reconsideration redetermination information a an to and on this services "
+        "service precertification pre-certification determinations urgent expedited standard"
+    ).split()
+)
+
+
 def _clean_value(name: str, value: str) -> str:
     value = value.strip().rstrip(".,;")
     if name == "service":
         # A table row or a second label on the same line ends the value.
         value = _NEXT_LABEL.split(value)[0]
-        value = value.strip(" :-").rstrip(".,;")
+        value = _SERVICE_PREFIX.sub("", value).strip(" :-").rstrip(".,;")
     return value
 
 
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
-    for match in rule.compile().finditer(document.text):
+    label_pattern, value_pattern = rule.compile_parts()
+    for label in label_pattern.finditer(document.text):
+        match = value_pattern.match(document.text, label.end())
+        if match is None:
+            continue
         value = _clean_value(rule.field, match.group(1))
         if rule.field != "service" and not any(ch.isdigit() for ch in value):
             continue
@@ -172,6 +203,8 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
             continue
         if len(value) < 2:
             continue
+        if rule.field == "service" and set(re.findall(r"[a-z-]+", value.lower())) <= _GENERIC_SERVICE_WORDS:
+            continue  # "RE: Coverage determination" names the letter, not the service
         start = match.start(1)
         return ExtractedField(
             name=rule.field,
@@ -241,6 +274,186 @@ def _letterhead_payer(document: Document) -> ExtractedField | None:
     )
 
 
+_NAME = r"([A-Z][A-Za-z'’-]+(?:[ \t](?:[A-Z]\.|[A-Z][A-Za-z'’-]+)){1,3})"
+_PATIENT_LABEL = re.compile(
+    r"\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient)"
+    r"(?i:[ \t]+Name)?[ \t]*:[ \t]*([A-Z])"
+)
+# Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
+_NAME_END = re.compile(
+    r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
+    r"|Diagnosis|Dx"
+    r"|Member|Medicaid|Medicare|Subscriber|Sex|Gender|Address|Age|Birth|Birthdate|Patient|Insured|Relationship)\b"
+    r"[^\n:#]{0,14}[:#])"
+)
+_NOT_A_NAME = {"Services", "Member", "Name", "Information", "Dear", "ID", "Number", "Date", "The", "Plan"}
+_PROVIDER_LABEL = re.compile(
+    r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing)[ \t]+"
+    r"(?:Provider|Physician|Practitioner|Prescriber|Facility)|Provider(?:[ \t]+Name)?|Prescriber|Physician"
+    r"|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor)[ \t]*:[ \t]*([^\n]{3,90})",
+    re.IGNORECASE,
+)
+_DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]+(?:[ \t][A-Z][A-Za-z'’-]+)?)")
+_SERVICE_DATE = re.compile(
+    r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+Service|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request|Request(?:ed)?"
+    r"[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission)[ \t]*:?[ \t]*"
+    rf"({DATE_PATTERN})",
+    re.IGNORECASE,
+)
+_POLICY = re.compile(
+    r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
+    r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
+    r"|(?:Medical|Coverage|Clinical|Pharmacy|Reimbursement|Drug)[ \t]+(?:Coverage[ \t]+)?(?:Policy|Guideline)"
+    r"[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*[A-Z0-9][A-Z0-9.\-]{1,20}\d"
+    r"|\bCP\.[A-Z]{2,5}\.\d{1,4}"
+    r"|\b(?:LCD|NCD)[ \t]*#?[ \t]*L?\d[\d.]{1,8}"
+    r"|InterQual(?:®)?(?:[ \t]+[A-Z][A-Za-z-]*){0,4}"
+    r"|\bMCG(?:[ \t]+(?:Care[ \t]+Guidelines|Health))?(?:[ \t]+[A-Z]-?\d{1,4})?"
+    r"|\bASAM[ \t]+Criteria|\bLOCUS\b|\bCALOCUS\b)"
+)
+_CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
+_REVIEWER = re.compile(
+    r"(?:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+Reviewer|Peer[ \t]+Reviewer"
+    r"|Clinical[ \t]+Reviewer"
+    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+(?:Physician|Pharmacist|Clinician))[ \t]*:?[ \t]*"
+    r"((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]+){0,3},?[ \t]+"
+    + _CREDENTIALS
+    + r"(?:,[ \t]*[A-Z]{2,6})?)"
+)
+_SIGNED_CLINICIAN = re.compile(
+    r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]+){1,3},[ \t]+" + _CREDENTIALS + r")\b",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class _Clue:
+    value: str
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _plan_clues() -> tuple[tuple[_Clue, ...], tuple[_Clue, ...], dict[str, str]]:
+    raw = yaml.safe_load((DATA_DIR / "plan_types.yaml").read_text(encoding="utf-8"))
+    types = tuple(_Clue(e["type"], re.compile("|".join(e["patterns"]), re.IGNORECASE)) for e in raw["plan_types"])
+    funding = tuple(_Clue(e["funding"], re.compile("|".join(e["patterns"]), re.IGNORECASE)) for e in raw["funding"])
+    return types, funding, dict(raw["states"])
+
+
+def _first_clue(document: Document, name: str, clues: tuple[_Clue, ...], confidence: float) -> ExtractedField | None:
+    for clue in clues:
+        match = clue.pattern.search(document.text)
+        if match:
+            return ExtractedField(
+                name=name,
+                value=clue.value,
+                span=_span(document, match.start(), match.end()),
+                confidence=confidence,
+                rule=f"clue:{match.group(0)[:40]}",
+            )
+    return None
+
+
+def _plan_type(document: Document) -> ExtractedField | None:
+    return _first_clue(document, "plan_type", _plan_clues()[0], 0.8)
+
+
+def _plan_funding(document: Document) -> ExtractedField | None:
+    return _first_clue(document, "plan_funding", _plan_clues()[1], 0.8)
+
+
+@lru_cache(maxsize=1)
+def _state_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    states = _plan_clues()[2]
+    names = "|".join(sorted((re.escape(n) for n in states.values()), key=len, reverse=True))
+    by_name = re.compile(
+        rf"\b(?:State[ \t]+of[ \t]+({names})|({names})[ \t]+(?:Department|Division|Office|Insurance|Medicaid"
+        r"|Health[ \t]+"
+        rf"Care[ \t]+Authority|Bureau)|(?:of|in)[ \t]+({names})\b)"
+    )
+    codes = "|".join(states)
+    address = re.compile(rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})[ \t]+\d{{5}}(?:-\d{{4}})?\b")
+    return by_name, address, {name: code for code, name in states.items()}
+
+
+def _state(document: Document) -> ExtractedField | None:
+    """A regulator or "of <State>" in a plan name first, then the first postal address."""
+    by_name, address, code_of = _state_patterns()
+    match = by_name.search(document.text)
+    if match:
+        name = next(g for g in match.groups() if g)
+        start = match.start(match.lastindex or 0)
+        return ExtractedField("state", code_of[name], _span(document, start, start + len(name)), 0.75, "state-name")
+    match = address.search(document.text)
+    if match:
+        return ExtractedField("state", match.group(1), _span(document, match.start(1), match.end(1)), 0.6, "address")
+    return None
+
+
+def _patient_name(document: Document) -> ExtractedField | None:
+    """A name after a member/patient label; a reflowed header or a wrapped line is handled."""
+    text = document.text
+    payer_words = {word for payer in _payers() for word in payer.name.split()}
+    for match in _PATIENT_LABEL.finditer(text):
+        line_end = text.find("\n", match.start(1))
+        line_end = line_end if line_end != -1 else len(text)
+        tokens = _NAME_END.split(text[match.start(1) : line_end], maxsplit=1)[0].split()[:4]
+        if len(tokens) == 1 and line_end < len(text):
+            # A name wrapped onto the next line ("Member name: Darnell\nWhitfield Medicaid ID: ...").
+            following = text[line_end + 1 : line_end + 40].split()
+            if following and re.fullmatch(r"[A-Z][A-Za-z'’-]+", following[0]):
+                tokens.append(following[0])
+        while len(tokens) > 2 and tokens[-1] in payer_words:
+            tokens.pop()
+        value = " ".join(tokens).rstrip(",;")
+        if len(tokens) < 2 or tokens[0] in _NOT_A_NAME or not re.fullmatch(_NAME, value):
+            continue
+        return ExtractedField(
+            "patient_name", value, _span(document, match.start(1), match.start(1) + len(value)), 0.85, "label:patient"
+        )
+    return None
+
+
+def _provider(document: Document) -> ExtractedField | None:
+    for match in _PROVIDER_LABEL.finditer(document.text):
+        value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
+        if len(value) >= 3 and not value.lower().startswith(("you", "your", "the member")):
+            return ExtractedField(
+                "provider", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "label:provider"
+            )
+    salutation = _DEAR_DOCTOR.search(document.text)
+    if salutation:
+        return ExtractedField("provider", salutation.group(1), _span(document, *salutation.span(1)), 0.6, "salutation")
+    return None
+
+
+def _service_date(document: Document) -> ExtractedField | None:
+    match = _SERVICE_DATE.search(document.text)
+    if match and parse_date(match.group(1)):
+        return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.9, "label:dos")
+    return None
+
+
+def _policy(document: Document) -> ExtractedField | None:
+    match = _POLICY.search(document.text)
+    if match:
+        value = match.group(1).strip()
+        return ExtractedField(
+            "policy", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "policy"
+        )
+    return None
+
+
+def _reviewer(document: Document) -> ExtractedField | None:
+    match = _REVIEWER.search(document.text) or _SIGNED_CLINICIAN.search(document.text)
+    if match:
+        value = match.group(1).strip()
+        return ExtractedField(
+            "reviewer", value, _span(document, match.start(1), match.start(1) + len(value)), 0.75, "reviewer"
+        )
+    return None
+
+
 Extractor = Callable[[Document], ExtractedField | None]
 
 
@@ -249,16 +462,34 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
+    by_field.update(
+        plan_type=[_plan_type],
+        plan_funding=[_plan_funding],
+        state=[_state],
+        patient_name=[_patient_name],
+        provider=[_provider],
+        service_date=[_service_date],
+        policy=[_policy],
+        reviewer=[_reviewer],
+    )
     return by_field
 
 
 FIELD_NAMES: tuple[str, ...] = (
     "payer",
+    "plan_type",
+    "plan_funding",
+    "state",
+    "patient_name",
     "member_id",
     "group_number",
     "claim_number",
     "letter_date",
+    "service_date",
     "service",
+    "provider",
+    "policy",
+    "reviewer",
 )
 
 

@@ -65,11 +65,18 @@ def treatment_class_of(analysis: Analysis, case: CaseFacts | None, kb: Knowledge
     if case is not None and case.treatment.treatment_class in known:
         return str(case.treatment.treatment_class)
     service = (case.treatment.name if case is not None else None) or analysis.field_value("service") or ""
-    for haystack in (service, analysis.document.text):
-        for treatment in kb.treatments:
-            if any(re.search(pattern, haystack, re.IGNORECASE) for pattern in treatment.patterns):
-                return treatment.id
-    return "general"
+    for treatment in kb.treatments:
+        if any(re.search(pattern, service, re.IGNORECASE) for pattern in treatment.patterns):
+            return treatment.id
+    # No service line: the class the letter mentions most ("Ketamine and Esketamine" policy titles name both).
+    counts = {
+        treatment.id: sum(
+            len(re.findall(pattern, analysis.document.text, re.IGNORECASE)) for pattern in treatment.patterns
+        )
+        for treatment in kb.treatments
+    }
+    best = max(counts, key=lambda class_id: counts[class_id])
+    return best if counts[best] > 0 else "general"
 
 
 def context_for(analysis: Analysis, case: CaseFacts | None, kb: KnowledgeBase) -> tuple[CaseContext, list[str]]:

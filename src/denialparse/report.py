@@ -25,6 +25,41 @@ def _field_json(found: ExtractedField) -> dict[str, Any]:
     }
 
 
+def _deadline_json(analysis: Analysis) -> dict[str, Any] | None:
+    deadline = analysis.deadline
+    if deadline is None:
+        return None
+    return {
+        "due": deadline.due,
+        "days_remaining": deadline.days_remaining,
+        "window_days": deadline.window_days,
+        "anchor": deadline.anchor,
+        "anchor_date": deadline.anchor_date,
+        "source": deadline.source,
+        "basis": deadline.basis,
+        "expedited_available": deadline.expedited_available,
+        "note": deadline.note,
+        "page": deadline.span.page if deadline.span else None,
+    }
+
+
+def deadline_sentence(analysis: Analysis) -> str:
+    """One line for people: when to appeal by, where that comes from, and that the notice controls."""
+    deadline = analysis.deadline
+    if deadline is None or deadline.window_days is None:
+        basis = deadline.basis if deadline else "no appeal window found"
+        return f"Appeal deadline: not found ({basis}). The deadline in your own notice controls."
+    if deadline.due is None:
+        anchor = "day you received it" if deadline.anchor == "receipt" else "notice date"
+        when = f"{deadline.window_days} days from the {anchor}"
+    else:
+        left = deadline.days_remaining or 0
+        status = f"{left} days left" if left >= 0 else f"passed {-left} days ago"
+        when = f"{deadline.due} ({status})"
+    expedited = " Expedited (urgent) appeal is mentioned in the letter." if deadline.expedited_available else ""
+    return f"Appeal deadline: {when}; {deadline.basis}.{expedited} {deadline.note}"
+
+
 def report_json(analysis: Analysis, plan: Plan | None) -> dict[str, Any]:
     """The report of one letter as plain JSON types."""
     document = analysis.document
@@ -57,6 +92,18 @@ def report_json(analysis: Analysis, plan: Plan | None) -> dict[str, Any]:
             for reason in analysis.reasons
         ],
         "fields": {name: _field_json(found) for name, found in analysis.fields.items()},
+        "codes": [
+            {
+                "system": code.system,
+                "code": code.code,
+                "meaning": code.meaning,
+                "page": code.span.page,
+                "start": code.span.start,
+                "end": code.span.end,
+            }
+            for code in analysis.codes
+        ],
+        "deadline": _deadline_json(analysis),
         "arguments": [
             {
                 "id": argument.id,
@@ -103,8 +150,11 @@ def render_text(analysis: Analysis, plan: Plan | None) -> Any:
     reasons.add_column("Prob.", justify="right", width=6)
     reasons.add_column("Supporting sentence(s) from the letter", ratio=3)
     for reason in shown:
-        quotes = "\n".join(f"p{s.span.page}: \u201c{s.text}\u201d" for s in reason.sentences[:2])
-        reasons.add_row(f"{reason.name}\n[dim]{reason.label}[/dim]", f"{reason.probability:.2f}", quotes)
+        # Letter text goes in as Text, never as markup: "[sic]" or "[bold]" in a letter must print as written.
+        quotes = Text("\n".join(f"p{s.span.page}: \u201c{s.text}\u201d" for s in reason.sentences[:2]))
+        label_cell = Text(reason.name + "\n")
+        label_cell.append(reason.label, style="dim")
+        reasons.add_row(label_cell, f"{reason.probability:.2f}", quotes)
     parts.append(reasons)
     others = [r for r in analysis.reasons if r not in shown]
     if others:
@@ -116,8 +166,20 @@ def render_text(analysis: Analysis, plan: Plan | None) -> Any:
     fields.add_column("Source", style="dim")
     for name, found in analysis.fields.items():
         where = f"page {found.span.page}, chars {found.span.start}-{found.span.end}" if found.span else ""
-        fields.add_row(name.replace("_", " "), found.value if found.found else "[dim]not found[/dim]", where)
+        value = Text(found.value) if found.value is not None else Text("not found", style="dim")
+        fields.add_row(name.replace("_", " "), value, where)
     parts.append(fields)
+    if analysis.codes:
+        codes = Table(title="Codes in the letter", expand=True)
+        codes.add_column("Type")
+        codes.add_column("Code")
+        codes.add_column("Meaning")
+        codes.add_column("Source", style="dim")
+        for code in analysis.codes:
+            meaning = Text(code.meaning) if code.meaning else Text("meaning not in the knowledge base", style="dim")
+            codes.add_row(code.system.upper(), Text(code.code), meaning, f"page {code.span.page}")
+        parts.append(codes)
+    parts.append(Text(deadline_sentence(analysis), style="bold"))
 
     if plan is not None:
         arguments = Table(title="Recommended appeal arguments", expand=True)
@@ -131,5 +193,7 @@ def render_text(analysis: Analysis, plan: Plan | None) -> Any:
             parts.append(Text("Facts the appeal still needs: " + "; ".join(plan.gaps), style="yellow"))
     for warning in analysis.document.warnings + (plan.warnings if plan else ()):
         parts.append(Text(f"Warning: {warning}", style="yellow"))
-    title = f"{analysis.document.source}  ({len(analysis.document.pages)} page(s), model {analysis.model_version})"
+    title = Text(
+        f"{analysis.document.source}  ({len(analysis.document.pages)} page(s), model {analysis.model_version})"
+    )
     return Panel(Group(*parts), title=title, title_align="left")

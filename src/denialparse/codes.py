@@ -1,0 +1,128 @@
+"""Billing and remittance codes in a letter: CPT, HCPCS, ICD-10-CM, NDC, CARC (with group code) and RARC.
+
+Linear-time regular expressions over the raw text; context decides ambiguous shapes. "M15" is a remark code
+on a remittance line and a diagnosis only next to "diagnosis"/"Dx"/"ICD"; a five-digit number is a CPT code only
+near a procedure/code cue or on a table row, never a ZIP code after a state. Meanings come from
+``data/codes.yaml`` (verified rows only); an unknown code is still reported, without a meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from denialparse.datatypes import CodeMention, Document, Span
+from denialparse.resources import DATA_DIR
+
+_GROUP_CARC = re.compile(
+    r"\b(CO|PR|OA|PI|CR)[ \t]?-[ \t]?([1-9]\d{0,2}|[A-DP-Z][0-9]{1,2})\b|\b(CO|PR|OA|PI)([1-9]\d{0,2})\b"
+)
+_BARE_CARC = re.compile(
+    r"\b(?:CARC|(?:claim[ \t]+)?adjustment[ \t]+reason(?:[ \t]+code)?|denial[ \t]+code|reason[ \t]+code)s?"
+    r"[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*([1-9]\d{0,2})\b",
+    re.IGNORECASE,
+)
+_RARC = re.compile(r"\b(MA\d{2,3}|N\d{1,3}|M\d{1,3})\b")
+_REMARK_CONTEXT = re.compile(r"remark|RARC|\bRA\b|remit|\bCARC\b|\b(?:CO|PR|OA|PI)[ \t]?-?[ \t]?\d", re.IGNORECASE)
+_ICD = re.compile(r"\b([A-TV-Z]\d[0-9AB])(\.[0-9A-Z]{1,4})?(?![\w-])")
+_DIAGNOSIS_CONTEXT = re.compile(r"diagnos|\bdx\b|\bICD|\bcondition", re.IGNORECASE)
+_HCPCS = re.compile(r"(?<![\w-])([A-V]\d{4})(?:-[A-Z0-9]{2})?(?![\w-])")
+_CPT = re.compile(r"(?<![\w$.,/-])(\d{4}[0-9FTU])(?:-[A-Z0-9]{2})?(?![\w/-]|\.\d|,\d)")
+_CPT_CONTEXT = re.compile(r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service", re.IGNORECASE)
+_ZIP_BEFORE = re.compile(r"\b[A-Z]{2}[ \t]*$")
+_NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
+_MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+@lru_cache(maxsize=1)
+def code_meanings() -> dict[str, dict[str, Any]]:
+    """Verified meanings by system (carc, group, hcpcs, cpt, icd10)."""
+    raw = yaml.safe_load((DATA_DIR / "codes.yaml").read_text(encoding="utf-8"))
+    return {system: raw.get(system, {}) for system in ("carc", "group", "hcpcs", "cpt", "icd10")}
+
+
+def _line_at(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start : line_end if line_end != -1 else len(text)]
+
+
+def _meaning(system: str, code: str) -> tuple[str | None, str | None]:
+    table = code_meanings()
+    if system == "carc":
+        group, _, number = code.rpartition("-")
+        entry = table["carc"].get(number)
+        group_entry = table["group"].get(group) if group else None
+        parts = [entry["meaning"]] if entry else []
+        if group_entry:
+            parts.append(f"({group}: {group_entry['meaning']})")
+        mark = entry["mark"] if entry else None
+        return (" ".join(parts) or None), mark
+    entry = table.get(system, {}).get(code)
+    return (entry["meaning"], entry["mark"]) if entry else (None, None)
+
+
+def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = None) -> tuple[CodeMention, ...]:
+    """Every code once (first mention), in order of appearance; ``exclude`` masks ID field spans."""
+    text = document.text
+    masked = list(exclude or [])
+    found: dict[tuple[str, str], CodeMention] = {}
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(start < m_end and m_start < end for m_start, m_end in masked)
+
+    def add(system: str, code: str, start: int, end: int, rule: str) -> None:
+        if overlaps(start, end):
+            return
+        key = (system, code)
+        if key in found:
+            return
+        meaning, mark = _meaning(system, code)
+        found[key] = CodeMention(
+            system=system,
+            code=code,
+            meaning=meaning,
+            mark=mark,
+            span=Span(start, end, document.page_at(start)),
+            rule=rule,
+        )
+        masked.append((start, end))
+
+    for match in _NDC.finditer(text):
+        code = match.group(1) or match.group(2)
+        add("ndc", code, match.start(), match.end(), "ndc-shape")
+    for match in _GROUP_CARC.finditer(text):
+        group = match.group(1) or match.group(3)
+        number = match.group(2) or match.group(4)
+        add("carc", f"{group}-{number}", match.start(), match.end(), "group-code")
+    for match in _BARE_CARC.finditer(text):
+        add("carc", match.group(1), match.start(1), match.end(1), "carc-label")
+    for match in _ICD.finditer(text):
+        code = match.group(1) + (match.group(2) or "")
+        line = _line_at(text, match.start(), match.end())
+        remark_line = bool(_REMARK_CONTEXT.search(line)) and not _DIAGNOSIS_CONTEXT.search(line)
+        if match.group(2) and not remark_line:
+            add("icd10", code, match.start(), match.end(), "icd-dotted")
+        elif not match.group(2) and _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
+            add("icd10", code, match.start(), match.end(), "icd-diagnosis-context")
+    for match in _RARC.finditer(text):
+        line = _line_at(text, match.start(), match.end())
+        # N/MA codes need a remark cue somewhere in the letter; M codes (also ICD-10 shapes) on their own line.
+        if _REMARK_CONTEXT.search(line) or (
+            match.group(1).startswith(("N", "MA")) and re.search(r"remark|RARC", text, re.IGNORECASE)
+        ):
+            add("rarc", match.group(1), match.start(), match.end(), "remark-context")
+    for match in _HCPCS.finditer(text):
+        add("hcpcs", match.group(1), match.start(1), match.end(1), "hcpcs-shape")
+    for match in _CPT.finditer(text):
+        line = _line_at(text, match.start(), match.end())
+        before = text[max(0, match.start() - 6) : match.start()]
+        if _ZIP_BEFORE.search(before) or re.search(r"(?:P\.?O\.?\s*Box|Suite|#)\s*$", before, re.IGNORECASE):
+            continue
+        window = text[max(0, match.start() - 60) : match.start()]
+        if _CPT_CONTEXT.search(window) or _CPT_CONTEXT.search(line) or _MONEY_OR_DATE.search(line):
+            add("cpt", match.group(1), match.start(1), match.end(1), "cpt-context")
+    return tuple(sorted(found.values(), key=lambda mention: mention.span.start))

@@ -1,0 +1,139 @@
+"""The appeal deadline: the window the letter states (with its anchor), else a labelled default by plan type.
+
+Always shown with "The deadline in your own notice controls." A window counted from the day the letter was
+received cannot be dated exactly (the receipt date is unknown), so the earliest possible date is shown, counted
+from the letter date, and said to be so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from denialparse.datatypes import Deadline, Document, ExtractedField, Span
+from denialparse.fields import parse_date
+from denialparse.resources import DATA_DIR
+
+_NUMBER_WORDS = {
+    "ten": 10, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "forty five": 45,
+    "sixty": 60, "sixty-five": 65, "ninety": 90, "one hundred twenty": 120, "one hundred eighty": 180,
+    "one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12,
+}  # fmt: skip
+_AMOUNT = r"(\d{1,3}|" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")"
+_WINDOW = re.compile(
+    rf"\b(?:within|no[ \t]+later[ \t]+than|up[ \t]+to|have|has|must[ \t]+be[ \t]+(?:filed|received|made)[ \t]+within)"
+    rf"[ \t\n]+{_AMOUNT}[ \t\n]*(?:\(\d{{1,3}}\)[ \t\n]*)?(calendar[ \t\n]+|business[ \t\n]+|working[ \t\n]+)?"
+    r"(days?|months?)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n\s*\n")
+_FIRST_LEVEL = re.compile(r"appeal|reconsideration|redetermination|grievance|review of (?:this|our) decision", re.I)
+_NOT_FIRST_LEVEL = re.compile(
+    r"external|independent review|fair hearing|\bIRO\b|\bIRE\b|state hearing|administrative law|peer[- ]to[- ]peer"
+    r"|keep (?:getting|receiving)|continu|while (?:your|the) appeal|second[- ]level|Department of|Commissioner",
+    re.IGNORECASE,
+)
+_RECEIPT = re.compile(r"receiv|receipt|get (?:this|the) (?:letter|notice)", re.IGNORECASE)
+_NOTICE = re.compile(
+    r"date (?:of|on) (?:this|the|our) (?:notice|letter|decision|determination)|(?:notice|letter) date"
+    r"|date (?:this|the) (?:notice|letter) was (?:sent|mailed|issued)|from the date above|date shown above",
+    re.IGNORECASE,
+)
+_EXPEDITED = re.compile(r"expedit|urgent|fast(?:er)? (?:appeal|decision|review)|72 hours|quick decision", re.I)
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, dict[str, Any]]:
+    raw = yaml.safe_load((DATA_DIR / "deadlines.yaml").read_text(encoding="utf-8"))
+    return dict(raw["defaults"])
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding ``text[start:end]``: from the previous sentence end (at most 300 chars back)."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)]
+    after = _SENTENCE_END.search(text, end)
+    return (before[-1] if before else max(0, start - 300)), (after.start() if after else min(len(text), end + 300))
+
+
+def _days(amount: str, unit: str) -> int:
+    number = int(amount) if amount.isdigit() else _NUMBER_WORDS[" ".join(amount.lower().split())]
+    return number * 30 if unit.lower().startswith("month") else number
+
+
+def stated_window(document: Document) -> tuple[int, str, str, Span] | None:
+    """(days, anchor, sentence, span) of the first-level appeal window the letter states, if any.
+
+    The window must sit in a sentence about an appeal (or follow one), and not in a sentence about a
+    peer-to-peer call, keeping services during the appeal, or a later level (external review, fair hearing).
+    """
+    text = document.text
+    for match in _WINDOW.finditer(text):
+        start, end = _sentence_bounds(text, match.start(), match.end())
+        sentence = " ".join(text[start:end].split())
+        previous_start, _ = _sentence_bounds(text, max(0, start - 2), max(0, start - 1))
+        previous = " ".join(text[previous_start:start].split())
+        if _NOT_FIRST_LEVEL.search(sentence):
+            continue
+        if not (_FIRST_LEVEL.search(sentence) or _FIRST_LEVEL.search(previous)):
+            continue
+        anchor = "receipt" if _RECEIPT.search(sentence) else "notice"
+        days = _days(match.group(1), match.group(3))
+        return days, anchor, sentence, Span(match.start(), match.end(), document.page_at(match.start()))
+    return None
+
+
+def compute_deadline(
+    document: Document,
+    fields: dict[str, ExtractedField],
+    *,
+    plan_type: str | None = None,
+    today: dt.date | None = None,
+) -> Deadline | None:
+    """The deadline from the letter's window, else the plan type's verified default, else None."""
+    today = today or dt.date.today()
+    letter_date_field = fields.get("letter_date")
+    letter_date = parse_date(letter_date_field.value) if letter_date_field and letter_date_field.value else None
+    expedited = bool(_EXPEDITED.search(document.text))
+    stated = stated_window(document)
+    if stated is not None:
+        days, anchor, sentence, span = stated
+        source = "letter"
+        basis = f'the letter says: "{sentence[:240]}"'
+    else:
+        kind = plan_type or (fields["plan_type"].value if fields.get("plan_type") else None) or "unknown"
+        default = _defaults().get(kind)
+        if default is None:
+            return Deadline(
+                window_days=None,
+                anchor="unknown",
+                anchor_date=None,
+                due=None,
+                days_remaining=None,
+                source="none",
+                basis=f"the letter states no appeal window and no verified default exists for plan type {kind}",
+                expedited_available=expedited,
+            )
+        days, anchor, span = int(default["days"]), str(default["anchor"]), None
+        source = "default"
+        basis = f"default, not from your letter: {default['basis']} (source: {default['source']})"
+    due = letter_date + dt.timedelta(days=days) if letter_date else None
+    if due is not None and anchor == "receipt":
+        basis += (
+            "; counted from the letter date because the day you received it is not known, so this is the earliest it"
+            " can be"
+        )
+    return Deadline(
+        window_days=days,
+        anchor=anchor,
+        anchor_date=letter_date.isoformat() if letter_date else None,
+        due=due.isoformat() if due else None,
+        days_remaining=(due - today).days if due else None,
+        source=source,
+        basis=basis,
+        expedited_available=expedited,
+        span=span,
+    )

@@ -1,0 +1,216 @@
+"""Measure the field extractor against gold annotations (``corpus/fields/*.jsonl``).
+
+Each gold row is ``{"id": letter id, "fields": {...}}`` (see ``corpus/fields/README.md``). Per field: precision
+(correct / predicted), recall (correct / gold present) and exact match (prediction equals gold, "not found"
+included). Comparison rules are per kind of field: IDs exact after whitespace/case folding, dates as calendar
+dates, codes as sets, free text (service, provider) by word overlap, payer by name containment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from denialparse.codes import extract_codes
+from denialparse.corpus import LabeledText
+from denialparse.datatypes import Document
+from denialparse.deadline import compute_deadline
+from denialparse.errors import DataFileError
+from denialparse.fields import extract_fields, parse_date
+
+SCALAR_FIELDS = (
+    "payer",
+    "plan_type",
+    "state",
+    "patient_name",
+    "member_id",
+    "group_number",
+    "claim_number",
+    "letter_date",
+    "service_date",
+    "service",
+    "provider",
+    "policy",
+    "reviewer",
+    "appeal_window_days",
+    "expedited_available",
+)
+CODE_FIELDS = ("cpt_hcpcs", "icd10", "ndc", "carc", "rarc")
+GROUPS = {
+    "ids": ("member_id", "group_number", "claim_number"),
+    "dates": ("letter_date", "service_date"),
+    "codes": CODE_FIELDS,
+    "payer, plan type, service": ("payer", "plan_type", "service"),
+}
+
+
+@dataclass(frozen=True)
+class GoldFields:
+    id: str
+    fields: dict[str, Any]
+
+
+def load_gold(path: Path) -> list[GoldFields]:
+    """Gold rows from a file or a directory of ``*.jsonl`` files."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise DataFileError(f"{path}: no gold field files")
+    rows: list[GoldFields] = []
+    for file in files:
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                rows.append(GoldFields(str(raw["id"]), dict(raw["fields"])))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise DataFileError(f"{file.name}:{number}: invalid gold row ({exc})") from None
+    return rows
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.casefold().split())
+
+
+def _words(value: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", value.casefold())) - {"the", "of", "and", "for", "a", "an", "in", "to"}
+
+
+def _overlap(predicted: str, gold: str) -> bool:
+    p, g = _words(predicted), _words(gold)
+    if not p or not g:
+        return False
+    common = len(p & g)
+    return common / len(g) >= 0.5 and common / len(p) >= 0.4
+
+
+def _same_date(predicted: str, gold: str) -> bool:
+    a, b = parse_date(predicted), parse_date(gold)
+    return a is not None and a == b if a or b else _norm(predicted) == _norm(gold)
+
+
+def _payer_match(predicted: str, gold: str) -> bool:
+    p, g = _norm(predicted), _norm(gold)
+    return p in g or g in p or bool(_words(predicted) & _words(gold) - {"health", "plan", "healthcare", "care"})
+
+
+def _name_match(predicted: str, gold: str) -> bool:
+    strip = re.compile(r"\b(?:mr|mrs|ms|dr|miss)\.?\s+", re.IGNORECASE)
+    return _norm(strip.sub("", predicted)) == _norm(strip.sub("", gold))
+
+
+def _reviewer_match(predicted: str, gold: str) -> bool:
+    gold_names = [w for w in re.findall(r"[A-Za-z'’-]+", gold) if w[0].isupper() and len(w) > 2]
+    return bool(gold_names) and gold_names[0].casefold() in predicted.casefold()
+
+
+COMPARE: dict[str, Callable[[str, str], bool]] = {
+    "payer": _payer_match,
+    "service": _overlap,
+    "provider": _overlap,
+    "policy": lambda p, g: _norm(p) in _norm(g) or _norm(g) in _norm(p),
+    "reviewer": _reviewer_match,
+    "patient_name": _name_match,
+    "letter_date": _same_date,
+}
+
+
+def _normalise_carc(code: str) -> str:
+    return code.upper().replace(" ", "").split("-")[-1]
+
+
+def predict(document: Document) -> dict[str, Any]:
+    """The extractor's answer for one letter, in the gold schema."""
+    fields = extract_fields(document)
+    codes = extract_codes(document)
+    deadline = compute_deadline(document, fields)
+    result: dict[str, Any] = {name: fields[name].value for name in fields if name in SCALAR_FIELDS}
+    result["appeal_window_days"] = deadline.window_days if deadline and deadline.source == "letter" else None
+    result["expedited_available"] = bool(deadline and deadline.expedited_available)
+    by_system: dict[str, list[str]] = {name: [] for name in CODE_FIELDS}
+    for code in codes:
+        key = "cpt_hcpcs" if code.system in ("cpt", "hcpcs") else code.system
+        if key in by_system:
+            by_system[key].append(code.code)
+    result.update(by_system)
+    return result
+
+
+def _gold_value(gold: dict[str, Any], name: str) -> Any:
+    if name == "service_date":
+        return gold.get("service_dates") or []
+    return gold.get(name)
+
+
+def _scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
+    if name == "service_date":
+        return predicted is not None and any(_same_date(str(predicted), str(g)) for g in gold)
+    if isinstance(gold, bool) or isinstance(gold, int):
+        return predicted == gold
+    compare = COMPARE.get(name, lambda p, g: _norm(p) == _norm(g))
+    return predicted is not None and gold is not None and compare(str(predicted), str(gold))
+
+
+def evaluate_fields(
+    letters: dict[str, LabeledText],
+    gold_rows: Sequence[GoldFields],
+    documents: Callable[[LabeledText], Document],
+) -> dict[str, Any]:
+    """Per-field precision, recall and exact match; per-group means; the mismatches for error analysis."""
+    counts: dict[str, dict[str, int]] = {
+        name: {"predicted": 0, "gold": 0, "correct": 0, "exact": 0, "rows": 0} for name in SCALAR_FIELDS + CODE_FIELDS
+    }
+    mismatches: list[dict[str, Any]] = []
+    for row in gold_rows:
+        letter = letters.get(row.id)
+        if letter is None:
+            raise DataFileError(f"gold row {row.id!r} names no corpus letter")
+        predicted = predict(documents(letter))
+        for name in SCALAR_FIELDS:
+            gold = _gold_value(row.fields, name)
+            value = predicted.get(name)
+            entry = counts[name]
+            entry["rows"] += 1
+            gold_present = gold not in (None, [], False) if not isinstance(gold, bool) else gold
+            value_present = value not in (None, False)
+            correct = _scalar_correct(name, value, gold) if value_present and gold_present else False
+            entry["predicted"] += int(value_present)
+            entry["gold"] += int(gold_present)
+            entry["correct"] += int(correct)
+            exact = correct or (not value_present and not gold_present)
+            entry["exact"] += int(exact)
+            if not exact:
+                mismatches.append({"id": row.id, "field": name, "predicted": value, "gold": gold})
+        for name in CODE_FIELDS:
+            normalise = _normalise_carc if name == "carc" else (lambda c: c.upper())
+            gold_set = {normalise(c) for c in row.fields.get(name) or []}
+            predicted_set = {normalise(c) for c in predicted.get(name) or []}
+            entry = counts[name]
+            entry["rows"] += 1
+            entry["predicted"] += len(predicted_set)
+            entry["gold"] += len(gold_set)
+            entry["correct"] += len(predicted_set & gold_set)
+            entry["exact"] += int(predicted_set == gold_set)
+            if predicted_set != gold_set:
+                mismatches.append(
+                    {"id": row.id, "field": name, "predicted": sorted(predicted_set), "gold": sorted(gold_set)}
+                )
+    per_field = {}
+    for name, entry in counts.items():
+        precision = entry["correct"] / entry["predicted"] if entry["predicted"] else None
+        recall = entry["correct"] / entry["gold"] if entry["gold"] else None
+        per_field[name] = {
+            "precision": round(precision, 4) if precision is not None else None,
+            "recall": round(recall, 4) if recall is not None else None,
+            "exact_match": round(entry["exact"] / entry["rows"], 4) if entry["rows"] else None,
+            **entry,
+        }
+    groups = {
+        group: round(sum(per_field[name]["exact_match"] or 0 for name in names) / len(names), 4)
+        for group, names in GROUPS.items()
+    }
+    return {"letters": len(gold_rows), "per_field": per_field, "groups": groups, "mismatches": mismatches}
