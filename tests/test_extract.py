@@ -119,8 +119,10 @@ def test_missing_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("ﬁnal  decision\r\n", "final decision"),
-        ("a\u00a0b\t\tc", "a b c"),
+        ("ﬁnal decision\r\n", "final decision"),
+        # Column gaps survive as two spaces so that fields on one header line stay apart.
+        ("Member: Ann Lee     ID: 12", "Member: Ann Lee  ID: 12"),
+        ("a\u00a0b\t\tc", "a b  c"),
         ("one\n\n\n\ntwo", "one\n\ntwo"),
         ("  indented line  \n", "indented line"),
     ],

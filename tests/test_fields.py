@@ -32,7 +32,7 @@ def fields_of(text: str) -> dict[str, str | None]:
         (
             "Questions? Call Blue Cross Blue Shield of Texas at 1-800-555-0100",
             "payer",
-            "Blue Cross Blue Shield",
+            "Blue Cross Blue Shield of Texas",
         ),
     ],
 )

@@ -49,7 +49,9 @@ def normalise_text(text: str) -> str:
     """Unicode-normalise and tidy whitespace so rules and the model see one form of each word."""
     text = unicodedata.normalize("NFKC", text.translate(_LIGATURES))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    # A run of spaces or a tab becomes two spaces: column gaps in headers and tables still separate fields
+    # ("Member: Ann Lee  ID: 123"); a single space stays single.
+    lines = (_SPACES.sub(lambda m: " " if m.group(0) == " " else "  ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 

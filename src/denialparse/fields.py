@@ -19,10 +19,10 @@ import yaml
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR
 
-_SEP = r"[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:\([A-Z]{2,5}\))?[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
 # ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not.
-_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9]{1,14})?)"
+_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9]{1,14}){0,2})"
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -100,6 +100,9 @@ _LABELLED_RULES = (
         r"\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
+        r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
+        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)|\bCertificate[ \t]+(?:Number|No\.?|#)"
+        r"|\bAlternate[ \t]+ID"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
         r"(?<!Employer )(?<!NPI )(?<!Auth )\bID(?=[ \t]*:)",
@@ -112,7 +115,11 @@ _LABELLED_RULES = (
         r"\bClaim[ \t]+(?:Number|No\.?|#|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No\.?|#|Request[ \t]+#)|\bAuth[ \t]*#"
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
-        r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN",
+        r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
+        r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No\.?|ID)"
+        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA[ \t]*(?:#|Number|No\.?|ID)"
+        r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No\.?|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
+        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)",
         _ID_VALUE,
         0.9,
     ),
@@ -151,7 +158,9 @@ def _payers() -> tuple[_Payer, ...]:
     for entry in raw["payers"]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
         alternation = "|".join(re.escape(a) for a in aliases)
-        payers.append(_Payer(entry["name"], re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])")))
+        payers.append(
+            _Payer(entry["name"], re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE))
+        )
     return tuple(payers)
 
 
@@ -231,54 +240,75 @@ def _first_date(document: Document) -> ExtractedField | None:
     return None
 
 
-def _payer(document: Document) -> ExtractedField | None:
-    """The payer named earliest in the letter (letterheads come first)."""
-    best: tuple[int, int, str] | None = None
-    for payer in _payers():
-        match = payer.pattern.search(document.text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match.end(), payer.name)
-    if best is None:
-        return None
-    start, end, name = best
-    return ExtractedField(
-        name="payer",
-        value=name,
-        span=_span(document, start, end),
-        confidence=0.9 if start < 600 else 0.7,
-        rule="payer-list",
-    )
+# "Molina Healthcare" + " of Ohio": the name continues with "of <Place>".
+_OF_PLACE = re.compile(r"[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+)?")
 
-
-# A letterhead line naming an insurer not in the payer list ("Northwind Health Plan").
+# A letterhead line naming an insurer not in the payer list ("Northwind Health Plan", "SENTINEL NATIONAL LIFE &
+# HEALTH INSURANCE COMPANY", "Blue Cross Blue Shield of Arizona").
 _LETTERHEAD = re.compile(
-    r"^[ \t]*([A-Z][A-Za-z&'.-]*(?:[ \t]+[A-Z][A-Za-z&'.-]*){0,5}[ \t]+"
-    r"(?:Health[ \t]+Plans?|Health(?:care)?|Insurance(?:[ \t]+Company)?|Assurance|Benefits?[ \t]+Plan"
-    r"|Medical[ \t]+Plan|Health[ \t]+Partners|HealthCare|Care[ \t]+Plan))[ \t]*(?:,?[ \t]+Inc\.?)?[ \t]*$",
+    r"^[ \t]*([A-Z][A-Za-z&'.,-]*(?:[ \t]+[A-Za-z&'.,-]+){0,6}?[ \t]+"
+    r"(?i:Health[ \t]+Plans?|Health(?:care)?|Insurance(?:[ \t]+Company)?|Assurance|Benefits?[ \t]+Plan"
+    r"|Medical[ \t]+Plan|Health[ \t]+Partners|HealthCare|Care[ \t]+Plan|Blue[ \t]+Shield|Blue[ \t]+Cross"
+    r"|Health[ \t]+Alliance|Health[ \t]+Network|Benefit[ \t]+Administrators|Administrators)"
+    r"(?:[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+)?)?)[ \t]*(?:,?[ \t]+Inc\.?)?[ \t]*$",
     re.MULTILINE,
 )
 
 
-def _letterhead_payer(document: Document) -> ExtractedField | None:
-    """An insurer-like name on one of the first lines, when no listed payer is named."""
-    head = document.text[:400]
-    match = _LETTERHEAD.search(head)
-    if match is None:
+def _payer(document: Document) -> ExtractedField | None:
+    """The payer named earliest: a listed payer (as written) or an insurer-like letterhead line."""
+    text = document.text
+    best: tuple[int, int, str] | None = None
+    for payer in _payers():
+        match = payer.pattern.search(text)
+        if match and (best is None or match.start() < best[0]):
+            end = match.end()
+            place = _OF_PLACE.match(text, end)
+            if place and "\n" not in place.group(0):
+                end = place.end()
+            best = (match.start(), end, f"payer-list:{payer.name}")
+    letterhead = _LETTERHEAD.search(text[:400])
+    if letterhead and (best is None or letterhead.start(1) < best[0]):
+        best = (letterhead.start(1), letterhead.end(1), "letterhead")
+    if best is None:
         return None
+    start, end, rule = best
     return ExtractedField(
         name="payer",
-        value=match.group(1).strip(),
-        span=_span(document, match.start(1), match.end(1)),
-        confidence=0.6,
-        rule="letterhead",
+        value=text[start:end].strip(),
+        span=_span(document, start, end),
+        confidence=(0.9 if start < 600 else 0.7) if rule != "letterhead" else 0.6,
+        rule=rule,
     )
 
 
 _NAME = r"([A-Z][A-Za-z'’-]+(?:[ \t](?:[A-Z]\.|[A-Z][A-Za-z'’-]+)){1,3})"
+_NAME_TOKEN = r"(?:[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+|[A-Z]\.)"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Lt|Col|Capt|Sgt|Maj|Ret)\.?[ \t]+|\(Ret\.\)[ \t]+)*"
 _PATIENT_LABEL = re.compile(
-    r"\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient)"
-    r"(?i:[ \t]+Name)?[ \t]*:[ \t]*([A-Z])"
+    r"(?:(?:\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
+    r"|Client|Enrollee's|Member's|Patient's)(?i:[ \t]+Name)?|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)"
+    r"[ \t]*:|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?)[ \t]*"
+    r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?" + _TITLE + r"(?=[A-ZÀ-Þ])"
 )
+_LAST_FIRST = re.compile(
+    rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN})?),[ \t]?({_NAME_TOKEN}(?:[ \t](?:{_NAME_TOKEN}|[A-Z](?![A-Za-z])))?)"
+    r"(?![A-Za-z])"
+)
+_ORGANISATION_WORDS = frozenset(
+    "management unit appeals grievances department services center centre office team program division clinic "
+    "institute hospital associates group review utilization pharmacy benefits health plan company inc llc".split()
+)
+_EMAIL_HEADER = re.compile(r"^(?:From|Sent|Subject|Date):", re.MULTILINE)
+_EMAIL_TO = re.compile(rf"^To:[ \t]*({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*$", re.MULTILINE)
+_FIRST_LAST = re.compile(rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})")
+_ADDRESS_BLOCK = re.compile(
+    rf"^[ \t]*(?:To the parent or guardian of:?[ \t]*\n[ \t]*|Parent/Guardian of[ \t]+)?"
+    rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*(?:\(age[^)\n]*\))?[ \t]*\n"
+    r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_DEAR_NAMED = re.compile(rf"\bDear[ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[,:]")
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
 _NAME_END = re.compile(
     r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
@@ -286,7 +316,15 @@ _NAME_END = re.compile(
     r"|Member|Medicaid|Medicare|Subscriber|Sex|Gender|Address|Age|Birth|Birthdate|Patient|Insured|Relationship)\b"
     r"[^\n:#]{0,14}[:#])"
 )
-_NOT_A_NAME = {"Services", "Member", "Name", "Information", "Dear", "ID", "Number", "Date", "The", "Plan"}
+_NOT_A_NAME = {
+    word.casefold()
+    for word in (
+        "Services Service Member Name Information Dear ID Number Date The Plan Age DOB Your You Provider Request "
+        "Medicaid Medicare Notice Re Subject Claim Group Policy Health Insurance Department Of Determination "
+        "Appeal Denial Review Benefits Benefit Coverage Summary Statement Explanation Customer Patient Enrollee DOB "
+        "TennCare Age"
+    ).split()
+}
 _PROVIDER_LABEL = re.compile(
     r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing)[ \t]+"
     r"(?:Provider|Physician|Practitioner|Prescriber|Facility)|Provider(?:[ \t]+Name)?|Prescriber|Physician"
@@ -390,27 +428,53 @@ def _state(document: Document) -> ExtractedField | None:
     return None
 
 
-def _patient_name(document: Document) -> ExtractedField | None:
-    """A name after a member/patient label; a reflowed header or a wrapped line is handled."""
-    text = document.text
-    payer_words = {word for payer in _payers() for word in payer.name.split()}
-    for match in _PATIENT_LABEL.finditer(text):
-        line_end = text.find("\n", match.start(1))
-        line_end = line_end if line_end != -1 else len(text)
-        tokens = _NAME_END.split(text[match.start(1) : line_end], maxsplit=1)[0].split()[:4]
-        if len(tokens) == 1 and line_end < len(text):
-            # A name wrapped onto the next line ("Member name: Darnell\nWhitfield Medicaid ID: ...").
-            following = text[line_end + 1 : line_end + 40].split()
-            if following and re.fullmatch(r"[A-Z][A-Za-z'’-]+", following[0]):
-                tokens.append(following[0])
-        while len(tokens) > 2 and tokens[-1] in payer_words:
+def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
+    """A person's name starting at ``position``: "Last, First M." or up to four capitalised words."""
+    line_end = text.find("\n", position)
+    line = text[position : line_end if line_end != -1 else len(text)]
+    first_part = _NAME_END.split(line, maxsplit=1)[0]
+    match = _LAST_FIRST.match(first_part)
+    if match and match.group(2).split()[0].casefold() not in stop_words:
+        tokens = match.group(0).split()
+        while tokens and tokens[-1].casefold() in stop_words:
             tokens.pop()
-        value = " ".join(tokens).rstrip(",;")
-        if len(tokens) < 2 or tokens[0] in _NOT_A_NAME or not re.fullmatch(_NAME, value):
-            continue
-        return ExtractedField(
-            "patient_name", value, _span(document, match.start(1), match.start(1) + len(value)), 0.85, "label:patient"
-        )
+        return " ".join(tokens)
+    match = _FIRST_LAST.match(first_part)
+    tokens = match.group(1).split() if match else first_part.split()[:1]
+    if len(tokens) == 1 and line_end != -1 and first_part.strip() == line.strip():
+        # A name wrapped onto the next line ("Member name: Darnell\nWhitfield Medicaid ID: ...").
+        following = text[line_end + 1 : line_end + 40].split()
+        if following and re.fullmatch(_NAME_TOKEN, following[0]):
+            tokens.append(following[0])
+    while tokens and tokens[-1].strip(".,").casefold() in stop_words:
+        tokens.pop()
+    if len(tokens) < 2 or tokens[0].casefold() in stop_words:
+        return None
+    return " ".join(tokens)
+
+
+def _patient_name(document: Document) -> ExtractedField | None:
+    """A name after a member/patient label, else the addressee block under the date, else "Dear Ms. ..."."""
+    text = document.text
+    stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_NAME
+    for match in _PATIENT_LABEL.finditer(text):
+        value = _name_at(text, match.end(), stop_words)
+        if value:
+            return ExtractedField(
+                "patient_name", value, _span(document, match.end(), match.end() + len(value)), 0.85, "label:patient"
+            )
+    if _EMAIL_HEADER.search(text[:600]):
+        addressee = _EMAIL_TO.search(text[:600])
+        if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
+            return ExtractedField("patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to")
+    block = _ADDRESS_BLOCK.search(text[:900])
+    words = {w.casefold() for w in block.group(1).split()} if block else set()
+    if block and not words & (stop_words | _ORGANISATION_WORDS):
+        value = block.group(1)
+        return ExtractedField("patient_name", value, _span(document, *block.span(1)), 0.6, "address-block")
+    dear = _DEAR_NAMED.search(text)
+    if dear:
+        return ExtractedField("patient_name", dear.group(1), _span(document, *dear.span(1)), 0.5, "salutation")
     return None
 
 
@@ -458,7 +522,7 @@ Extractor = Callable[[Document], ExtractedField | None]
 
 
 def _extractors() -> dict[str, list[Extractor]]:
-    by_field: dict[str, list[Extractor]] = {"payer": [_payer, _letterhead_payer]}
+    by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
