@@ -134,13 +134,21 @@ _LABELLED_RULES = (
     _LabelledRule(
         "service",
         # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
-        r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description)|Requested[ \t]+(?:Service|Item|Drug|Medication)"
-        r"|Drug[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+Requested)?"
-        r"|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Request"
-        r"|Item|Drug|Treatment|RE|Re|Regarding|Subject)(?=[ \t]*:)",
+        r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description|asked[ \t]+for|appealed)|Requested[ \t]+(?:Service|Item"
+        r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
+        r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
+        r"|Item|Drug|Treatment|Test[ \t]+requested|Study|Requested|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
+        r"|What[ \t]+was[ \t]+ask|Level[ \t]+of[ \t]+care[ \t]+requested|Equipment|Device)(?=[ \t]*:)",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
+    ),
+    _LabelledRule(
+        "service",
+        # Weaker: a subject line or "Request:" often names the service, but also the letter's own title.
+        r"\b(?:Request|RE|Re|Regarding|Subject)(?=[ \t]*:)",
+        r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
+        0.6,
     ),
 )
 
@@ -212,8 +220,12 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
             continue
         if len(value) < 2:
             continue
-        if rule.field == "service" and set(re.findall(r"[a-z-]+", value.lower())) <= _GENERIC_SERVICE_WORDS:
-            continue  # "RE: Coverage determination" names the letter, not the service
+        if rule.field == "service" and (
+            set(re.findall(r"[a-z-]+", value.lower())) <= _GENERIC_SERVICE_WORDS
+            or re.match(r"[A-Za-z #]{2,25}:", value)
+            or re.match(r"(?i)(?:member|patient|order|case|ref)\b", value)
+        ):
+            continue  # "RE: Coverage determination" or "RE: Member X, ID ..." names the letter, not the service
         start = match.start(1)
         return ExtractedField(
             name=rule.field,
@@ -222,6 +234,25 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
             confidence=rule.confidence,
             rule=f"label:{rule.field}",
         )
+    return None
+
+
+_SERVICE_PROSE = re.compile(
+    r"\b(?:reviewed|received|denied|deny|declined?|cannot[ \t]+(?:cover|approve)|not[ \t]+(?:cover|approve))"
+    r"[ \t]+(?:(?:a|the|your|an)[ \t]+)?(?:(?:prior[ \t]+authorization[ \t]+|coverage[ \t]+)?request[ \t]+for[ \t]+"
+    r"|claim[ \t]+for[ \t]+)?(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
+    r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n(])",
+    re.IGNORECASE,
+)
+
+
+def _service_in_prose(document: Document) -> ExtractedField | None:
+    """"We reviewed a request for an MRI of the lower back ..." when no header names the service."""
+    for match in _SERVICE_PROSE.finditer(document.text[:3000]):
+        value = match.group(1).strip()
+        words = set(re.findall(r"[a-z-]+", value.lower()))
+        if words and not words <= _GENERIC_SERVICE_WORDS and not re.match(r"(?i)(?:you|this|it|them|us)\b", value):
+            return ExtractedField("service", value, _span(document, *match.span(1)), 0.5, "prose")
     return None
 
 
@@ -326,18 +357,33 @@ _NOT_A_NAME = {
     ).split()
 }
 _PROVIDER_LABEL = re.compile(
-    r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing)[ \t]+"
-    r"(?:Provider|Physician|Practitioner|Prescriber|Facility)|Provider(?:[ \t]+Name)?|Prescriber|Physician"
-    r"|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor)[ \t]*:[ \t]*([^\n]{3,90})",
+    r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing|Prescribing)[ \t]+"
+    r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor)|Provider(?:[ \t]+Name)?"
+    r"|Provider[ \t]+who[ \t]+asked|Prescriber|Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
+    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)[ \t]*:[ \t]*([^\n]{3,90})",
     re.IGNORECASE,
+)
+# "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners".
+_PROVIDER_PROSE = re.compile(
+    r"\b(?:requested|submitted|ordered|prescribed)[ \t]+by[ \t]+(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
+    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
+    r"|\brequest[ \t]+(?:from|that)[ \t]+((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
+)
+_TO_PROVIDER = re.compile(
+    r"^TO:[ \t]*((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+[A-Z][\w'’&.,-]*){1,6}(?:,[ \t]*(?:MD|DO|NP|PsyD|PhD))?)",
+    re.MULTILINE,
 )
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]+(?:[ \t][A-Z][A-Za-z'’-]+)?)")
 _SERVICE_DATE = re.compile(
-    r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+Service|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request|Request(?:ed)?"
-    r"[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission)[ \t]*:?[ \t]*"
+    r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
+    r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
+    r"|Admit[ \t]+Date|Dates?[ \t]+of[ \t]+(?:service|fill)s?|performed|requested[ \t]+on|received[ \t]+(?:your|the)"
+    r"[ \t]+request[ \t]+on|treatments?[ \t]+on|given[ \t]+on|from)[ \t]*:?[ \t]*"
     rf"({DATE_PATTERN})",
     re.IGNORECASE,
 )
+# A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
+_TABLE_ROW_DATE = re.compile(rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]*(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE)
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
     r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
@@ -347,7 +393,14 @@ _POLICY = re.compile(
     r"|\b(?:LCD|NCD)[ \t]*#?[ \t]*L?\d[\d.]{1,8}"
     r"|InterQual(?:®)?(?:[ \t]+[A-Z][A-Za-z-]*){0,4}"
     r"|\bMCG(?:[ \t]+(?:Care[ \t]+Guidelines|Health))?(?:[ \t]+[A-Z]-?\d{1,4})?"
-    r"|\bASAM[ \t]+Criteria|\bLOCUS\b|\bCALOCUS\b)"
+    r"|\bASAM[ \t]+Criteria|\bLOCUS\b|\bCALOCUS\b|\bLOCADTR(?:[ \t]+[\d.]+)?"
+    r"|Local[ \t]+Coverage[ \t]+Determination(?:[ \t]+\(LCD\))?[ \t]+L\d{4,5}"
+    r"|NCCN(?:[ \t]+(?:Compendium|Drugs[ \t]+(?:&|and)[ \t]+Biologics[ \t]+Compendium|Guidelines))"
+    # A named policy: "UnitedHealthcare Behavioral Clinical Policy, Transcranial Magnetic Stimulation".
+    r"|(?:[A-Z][\w.&-]*[ \t]+){0,4}(?:Medical|Clinical|Coverage|Drug|Pharmacy|Utilization)[ \t]+(?:Coverage[ \t]+)?"
+    r"(?:Policy|Criteria|Guidelines?|Appropriateness[ \t]+Guidelines)(?:(?:,|:|[ \t]for|[ \t]on)?[ \t]+[\"“]?[A-Z]"
+    r"[\w/&()-]*(?:[ \t]+(?:[A-Z][\w/&()-]*|and|of|for|in|the|with|&)){0,8})?"
+    r"|(?:[A-Z][\w.&-]*[ \t]+){1,5}Preferred[ \t]+Drug[ \t]+List)"
 )
 _CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
 _REVIEWER = re.compile(
@@ -485,6 +538,15 @@ def _provider(document: Document) -> ExtractedField | None:
             return ExtractedField(
                 "provider", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "label:provider"
             )
+    to_line = _TO_PROVIDER.search(document.text[:1500])
+    if to_line:
+        value = _NEXT_LABEL.split(to_line.group(1))[0].strip(" ,-")
+        return ExtractedField("provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line")
+    prose = _PROVIDER_PROSE.search(document.text[:3000])
+    if prose:
+        group = 1 if prose.group(1) else 2
+        value = prose.group(group).strip()
+        return ExtractedField("provider", value, _span(document, prose.start(group), prose.start(group) + len(value)), 0.5, "prose")
     salutation = _DEAR_DOCTOR.search(document.text)
     if salutation:
         return ExtractedField("provider", salutation.group(1), _span(document, *salutation.span(1)), 0.6, "salutation")
@@ -492,9 +554,12 @@ def _provider(document: Document) -> ExtractedField | None:
 
 
 def _service_date(document: Document) -> ExtractedField | None:
-    match = _SERVICE_DATE.search(document.text)
-    if match and parse_date(match.group(1)):
-        return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.9, "label:dos")
+    for match in _SERVICE_DATE.finditer(document.text):
+        if parse_date(match.group(1)):
+            return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.85, "label:dos")
+    for match in _TABLE_ROW_DATE.finditer(document.text):
+        if parse_date(match.group(1)):
+            return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.6, "table-row")
     return None
 
 
@@ -526,6 +591,7 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
+    by_field["service"].append(_service_in_prose)
     by_field.update(
         plan_type=[_plan_type],
         plan_funding=[_plan_funding],
