@@ -236,9 +236,7 @@ def _confusion_table(confusion: dict[str, Any]) -> Any:
     show_default=True,
     help="With --fields: gold field annotations (file or directory).",
 )
-@click.option(
-    "--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True
-)
+@click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
 @click.option("--pdf", "through_pdf", is_flag=True, help="With --fields: render each letter to PDF and extract it.")
 @model_option
 def evaluate(
@@ -300,7 +298,9 @@ def _evaluate_fields(gold: Path, corpus_path: Path, out_dir: Path, through_pdf: 
     result["through_pdf"] = through_pdf
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "fields.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    table = Table(title=f"Field extraction on {result['letters']} gold letters" + (" (through PDF)" if through_pdf else ""))
+    table = Table(
+        title=f"Field extraction on {result['letters']} gold letters" + (" (through PDF)" if through_pdf else "")
+    )
     for column in ("field", "precision", "recall", "exact match", "gold", "predicted"):
         table.add_column(column, justify="left" if column == "field" else "right")
     for name, scores in result["per_field"].items():

@@ -30,8 +30,10 @@ _REMARK_CONTEXT = re.compile(r"remark|RARC|\bRA\b|remit|\bCARC\b|\b(?:CO|PR|OA|P
 _ICD = re.compile(r"\b([A-TV-Z]\d[0-9AB])(\.[0-9A-Z]{1,4})?(?![\w-])")
 _DIAGNOSIS_CONTEXT = re.compile(r"diagnos|\bdx\b|\bICD|\bcondition", re.IGNORECASE)
 _HCPCS = re.compile(r"(?<![\w-])([A-V]\d{4})(?:-[A-Z0-9]{2})?(?![\w-])")
-_CPT = re.compile(r"(?<![\w$.,/-])(\d{4}[0-9FTU])(?:-[A-Z0-9]{2})?(?![\w/-]|\.\d|,\d)")
+_CPT = re.compile(r"(?<![\w$.,-])(\d{4}[0-9FTU])(?:-[A-Z0-9]{2})?(?![\w-]|\.\d|,\d)")
 _CPT_CONTEXT = re.compile(r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service", re.IGNORECASE)
+# Codes listed in brackets after a service: "lumbar fusion (22558, 22612)", "29 sessions (90867, 90868)".
+_CODE_LIST = re.compile(r"\((?:CPT[ \t]*)?\d{4}[0-9FTU](?:[ \t]*[,/;][ \t]*(?:CPT[ \t]*)?\d{4}[0-9FTU])*\)")
 _ZIP_BEFORE = re.compile(r"\b[A-Z]{2}[ \t]*$")
 _NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
 _MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
@@ -117,12 +119,14 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
             add("rarc", match.group(1), match.start(), match.end(), "remark-context")
     for match in _HCPCS.finditer(text):
         add("hcpcs", match.group(1), match.start(1), match.end(1), "hcpcs-shape")
+    code_lists = [(m.start(), m.end()) for m in _CODE_LIST.finditer(text)]
     for match in _CPT.finditer(text):
         line = _line_at(text, match.start(), match.end())
-        before = text[max(0, match.start() - 6) : match.start()]
-        if _ZIP_BEFORE.search(before) or re.search(r"(?:P\.?O\.?\s*Box|Suite|#)\s*$", before, re.IGNORECASE):
+        before = text[max(0, match.start() - 12) : match.start()]
+        if _ZIP_BEFORE.search(before) or re.search(r"(?:Box|Suite|Ste\.?|#|Unit|Floor)\s*$", before, re.IGNORECASE):
             continue
         window = text[max(0, match.start() - 60) : match.start()]
-        if _CPT_CONTEXT.search(window) or _CPT_CONTEXT.search(line) or _MONEY_OR_DATE.search(line):
+        in_list = any(start <= match.start() < end for start, end in code_lists)
+        if in_list or _CPT_CONTEXT.search(window) or _CPT_CONTEXT.search(line) or _MONEY_OR_DATE.search(line):
             add("cpt", match.group(1), match.start(1), match.end(1), "cpt-context")
     return tuple(sorted(found.values(), key=lambda mention: mention.span.start))

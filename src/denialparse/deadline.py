@@ -32,9 +32,16 @@ _WINDOW = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n\s*\n")
 _FIRST_LEVEL = re.compile(r"appeal|reconsideration|redetermination|grievance|review of (?:this|our) decision", re.I)
-_NOT_FIRST_LEVEL = re.compile(
-    r"external|independent review|fair hearing|\bIRO\b|\bIRE\b|state hearing|administrative law|peer[- ]to[- ]peer"
-    r"|keep (?:getting|receiving)|continu|while (?:your|the) appeal|second[- ]level|Department of|Commissioner",
+_LATER_LEVEL = re.compile(
+    r"external|independent review|fair hearing|\bIRO\b|\bIRE\b|state hearing|administrative law|second[- ]level"
+    r"|Department of|Commissioner|\bOPM\b|Office of Personnel",
+    re.IGNORECASE,
+)
+_NOT_FIRST_LEVEL = _LATER_LEVEL
+# Windows that are never the appeal deadline: a peer-to-peer call, keeping services during the appeal.
+_NOT_A_WINDOW = re.compile(
+    r"peer[- ]to[- ]peer|keep (?:getting|receiving)|continu(?:e|ation) (?:of )?(?:your )?(?:benefits|services|coverage)"
+    r"|while (?:your|the) appeal|aid (?:paid )?pending|refill|supply",
     re.IGNORECASE,
 )
 _RECEIPT = re.compile(r"receiv|receipt|get (?:this|the) (?:letter|notice)", re.IGNORECASE)
@@ -71,19 +78,29 @@ def stated_window(document: Document) -> tuple[int, str, str, Span] | None:
     peer-to-peer call, keeping services during the appeal, or a later level (external review, fair hearing).
     """
     text = document.text
+    next_level: tuple[int, str, str, Span] | None = None
     for match in _WINDOW.finditer(text):
         start, end = _sentence_bounds(text, match.start(), match.end())
         sentence = " ".join(text[start:end].split())
         previous_start, _ = _sentence_bounds(text, max(0, start - 2), max(0, start - 1))
         previous = " ".join(text[previous_start:start].split())
-        if _NOT_FIRST_LEVEL.search(sentence):
-            continue
-        if not (_FIRST_LEVEL.search(sentence) or _FIRST_LEVEL.search(previous)):
+        if _NOT_A_WINDOW.search(sentence):
             continue
         anchor = "receipt" if _RECEIPT.search(sentence) else "notice"
-        days = _days(match.group(1), match.group(3))
-        return days, anchor, sentence, Span(match.start(), match.end(), document.page_at(match.start()))
-    return None
+        found = (
+            _days(match.group(1), match.group(3)),
+            anchor,
+            sentence,
+            Span(match.start(), match.end(), document.page_at(match.start())),
+        )
+        if _NOT_FIRST_LEVEL.search(sentence):
+            # An appeal decision's only window may be the next level (external review, fair hearing).
+            if next_level is None and _LATER_LEVEL.search(sentence):
+                next_level = found
+            continue
+        if _FIRST_LEVEL.search(sentence) or _FIRST_LEVEL.search(previous):
+            return found
+    return next_level
 
 
 def compute_deadline(

@@ -100,8 +100,17 @@ def _shares_a_name(predicted: str, gold: str) -> bool:
     return bool((_words(predicted) & _words(gold)) - _GENERIC_NAME_WORDS)
 
 
+def _contains_either(predicted: str, gold: str) -> bool:
+    return _norm(predicted) in _norm(gold) or _norm(gold) in _norm(predicted)
+
+
+def _same_text(predicted: str, gold: str) -> bool:
+    return _norm(predicted) == _norm(gold)
+
+
 def _same_date(predicted: str, gold: str) -> bool:
-    a, b = parse_date(predicted), parse_date(gold)
+    weekday = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+    a, b = parse_date(weekday.sub("", predicted)), parse_date(weekday.sub("", gold))
     return a is not None and a == b if a or b else _norm(predicted) == _norm(gold)
 
 
@@ -124,7 +133,7 @@ COMPARE: dict[str, Callable[[str, str], bool]] = {
     "payer": _payer_match,
     "service": _overlap,
     "provider": _shares_a_name,
-    "policy": lambda p, g: _norm(p) in _norm(g) or _norm(g) in _norm(p) or _overlap(p, g),
+    "policy": lambda predicted, gold: _contains_either(predicted, gold) or _overlap(predicted, gold),
     "reviewer": _reviewer_match,
     "patient_name": _name_match,
     "letter_date": _same_date,
@@ -163,9 +172,9 @@ def _scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
         # A gold range "03/17/2025 - 03/28/2025" counts by its first date.
         starts = [re.split(r"\s+(?:-|to|through)\s+", str(g))[0] for g in gold]
         return predicted is not None and any(_same_date(str(predicted), start) for start in starts)
-    if isinstance(gold, bool) or isinstance(gold, int):
-        return predicted == gold
-    compare = COMPARE.get(name, lambda p, g: _norm(p) == _norm(g))
+    if isinstance(gold, bool | int):
+        return bool(predicted == gold)
+    compare = COMPARE.get(name, _same_text)
     return predicted is not None and gold is not None and compare(str(predicted), str(gold))
 
 
@@ -200,7 +209,7 @@ def evaluate_fields(
             if not exact:
                 mismatches.append({"id": row.id, "field": name, "predicted": value, "gold": gold})
         for name in CODE_FIELDS:
-            normalise = _normalise_carc if name == "carc" else (lambda c: c.upper())
+            normalise = _normalise_carc if name == "carc" else str.upper
             gold_set = {normalise(c) for c in row.fields.get(name) or []}
             predicted_set = {normalise(c) for c in predicted.get(name) or []}
             entry = counts[name]

@@ -101,7 +101,8 @@ _LABELLED_RULES = (
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
-        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)|\bCertificate[ \t]+(?:Number|No\.?|#)"
+        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
+        r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
@@ -127,14 +128,17 @@ _LABELLED_RULES = (
         "letter_date",
         r"\b(?:Date[ \t]+of[ \t]+(?:Notice|Letter|this[ \t]+(?:Notice|Letter)|Determination|Decision)"
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
-        r"|Mail(?:ing)?[ \t]+Date|Date(?=[ \t]*:))",
+        r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
+        # A bare "Date:" only as its own label, not the end of "Original denial date:".
+        r"|(?:(?<=\n)|(?<=^)|(?<=  ))Date(?=[ \t]*:))",
         rf"({DATE_PATTERN})",
         0.95,
     ),
     _LabelledRule(
         "service",
         # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
-        r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description|asked[ \t]+for|appealed)|Requested[ \t]+(?:Service|Item"
+        r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description|asked[ \t]+for|appealed)"
+        r"|Requested[ \t]+(?:Service|Item"
         r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
         r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
         r"|Item|Drug|Treatment|Test[ \t]+requested|Study|Requested|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
@@ -166,9 +170,7 @@ def _payers() -> tuple[_Payer, ...]:
     for entry in raw["payers"]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
         alternation = "|".join(re.escape(a) for a in aliases)
-        payers.append(
-            _Payer(entry["name"], re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE))
-        )
+        payers.append(_Payer(entry["name"], re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)))
     return tuple(payers)
 
 
@@ -247,7 +249,7 @@ _SERVICE_PROSE = re.compile(
 
 
 def _service_in_prose(document: Document) -> ExtractedField | None:
-    """"We reviewed a request for an MRI of the lower back ..." when no header names the service."""
+    """ "We reviewed a request for an MRI of the lower back ..." when no header names the service."""
     for match in _SERVICE_PROSE.finditer(document.text[:3000]):
         value = match.group(1).strip()
         words = set(re.findall(r"[a-z-]+", value.lower()))
@@ -280,7 +282,9 @@ _LETTERHEAD = re.compile(
     r"^[ \t]*([A-Z][A-Za-z&'.,-]*(?:[ \t]+[A-Za-z&'.,-]+){0,6}?[ \t]+"
     r"(?i:Health[ \t]+Plans?|Health(?:care)?|Insurance(?:[ \t]+Company)?|Assurance|Benefits?[ \t]+Plan"
     r"|Medical[ \t]+Plan|Health[ \t]+Partners|HealthCare|Care[ \t]+Plan|Blue[ \t]+Shield|Blue[ \t]+Cross"
-    r"|Health[ \t]+Alliance|Health[ \t]+Network|Benefit[ \t]+Administrators|Administrators)"
+    r"|Health[ \t]+Alliance|Health[ \t]+Network|Benefit[ \t]+Administrators|Administrators"
+    r"|Medicaid(?:[ \t]+[A-Za-z]+){0,3}"
+    r"|Department[ \t]+of[ \t]+Health(?:care)?(?:[ \t]+(?:and|&)[ \t]+[A-Za-z]+(?:[ \t][A-Za-z]+){0,2})?|Rx)"
     r"(?:[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+)?)?)[ \t]*(?:,?[ \t]+Inc\.?)?[ \t]*$",
     re.MULTILINE,
 )
@@ -367,7 +371,8 @@ _PROVIDER_LABEL = re.compile(
 _PROVIDER_PROSE = re.compile(
     r"\b(?:requested|submitted|ordered|prescribed)[ \t]+by[ \t]+(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
     r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
-    r"|\brequest[ \t]+(?:from|that)[ \t]+((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
+    r"|\brequest[ \t]+(?:from|that)[ \t]+"
+    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
 )
 _TO_PROVIDER = re.compile(
     r"^TO:[ \t]*((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+[A-Z][\w'’&.,-]*){1,6}(?:,[ \t]*(?:MD|DO|NP|PsyD|PhD))?)",
@@ -383,7 +388,9 @@ _SERVICE_DATE = re.compile(
     re.IGNORECASE,
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
-_TABLE_ROW_DATE = re.compile(rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]*(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE)
+_TABLE_ROW_DATE = re.compile(
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]*(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
+)
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
     r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
@@ -404,7 +411,8 @@ _POLICY = re.compile(
 )
 _CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
 _REVIEWER = re.compile(
-    r"(?:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+Reviewer|Peer[ \t]+Reviewer"
+    r"(?i:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+Reviewer|Peer[ \t]+Reviewer"
+    r"|(?:decision|determination|denial)[ \t]+was[ \t]+(?:made|reviewed|signed)[ \t]+by|made[ \t]+this[ \t]+decision"
     r"|Clinical[ \t]+Reviewer"
     r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+(?:Physician|Pharmacist|Clinician))[ \t]*:?[ \t]*"
     r"((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]+){0,3},?[ \t]+"
@@ -460,24 +468,55 @@ def _state_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]
     by_name = re.compile(
         rf"\b(?:State[ \t]+of[ \t]+({names})|({names})[ \t]+(?:Department|Division|Office|Insurance|Medicaid"
         r"|Health[ \t]+"
-        rf"Care[ \t]+Authority|Bureau)|(?:of|in)[ \t]+({names})\b)"
+        rf"Care[ \t]+Authority|Bureau|Fair[ \t]+Hearing)"
+        rf"|(?:Medicaid|Insurance[ \t]+Code|law)[ \t]+(?:of|in)[ \t]+({names})\b)"
     )
     codes = "|".join(states)
-    address = re.compile(rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})[ \t]+\d{{5}}(?:-\d{{4}})?\b")
+    address = re.compile(
+        rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})(?:[ \t]+\d{{5}}(?:-\d{{4}})?\b|[ \t]*$)", re.MULTILINE
+    )
     return by_name, address, {name: code for code, name in states.items()}
 
 
 def _state(document: Document) -> ExtractedField | None:
-    """A regulator or "of <State>" in a plan name first, then the first postal address."""
+    """A state agency or program named in the letter first; then the addressee's postal address.
+
+    The letterhead address (the first lines) is often a national insurer's PO box and is used only when it is the
+    only address in the letter.
+    """
     by_name, address, code_of = _state_patterns()
     match = by_name.search(document.text)
     if match:
         name = next(g for g in match.groups() if g)
         start = match.start(match.lastindex or 0)
         return ExtractedField("state", code_of[name], _span(document, start, start + len(name)), 0.75, "state-name")
-    match = address.search(document.text)
-    if match:
-        return ExtractedField("state", match.group(1), _span(document, match.start(1), match.end(1)), 0.6, "address")
+    text = document.text
+    letterhead_end = max(text.find("\n\n"), 0)
+
+    def score(candidate: re.Match[str]) -> int:
+        line_start = text.rfind("\n", 0, candidate.start()) + 1
+        previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+        previous = text[previous_start:line_start]
+        here = text[line_start : candidate.end()]
+        points = 0
+        if re.match(r"[ \t]*\d+[ \t]+[A-Za-z]", previous) and "box" not in previous.lower():
+            points += 2  # a street line above: an addressee's address
+        if re.search(r"\bBox\b", previous + here, re.IGNORECASE):
+            points -= 2  # a payer's PO box
+        if candidate.start() < letterhead_end:
+            points -= 1
+        return points
+
+    # "Jane Roe, MD" and "Ann Lee, PA" end lines too: without a ZIP, MD and PA are read as credentials.
+    addresses = [
+        m
+        for m in address.finditer(text)
+        if m.group(0).rstrip()[-5:].strip().isdigit() or m.group(1) not in ("MD", "PA")
+    ]
+    if addresses:
+        best = max(addresses, key=lambda m: (score(m), -m.start()))
+        confidence = 0.6 if score(best) > 0 else 0.4
+        return ExtractedField("state", best.group(1), _span(document, *best.span(1)), confidence, "address")
     return None
 
 
@@ -519,7 +558,9 @@ def _patient_name(document: Document) -> ExtractedField | None:
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
-            return ExtractedField("patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to")
+            return ExtractedField(
+                "patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to"
+            )
     block = _ADDRESS_BLOCK.search(text[:900])
     words = {w.casefold() for w in block.group(1).split()} if block else set()
     if block and not words & (stop_words | _ORGANISATION_WORDS):
@@ -541,12 +582,16 @@ def _provider(document: Document) -> ExtractedField | None:
     to_line = _TO_PROVIDER.search(document.text[:1500])
     if to_line:
         value = _NEXT_LABEL.split(to_line.group(1))[0].strip(" ,-")
-        return ExtractedField("provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line")
+        return ExtractedField(
+            "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
+        )
     prose = _PROVIDER_PROSE.search(document.text[:3000])
     if prose:
         group = 1 if prose.group(1) else 2
         value = prose.group(group).strip()
-        return ExtractedField("provider", value, _span(document, prose.start(group), prose.start(group) + len(value)), 0.5, "prose")
+        return ExtractedField(
+            "provider", value, _span(document, prose.start(group), prose.start(group) + len(value)), 0.5, "prose"
+        )
     salutation = _DEAR_DOCTOR.search(document.text)
     if salutation:
         return ExtractedField("provider", salutation.group(1), _span(document, *salutation.span(1)), 0.6, "salutation")
