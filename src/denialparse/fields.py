@@ -137,7 +137,7 @@ _LABELLED_RULES = (
     _LabelledRule(
         "service",
         # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
-        r"\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description|asked[ \t]+for|appealed)"
+        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed)"
         r"|Requested[ \t]+(?:Service|Item"
         r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
         r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
@@ -161,6 +161,7 @@ _LABELLED_RULES = (
 class _Payer:
     name: str
     pattern: re.Pattern[str]
+    plan_type: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +171,8 @@ def _payers() -> tuple[_Payer, ...]:
     for entry in raw["payers"]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
         alternation = "|".join(re.escape(a) for a in aliases)
-        payers.append(_Payer(entry["name"], re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)))
+        pattern = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)
+        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type")))
     return tuple(payers)
 
 
@@ -195,7 +197,8 @@ _GENERIC_SERVICE_WORDS = frozenset(
         "coverage determination decision notice of adverse benefit prior authorization request claim denial appeal "
         "your the for pre-service utilization review medical necessity pharmacy organization initial final internal "
         "action member provider letter reconsideration redetermination information a an to and on this services "
-        "service precertification pre-certification determinations urgent expedited standard"
+        "service precertification pre-certification determinations urgent expedited standard listed below above item"
+        " items medical billed"
     ).split()
 )
 
@@ -225,7 +228,8 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
         if rule.field == "service" and (
             set(re.findall(r"[a-z-]+", value.lower())) <= _GENERIC_SERVICE_WORDS
             or re.match(r"[A-Za-z #]{2,25}:", value)
-            or re.match(r"(?i)(?:member|patient|order|case|ref)\b", value)
+            or re.match(r"(?i)(?:member|patient|order|case|ref|within|by|if|you|we|to|claim)\b", value)
+            or _DATE.fullmatch(value.split(" - ")[0].strip()) is not None
         ):
             continue  # "RE: Coverage determination" or "RE: Member X, ID ..." names the letter, not the service
         start = match.start(1)
@@ -240,9 +244,10 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
 
 
 _SERVICE_PROSE = re.compile(
-    r"\b(?:reviewed|received|denied|deny|declined?|cannot[ \t]+(?:cover|approve)|not[ \t]+(?:cover|approve))"
+    r"\b(?:reviewed|received|denied|deny|declined?|processed|cannot[ \t]+(?:cover|approve)|not[ \t]+(?:cover|approve))"
     r"[ \t]+(?:(?:a|the|your|an)[ \t]+)?(?:(?:prior[ \t]+authorization[ \t]+|coverage[ \t]+)?request[ \t]+for[ \t]+"
-    r"|claim[ \t]+for[ \t]+)?(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
+    r"|claim(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+)?(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)"
+    r"(?=[ \t]+(?:for|from|at|on|because|submitted"
     r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n(])",
     re.IGNORECASE,
 )
@@ -290,6 +295,34 @@ _LETTERHEAD = re.compile(
 )
 
 
+_HEADING_WORDS = frozenset(
+    "notice explanation of benefits benefit determination denial adverse page fax confidential important date "
+    "this is not a bill statement summary coverage decision letter re subject to from action initial final "
+    "request prior authorization claim remittance advice provider member urgent response your the and for "
+    "medicare medicaid prescription drug payment denied approved appeal information review".split()
+)
+
+
+def _heading_line(text: str) -> tuple[int, int] | None:
+    """The letterhead: the first short line of capitalised words that is not a document title or fax header."""
+    offset = 0
+    for line in text.split("\n")[:4]:
+        stripped = line.strip()
+        start = offset + line.find(stripped) if stripped else offset
+        offset += len(line) + 1
+        if not stripped or stripped.startswith("*"):
+            continue
+        words = re.findall(r"[A-Za-z&'.]+", stripped)
+        if (
+            2 <= len(words) <= 9
+            and not re.search(r"\d|:|@|\|", stripped)
+            and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
+            and not {w.lower().strip(".") for w in words} <= _HEADING_WORDS
+        ):
+            return start, start + len(stripped)
+    return None
+
+
 def _payer(document: Document) -> ExtractedField | None:
     """The payer named earliest: a listed payer (as written) or an insurer-like letterhead line."""
     text = document.text
@@ -305,6 +338,9 @@ def _payer(document: Document) -> ExtractedField | None:
     letterhead = _LETTERHEAD.search(text[:400])
     if letterhead and (best is None or letterhead.start(1) < best[0]):
         best = (letterhead.start(1), letterhead.end(1), "letterhead")
+    heading = _heading_line(text)
+    if heading is not None and (best is None or heading[0] < best[0]) and (best is None or best[0] > heading[1]):
+        best = (heading[0], heading[1], "heading")
     if best is None:
         return None
     start, end, rule = best
@@ -318,12 +354,13 @@ def _payer(document: Document) -> ExtractedField | None:
 
 
 _NAME = r"([A-Z][A-Za-z'’-]+(?:[ \t](?:[A-Z]\.|[A-Z][A-Za-z'’-]+)){1,3})"
-_NAME_TOKEN = r"(?:[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+|[A-Z]\.)"
+_NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]+|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-Þ]))"
 _TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Lt|Col|Capt|Sgt|Maj|Ret)\.?[ \t]+|\(Ret\.\)[ \t]+)*"
 _PATIENT_LABEL = re.compile(
     r"(?:(?:\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
-    r"|Client|Enrollee's|Member's|Patient's)(?i:[ \t]+Name)?|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)"
-    r"[ \t]*:|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?)[ \t]*"
+    r"|Client|Enrollee's|Member's|Patient's|Dependent|MBR|Mbr)(?i:[ \t]+Name)?"
+    r"|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)"
+    r"[ \t]*:|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
     r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?" + _TITLE + r"(?=[A-ZÀ-Þ])"
 )
 _LAST_FIRST = re.compile(
@@ -343,7 +380,7 @@ _ADDRESS_BLOCK = re.compile(
     r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit)",
     re.MULTILINE | re.IGNORECASE,
 )
-_DEAR_NAMED = re.compile(rf"\bDear[ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[,:]")
+_DEAR_NAMED = re.compile(rf"\bDear[ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})[,:]")
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
 _NAME_END = re.compile(
     r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
@@ -454,7 +491,18 @@ def _first_clue(document: Document, name: str, clues: tuple[_Clue, ...], confide
 
 
 def _plan_type(document: Document) -> ExtractedField | None:
-    return _first_clue(document, "plan_type", _plan_clues()[0], 0.8)
+    """A clue in the letter ("Medicare Advantage", "ERISA"); else a payer that almost always means one type."""
+    found = _first_clue(document, "plan_type", _plan_clues()[0], 0.8)
+    if found is not None:
+        return found
+    head = document.text[:400]
+    for payer in _payers():
+        match = payer.pattern.search(head)
+        if payer.plan_type and match:
+            return ExtractedField(
+                "plan_type", payer.plan_type, _span(document, *match.span()), 0.5, f"payer:{payer.name}"
+            )
+    return None
 
 
 def _plan_funding(document: Document) -> ExtractedField | None:
