@@ -86,7 +86,9 @@ def _overlap(predicted: str, gold: str) -> bool:
         return False
     common = len(p & g)
     # Most of the gold words must be there; extra detail (dose, quantity, codes) is fine, a different thing is not.
-    return common / len(g) >= 0.6 and common / len(p) >= 0.25
+    first_gold_word = re.findall(r"[a-z0-9]+", gold.casefold())[:1]
+    starts_alike = bool(first_gold_word) and predicted.casefold().lstrip("( ").startswith(first_gold_word[0])
+    return common / len(g) >= 0.6 and (common / len(p) >= 0.25 or starts_alike)
 
 
 _GENERIC_NAME_WORDS = frozenset(

@@ -142,6 +142,7 @@ _LABELLED_RULES = (
         r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
         r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
         r"|Item|Drug|Treatment|Test[ \t]+requested|Study|Requested|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
+        r"|Services|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)"
         r"|What[ \t]+was[ \t]+ask|Level[ \t]+of[ \t]+care[ \t]+requested|Equipment|Device)(?=[ \t]*:)",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
@@ -244,13 +245,30 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
 
 
 _SERVICE_PROSE = re.compile(
-    r"\b(?:reviewed|received|denied|deny|declined?|processed|cannot[ \t]+(?:cover|approve)|not[ \t]+(?:cover|approve))"
-    r"[ \t]+(?:(?:a|the|your|an)[ \t]+)?(?:(?:prior[ \t]+authorization[ \t]+|coverage[ \t]+)?request[ \t]+for[ \t]+"
-    r"|claim(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+)?(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)"
-    r"(?=[ \t]+(?:for|from|at|on|because|submitted"
+    r"(?:\b(?:reviewed|received|denied|deny|declined?|processed|approve|cover)[ \t]+(?:(?:a|the|your|an)[ \t]+)?"
+    r"(?:(?:prior[ \t]+authorization|coverage|pre-?certification)[ \t]+)?(?:request|claim|claims)"
+    r"(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+"
+    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not)[ \t]+(?:cover|approve|pay[ \t]+for)[ \t]+)"
+    r"(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
     r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n(])",
     re.IGNORECASE,
 )
+# A remittance/EOB row: date, procedure code, then the description ("03/27/25  J0897  Denosumab 1 mg x60  $...").
+_SERVICE_ROW = re.compile(
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?(?:{DATE_PATTERN})(?:[ \t]*-[ \t]*(?:{DATE_PATTERN}))?[ \t]+"
+    r"[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+([A-Za-z][^\n$]{2,60}?)(?=[ \t]{2,}|\t|\$|[ \t]+\d+\.\d\d|$)",
+    re.MULTILINE,
+)
+
+
+def _service_from_table(document: Document) -> ExtractedField | None:
+    match = _SERVICE_ROW.search(document.text)
+    if match:
+        value = match.group(1).strip()
+        return ExtractedField(
+            "service", value, _span(document, match.start(1), match.start(1) + len(value)), 0.6, "table-row"
+        )
+    return None
 
 
 def _service_in_prose(document: Document) -> ExtractedField | None:
@@ -684,6 +702,7 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
+    by_field["service"][1:1] = [_service_from_table]  # after the labelled lines, before "Re:" subjects
     by_field["service"].append(_service_in_prose)
     by_field.update(
         plan_type=[_plan_type],
