@@ -137,7 +137,8 @@ _LABELLED_RULES = (
     _LabelledRule(
         "service",
         # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
-        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s)?[ \t]+(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed)"
+        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s)?[ \t]+"
+        r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed)"
         r"|Requested[ \t]+(?:Service|Item"
         r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
         r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
