@@ -57,6 +57,8 @@ def _meaning(system: str, code: str) -> tuple[str | None, str | None]:
     if system == "carc":
         group, _, number = code.rpartition("-")
         entry = table["carc"].get(number)
+        if entry is None:
+            return None, None  # a group code alone does not say why the claim was denied
         group_entry = table["group"].get(group) if group else None
         parts = [entry["meaning"]] if entry else []
         if group_entry:

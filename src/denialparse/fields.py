@@ -298,18 +298,18 @@ def _first_date(document: Document) -> ExtractedField | None:
 
 
 # "Molina Healthcare" + " of Ohio": the name continues with "of <Place>".
-_OF_PLACE = re.compile(r"[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+)?")
+_OF_PLACE = re.compile(r"[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]{1,30}(?:[ \t][A-Z][A-Za-z]{1,30})?")
 
 # A letterhead line naming an insurer not in the payer list ("Northwind Health Plan", "SENTINEL NATIONAL LIFE &
 # HEALTH INSURANCE COMPANY", "Blue Cross Blue Shield of Arizona").
 _LETTERHEAD = re.compile(
-    r"^[ \t]*([A-Z][A-Za-z&'.,-]*(?:[ \t]+[A-Za-z&'.,-]+){0,6}?[ \t]+"
+    r"^[ \t]*([A-Z][A-Za-z&'.,-]{0,40}(?:[ \t]+[A-Za-z&'.,-]{1,40}){0,6}?[ \t]+"
     r"(?i:Health[ \t]+Plans?|Health(?:care)?|Insurance(?:[ \t]+Company)?|Assurance|Benefits?[ \t]+Plan"
     r"|Medical[ \t]+Plan|Health[ \t]+Partners|HealthCare|Care[ \t]+Plan|Blue[ \t]+Shield|Blue[ \t]+Cross"
     r"|Health[ \t]+Alliance|Health[ \t]+Network|Benefit[ \t]+Administrators|Administrators"
     r"|Medicaid(?:[ \t]+[A-Za-z]+){0,3}"
     r"|Department[ \t]+of[ \t]+Health(?:care)?(?:[ \t]+(?:and|&)[ \t]+[A-Za-z]+(?:[ \t][A-Za-z]+){0,2})?|Rx)"
-    r"(?:[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+)?)?)[ \t]*(?:,?[ \t]+Inc\.?)?[ \t]*$",
+    r"(?:[ \t]+(?i:of)[ \t]+[A-Z][A-Za-z]{1,30}(?:[ \t][A-Z][A-Za-z]{1,30})?)?)[ \t]*(?:,?[ \t]+Inc\.?)?[ \t]*$",
     re.MULTILINE,
 )
 
@@ -372,8 +372,8 @@ def _payer(document: Document) -> ExtractedField | None:
     )
 
 
-_NAME = r"([A-Z][A-Za-z'’-]+(?:[ \t](?:[A-Z]\.|[A-Z][A-Za-z'’-]+)){1,3})"
-_NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]+|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-Þ]))"
+_NAME = r"([A-Z][A-Za-z'’-]{1,40}(?:[ \t](?:[A-Z]\.|[A-Z][A-Za-z'’-]{1,40})){1,3})"
+_NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]{1,40}|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-Þ]))"
 _TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Lt|Col|Capt|Sgt|Maj|Ret)\.?[ \t]+|\(Ret\.\)[ \t]+)*"
 _PATIENT_LABEL = re.compile(
     r"(?:(?:\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
@@ -426,15 +426,16 @@ _PROVIDER_LABEL = re.compile(
 # "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners".
 _PROVIDER_PROSE = re.compile(
     r"\b(?:requested|submitted|ordered|prescribed)[ \t]+by[ \t]+(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
-    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
+    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
     r"|\brequest[ \t]+(?:from|that)[ \t]+"
-    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|and|for|&)){0,6})"
+    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
 )
 _TO_PROVIDER = re.compile(
-    r"^TO:[ \t]*((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]*(?:[ \t]+[A-Z][\w'’&.,-]*){1,6}(?:,[ \t]*(?:MD|DO|NP|PsyD|PhD))?)",
+    r"^TO:[ \t]*((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+[A-Z][\w'’&.,-]{0,40}){1,6}"
+    r"(?:,[ \t]*(?:MD|DO|NP|PsyD|PhD))?)",
     re.MULTILINE,
 )
-_DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]+(?:[ \t][A-Z][A-Za-z'’-]+)?)")
+_DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
 _SERVICE_DATE = re.compile(
     r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
@@ -445,7 +446,7 @@ _SERVICE_DATE = re.compile(
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
 _TABLE_ROW_DATE = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]*(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]{0, 200}(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
 )
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
@@ -454,16 +455,17 @@ _POLICY = re.compile(
     r"[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*[A-Z0-9][A-Z0-9.\-]{1,20}\d"
     r"|\bCP\.[A-Z]{2,5}\.\d{1,4}"
     r"|\b(?:LCD|NCD)[ \t]*#?[ \t]*L?\d[\d.]{1,8}"
-    r"|InterQual(?:®)?(?:[ \t]+[A-Z][A-Za-z-]*){0,4}"
+    r"|InterQual(?:®)?(?:[ \t]+[A-Z][A-Za-z-]{0,40}){0,4}"
     r"|\bMCG(?:[ \t]+(?:Care[ \t]+Guidelines|Health))?(?:[ \t]+[A-Z]-?\d{1,4})?"
     r"|\bASAM[ \t]+Criteria|\bLOCUS\b|\bCALOCUS\b|\bLOCADTR(?:[ \t]+[\d.]+)?"
     r"|Local[ \t]+Coverage[ \t]+Determination(?:[ \t]+\(LCD\))?[ \t]+L\d{4,5}"
     r"|NCCN(?:[ \t]+(?:Compendium|Drugs[ \t]+(?:&|and)[ \t]+Biologics[ \t]+Compendium|Guidelines))"
     # A named policy: "UnitedHealthcare Behavioral Clinical Policy, Transcranial Magnetic Stimulation".
-    r"|(?:[A-Z][\w.&-]*[ \t]+){0,4}(?:Medical|Clinical|Coverage|Drug|Pharmacy|Utilization)[ \t]+(?:Coverage[ \t]+)?"
+    r"|(?:[A-Z][\w.&-]{0,40}[ \t]+){0,4}(?:Medical|Clinical|Coverage|Drug|Pharmacy|Utilization)[ \t]+"
+    r"(?:Coverage[ \t]+)?"
     r"(?:Policy|Criteria|Guidelines?|Appropriateness[ \t]+Guidelines)(?:(?:,|:|[ \t]for|[ \t]on)?[ \t]+[\"“]?[A-Z]"
-    r"[\w/&()-]*(?:[ \t]+(?:[A-Z][\w/&()-]*|and|of|for|in|the|with|&)){0,8})?"
-    r"|(?:[A-Z][\w.&-]*[ \t]+){1,5}Preferred[ \t]+Drug[ \t]+List)"
+    r"[\w/&()-]{0,40}(?:[ \t]+(?:[A-Z][\w/&()-]{0,40}|and|of|for|in|the|with|&)){0,8})?"
+    r"|(?:[A-Z][\w.&-]{0,40}[ \t]+){1,5}Preferred[ \t]+Drug[ \t]+List)"
 )
 _CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
 _REVIEWER = re.compile(
@@ -471,12 +473,14 @@ _REVIEWER = re.compile(
     r"|(?:decision|determination|denial)[ \t]+was[ \t]+(?:made|reviewed|signed)[ \t]+by|made[ \t]+this[ \t]+decision"
     r"|Clinical[ \t]+Reviewer"
     r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+(?:Physician|Pharmacist|Clinician))[ \t]*:?[ \t]*"
-    r"((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]+){0,3},?[ \t]+"
+    r"((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){0,3},?[ \t]+"
     + _CREDENTIALS
     + r"(?:,[ \t]*[A-Z]{2,6})?)"
 )
 _SIGNED_CLINICIAN = re.compile(
-    r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]+(?:[ \t][A-Z][A-Za-z'’.-]+){1,3},[ \t]+" + _CREDENTIALS + r")\b",
+    r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){1,3},[ \t]+"
+    + _CREDENTIALS
+    + r")\b",
     re.MULTILINE,
 )
 

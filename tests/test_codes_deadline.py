@@ -1,0 +1,163 @@
+"""Codes (CPT, HCPCS, ICD-10, NDC, CARC, RARC) and the appeal deadline, table-driven with negative cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from denialparse.codes import extract_codes
+from denialparse.corpus import load_corpus
+from denialparse.deadline import compute_deadline
+from denialparse.extract import document_from_text
+from denialparse.field_evaluation import evaluate_fields, load_gold
+from denialparse.fields import extract_fields
+
+
+def codes_of(text: str) -> set[tuple[str, str]]:
+    return {(code.system, code.code) for code in extract_codes(document_from_text(text, "t"))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Service: IV ketamine (CPT 96365, J3490)", {("cpt", "96365"), ("hcpcs", "J3490")}),
+        ("lumbar fusion (22558, 22612)", {("cpt", "22558"), ("cpt", "22612")}),
+        ("Billed 96365/96366 on 03/04/2025", {("cpt", "96365"), ("cpt", "96366")}),
+        ("Diagnosis: F33.2 Major depressive disorder", {("icd10", "F33.2")}),
+        ("Dx: Z79 long-term drug therapy", {("icd10", "Z79")}),
+        ("03/04/25  99204  $250.00  CO-50  N115", {("cpt", "99204"), ("carc", "CO-50"), ("rarc", "N115")}),
+        ("Remark M15: separately billed services have been bundled", {("rarc", "M15")}),
+        ("Adjustment reason code 197 applies.", {("carc", "197")}),
+        ("NDC 50458-028-02 was missing", {("ndc", "50458-028-02")}),
+        ("PR-96 Non-covered charge", {("carc", "PR-96")}),
+    ],
+)
+def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
+    assert expected <= codes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write to P.O. Box 14463, Lexington, KY 40512.",  # a PO box and a ZIP are not CPT codes
+        "Our office is at 1200 Main St, Springfield, IL 62701.",
+        "Please call 1-800-555-0100 within 30 days.",
+        "The member paid $12345.00 in total.",
+        "Remark M15 appears on the remittance.",  # M15 is a remark code here, not an ICD-10 code
+    ],
+)
+def test_not_codes(text: str) -> None:
+    found = codes_of(text)
+    assert not {c for c in found if c[0] in ("cpt", "icd10")}
+
+
+def test_code_meanings_come_from_the_verified_table() -> None:
+    codes = {c.code: c for c in extract_codes(document_from_text("CO-50 and CO-55 and CO-999 and G2083", "t"))}
+    assert "medical necessity" in (codes["CO-50"].meaning or "")
+    assert "experimental" in (codes["CO-55"].meaning or "")
+    assert codes["CO-999"].meaning is None
+    assert codes["G2083"].meaning and "esketamine" in codes["G2083"].meaning
+
+
+def test_hostile_input_runs_in_linear_time() -> None:
+    hostile = ("CO-" * 20000) + ("9" * 50000) + ("Member: " + "A " * 20000) + ("within " * 20000)
+    document = document_from_text(hostile, "t")
+    started = time.perf_counter()
+    extract_codes(document)
+    fields = extract_fields(document)
+    compute_deadline(document, fields)
+    assert time.perf_counter() - started < 30  # a guard against catastrophic backtracking, not a speed target
+
+
+TODAY = dt.date(2026, 1, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "window", "anchor", "due", "source"),
+    [
+        (
+            "Date of notice: 01/02/2026\nYou may appeal within 180 days of the date of this notice.",
+            180,
+            "notice",
+            "2026-07-01",
+            "letter",
+        ),
+        (
+            "Date: 01/02/2026\nYou can ask for a plan appeal. "
+            "You must ask within 60 days from the date on this notice.",
+            60,
+            "notice",
+            "2026-03-03",
+            "letter",
+        ),
+        (
+            "Date: 01/02/2026\nAn appeal must be filed within six months of receipt of this letter.",
+            180,
+            "receipt",
+            "2026-07-01",
+            "letter",
+        ),
+        (
+            # Peer-to-peer and keep-your-services windows are not the appeal deadline; the plan type default is.
+            "Date: 01/02/2026\nYour doctor may request a peer-to-peer review within 7 days. This plan is governed by "
+            "ERISA. To keep getting services while your appeal is reviewed, ask within 10 days.",
+            180,
+            "receipt",
+            "2026-07-01",
+            "default",
+        ),
+        (
+            "Date: 01/02/2026\nMedicare Advantage. Notice of Denial of Medical Coverage.",
+            60,
+            "notice",
+            "2026-03-03",
+            "default",
+        ),
+    ],
+)
+def test_deadline(text: str, window: int, anchor: str, due: str, source: str) -> None:
+    document = document_from_text(text, "t")
+    deadline = compute_deadline(document, extract_fields(document), today=TODAY)
+    assert deadline is not None
+    assert (deadline.window_days, deadline.anchor, deadline.due, deadline.source) == (window, anchor, due, source)
+    assert deadline.days_remaining == (dt.date.fromisoformat(due) - TODAY).days
+    assert deadline.note == "The deadline in your own notice controls."
+
+
+def test_no_default_where_the_facts_are_unverified() -> None:
+    document = document_from_text("Date: 01/02/2026\nMedicaid Notice of Action. We denied the request.", "t")
+    deadline = compute_deadline(document, extract_fields(document), today=TODAY)
+    assert deadline is not None and deadline.window_days is None and deadline.source == "none"
+
+
+def test_expedited_mention_is_reported() -> None:
+    document = document_from_text("If waiting could harm your health, ask for an expedited appeal.", "t")
+    deadline = compute_deadline(document, extract_fields(document), today=TODAY)
+    assert deadline is not None and deadline.expedited_available
+
+
+def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
+    """Regression guard on the development gold set (the held-out figures are in the closing notes)."""
+    letters = {letter.id: letter for letter in load_corpus(CORPUS)}
+    gold = [row for name in ("gold-a.jsonl", "gold-b.jsonl") for row in load_gold(CORPUS / "fields" / name)]
+    result = evaluate_fields(letters, gold, lambda letter: document_from_text(letter.text, letter.id))
+    per_field = result["per_field"]
+    assert result["letters"] == 160
+    assert per_field["member_id"]["exact_match"] >= 0.88
+    assert per_field["letter_date"]["exact_match"] >= 0.93
+    assert per_field["cpt_hcpcs"]["exact_match"] >= 0.95 and per_field["icd10"]["exact_match"] >= 0.97
+    assert per_field["payer"]["exact_match"] >= 0.9 and per_field["plan_type"]["exact_match"] >= 0.85
+    assert per_field["appeal_window_days"]["exact_match"] >= 0.9
+    mismatch = json.dumps(result["mismatches"][:1])
+    assert isinstance(mismatch, str)
+
+
+def test_gold_files_name_real_letters() -> None:
+    ids = {letter.id for letter in load_corpus(CORPUS)}
+    for path in sorted(Path(CORPUS / "fields").glob("*.jsonl")):
+        assert {row.id for row in load_gold(path)} <= ids, path.name
