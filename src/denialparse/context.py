@@ -28,6 +28,8 @@ class ContextRules:
     weak_window: int
     clause_breaks: frozenset[str]
     general: re.Pattern[str]
+    inverted_targets: frozenset[str] = frozenset()
+    inverted_to: str = "unproven"
 
 
 @lru_cache(maxsize=4)
@@ -44,6 +46,8 @@ def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
         weak_window=int(negation["weak_window"]),
         clause_breaks=frozenset(raw["clause_breaks"]),
         general=re.compile("|".join(f"(?:{p})" for p in raw["general_sentence_patterns"]), re.IGNORECASE),
+        inverted_targets=frozenset(negation.get("inverted_targets", [])),
+        inverted_to=str(negation.get("inverted_to", "unproven")),
     )
 
 
@@ -52,7 +56,7 @@ def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
     rules = rules or load_rules()
     lowered = sentence.lower()
     words = _WORD.findall(lowered)
-    if not any(w in rules.targets for w in words):
+    if not any(w in rules.targets or w in rules.inverted_targets for w in words):
         return " ".join(words)
     if rules.general.search(lowered):
         return " ".join(f"gen_{w}" if w in rules.targets else w for w in words)
@@ -72,7 +76,9 @@ def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
             weak_reach = rules.weak_window
             out.append(word)
             continue
-        if word in rules.targets and (reach > 0 or (weak_reach > 0 and word in rules.weak_targets)):
+        if word in rules.inverted_targets and weak_reach > 0 and reach == 0:
+            out.append(rules.inverted_to)
+        elif word in rules.targets and (reach > 0 or (weak_reach > 0 and word in rules.weak_targets)):
             out.append(f"neg_{word}")
         else:
             out.append(word)

@@ -110,6 +110,7 @@ def draft(
         citations=_unique_citations(plan),
         enclosures=list(DEFAULT_ENCLOSURES) + (list(case.enclosures) if case is not None else []),
         urgent=bool(case.urgent) if case is not None else False,
+        deadline=analysis.deadline,
     )
     text = template.render(context)
     for gap in plan.gaps:

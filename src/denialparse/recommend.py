@@ -88,6 +88,12 @@ def context_for(analysis: Analysis, case: CaseFacts | None, kb: KnowledgeBase) -
         warnings.append(
             "The denial reason is uncertain; arguments are given for the two most likely reasons: " + ", ".join(labels)
         )
+    deadline = analysis.deadline
+    if deadline is not None and deadline.days_remaining is not None and deadline.days_remaining < 0:
+        warnings.append(
+            f"The appeal deadline computed from the letter ({deadline.due}) has passed; check the date you received "
+            "the notice, and ask the plan whether a late appeal can be accepted for good cause."
+        )
     plan = case.plan if case is not None else None
     plan_type = (plan.type if plan else None) or analysis.field_value("plan_type") or "unknown"
     funding = (plan.funding if plan else None) or "unknown"
