@@ -185,6 +185,60 @@ def test_uncertain_analysis_argues_the_two_most_likely(full_case: CaseFacts) -> 
     assert any("uncertain" in warning for warning in plan.warnings)
 
 
+KINDS = ("appeal", "lmn", "external-review", "claim-file")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("label", LABELS)
+def test_every_letter_kind_for_every_label_cites_only_the_knowledge_base(
+    kind: str, label: str, full_case: CaseFacts
+) -> None:
+    kb = default_knowledge()
+    analysis = analysis_for([label])
+    plan = recommend(analysis, full_case)
+    letter = draft(analysis, plan, full_case, kind=kind)
+    text = letter.content.decode()
+    by_citation = {source.citation: source for source in kb.sources.values()}
+    for citation, url in re.findall(r"^\d+\. (.+)\. <(\S+)>$", text, flags=re.MULTILINE):
+        assert citation in by_citation and by_citation[citation].mark != "U" and by_citation[citation].url == url
+    assert "{{" not in text and "{%" not in text
+    # Every marker is a known gap and every gap of the arguments carried is shown.
+    for marker in re.findall(r"\[\[MISSING: ([^\]]+)\]\]", text):
+        assert marker in letter.missing
+    assert (full_case.patient.name or "") in text
+
+
+def test_lmn_lists_the_failed_trials_and_is_signed_by_the_clinician(full_case: CaseFacts) -> None:
+    analysis = analysis_for(["not_medically_necessary"])
+    text = draft(analysis, recommend(analysis, full_case), full_case, kind="lmn").content.decode()
+    for trial in full_case.history.failed_trials or []:
+        assert trial.drug in text
+    assert text.rstrip().count(full_case.prescriber.name or "?") >= 2
+    assert "Request a full and fair review" not in text  # procedural requests belong to the appeal, not the LMN
+
+
+def test_formats_open_and_read_back(full_case: CaseFacts, tmp_path: Path) -> None:
+    import docx
+    import pdfplumber
+
+    analysis = analysis_for(["off_label"], "Ketamine is not FDA-approved for depression & <b>not</b> covered.")
+    plan = recommend(analysis, full_case)
+    html_letter = draft(analysis, plan, full_case, fmt="html").content.decode()
+    assert html_letter.startswith("<!doctype html>") and "<script" not in html_letter
+    assert "&lt;b&gt;not&lt;/b&gt;" in html_letter  # letter text is escaped, never markup
+    docx_path = tmp_path / "appeal.docx"
+    docx_path.write_bytes(draft(analysis, plan, full_case, fmt="docx").content)
+    paragraphs = [p.text for p in docx.Document(str(docx_path)).paragraphs]
+    assert any("Off-label prescribing is lawful" in p for p in paragraphs)
+    assert any(p.startswith("Member ID:") for p in paragraphs)
+    pdf_path = tmp_path / "appeal.pdf"
+    pdf_path.write_bytes(draft(analysis, plan, full_case, fmt="pdf").content)
+    with pdfplumber.open(pdf_path) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        assert len(pdf.pages) >= 2
+    assert "Jordan Rivera" in text and "Off-label prescribing is lawful" in text
+
+
 def test_unknown_letter_kind_or_format_is_a_usage_error() -> None:
     analysis = analysis_for(["off_label"])
     with pytest.raises(UsageError, match="no template"):

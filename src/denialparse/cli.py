@@ -92,8 +92,15 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
 @cli.command()
 @click.argument("letter", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--case", "case_path", type=click.Path(path_type=Path, dir_okay=False), help="Case facts (YAML/JSON).")
-@click.option("--letter", "kind", default="appeal", show_default=True, help="Letter kind (e.g. appeal).")
-@click.option("--format", "fmt", default="md", show_default=True, help="Output format (e.g. md).")
+@click.option(
+    "--letter",
+    "kind",
+    type=click.Choice(["appeal", "lmn", "external-review", "claim-file"]),
+    default="appeal",
+    show_default=True,
+    help="appeal; lmn (letter of medical necessity from the clinician); external-review; claim-file request.",
+)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "docx", "pdf"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default stdout).")
 @model_option
 def appeal(
