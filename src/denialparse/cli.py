@@ -190,19 +190,23 @@ def _metrics_table(title: str, result: dict[str, Any]) -> Any:
     from rich.table import Table
 
     table = Table(title=title)
-    for column in ("label", "scored", "support", "P", "R", "F1", "baseline F1"):
+    for column in ("label", "scored", "support", "FP", "P", "R", "F1", "baseline F1"):
         table.add_column(column, justify="left" if column == "label" else "right")
     baseline = result.get("baseline", {}).get("per_label", {})
     for label, s in result["per_label"].items():
-        base = baseline.get(label, {}).get("f1")
+        base = baseline.get(label, {})
+        # A label with no gold positives has no recall or F1 (it is left out of macro-F1): its false
+        # positives are what matter there.
+        no_support = s["support"] == 0
         table.add_row(
             label,
             str(s["scored"]),
             str(s["support"]),
-            f"{s['precision']:.3f}",
-            f"{s['recall']:.3f}",
-            f"{s['f1']:.3f}",
-            "" if base is None else f"{base:.3f}",
+            str(s.get("fp", "")),
+            "-" if no_support else f"{s['precision']:.3f}",
+            "-" if no_support else f"{s['recall']:.3f}",
+            "-" if no_support else f"{s['f1']:.3f}",
+            "" if not base else (f"FP {base.get('fp')}" if no_support else f"{base['f1']:.3f}"),
         )
     base_macro = result.get("baseline", {}).get("macro_f1")
     table.caption = (
