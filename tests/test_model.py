@@ -60,6 +60,12 @@ def test_tampered_models_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="checksum"):
         load_model(target)
     shutil.copy(default_model_dir() / "model.skops", target / "model.skops")
+    vocabulary = json.loads((target / "vocabulary.json").read_text())
+    vocabulary["letter_vectorizer"]["experimental"] = 0  # one remapped term changes what the model reads
+    (target / "vocabulary.json").write_text(json.dumps(vocabulary))
+    with pytest.raises(ModelError, match=r"vocabulary\.json"):
+        load_model(target)
+    shutil.copy(default_model_dir() / "vocabulary.json", target / "vocabulary.json")
     meta = json.loads((target / "model.json").read_text())
     meta["libraries"]["scikit-learn"] = "0.24.2"
     (target / "model.json").write_text(json.dumps(meta))

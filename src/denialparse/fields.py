@@ -318,7 +318,8 @@ _HEADING_WORDS = frozenset(
     "notice explanation of benefits benefit determination denial adverse page fax confidential important date "
     "this is not a bill statement summary coverage decision letter re subject to from action initial final "
     "request prior authorization claim remittance advice provider member urgent response your the and for "
-    "medicare medicaid prescription drug payment denied approved appeal information review".split()
+    "medicare medicaid prescription drug payment denied approved appeal information review fax transmission cover "
+    "sheet facsimile message secure portal email".split()
 )
 
 
