@@ -254,3 +254,23 @@ def test_case_text_is_data_not_template(tmp_path: Path) -> None:
     analysis = analysis_for(["out_of_network"])
     text = draft(analysis, recommend(analysis, case), case).content.decode()
     assert "{{ ''.__class__.__mro__ }} {% raw %}" in text
+
+
+GOLDEN = Path(__file__).parent / "golden"
+MAIN_REASONS = ("off_label", "experimental_investigational", "not_medically_necessary")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("label", MAIN_REASONS)
+def test_golden_letters(kind: str, label: str, full_case: CaseFacts) -> None:
+    """Each letter kind for each main reason, word for word. Regenerate: DENIALPARSE_UPDATE_GOLDEN=1 pytest."""
+    import datetime as dt
+    import os
+
+    analysis = analysis_for([label], "We reviewed the request for IV ketamine infusions for depression.")
+    letter = draft(analysis, recommend(analysis, full_case), full_case, kind=kind, today=dt.date(2026, 3, 20))
+    path = GOLDEN / f"{kind}-{label}.md"
+    if os.environ.get("DENIALPARSE_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_bytes(letter.content)
+    assert letter.content.decode() == path.read_text(), f"{path.name} changed; review the diff and regenerate"
