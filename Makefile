@@ -21,8 +21,8 @@ demo: setup
 	$(BIN)/denialparse report $(EXAMPLE)
 
 lint: setup
-	$(BIN)/ruff check src tests notebooks
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests notebooks benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
 
 typecheck: setup
 	$(BIN)/mypy
@@ -40,6 +40,9 @@ examples: setup
 
 corpus-pdfs: setup
 	$(BIN)/denialparse corpus render corpus --out corpus/pdf --every 8
+
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

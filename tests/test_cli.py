@@ -11,6 +11,7 @@ import pytest
 
 from conftest import EXAMPLES, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
 from denialparse import cli
+from denialparse.analyze import get_model
 from denialparse.errors import ALL_ERRORS
 
 Run = Callable[..., tuple[int, str, str]]
@@ -61,7 +62,7 @@ def test_report_json_has_the_documented_keys(run: Run, make_pdf: Callable[..., P
     } <= set(report)
     assert report["labels"][0] == "off_label"
     top = report["reasons"][0]
-    assert top["label"] == "off_label" and top["predicted"] and top["probability"] >= 0.5
+    assert top["label"] == "off_label" and top["predicted"] and top["probability"] >= report["threshold"]
     assert any("Food and Drug Administration" in s["text"] for s in top["sentences"])
     assert report["fields"]["member_id"]["value"] == "NWH88812345"
     assert report["fields"]["letter_date"]["value"] == "March 3, 2026"
@@ -154,7 +155,8 @@ def test_classify_text_interface(run: Run, tmp_path: Path) -> None:
         assert set(result) == {"id", "scores", "labels", "primary"}
         assert all(0.0 <= p <= 1.0 for p in result["scores"].values())
         assert result["primary"] == max(result["scores"], key=result["scores"].get)
-        assert result["labels"] == [k for k, v in result["scores"].items() if v >= 0.5]
+        threshold = get_model().threshold
+        assert result["labels"] == [k for k, v in result["scores"].items() if v >= threshold]
     assert "off_label" in results[0]["labels"]
     assert results[1]["primary"] == "out_of_network"
 
@@ -178,3 +180,27 @@ def test_version_and_help(run: Run) -> None:
     assert code == 0
     for command in cli.iter_commands():
         assert command in out
+
+
+def test_batch_is_resumable_and_never_stops_on_a_bad_file(
+    run: Run, make_pdf: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    make_pdf(name="letters/a.pdf")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage without objects")
+    output = tmp_path / "results.jsonl"
+    code, _, err = run("batch", folder, "-o", output, "--jobs", "1")
+    assert code == 0, err
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert {Path(r["source"]).name: r["status"] for r in rows} == {"a.pdf": "ok", "broken.pdf": "error"}
+    assert next(r for r in rows if r["status"] == "ok")["labels"] == ["off_label"]
+    assert "text" not in json.dumps(rows)  # no letter text in the results
+    make_pdf(name="letters/b.pdf")
+    code, _, err = run("batch", folder, "-o", output, "--jobs", "2")
+    assert code == 0, err
+    sources = [json.loads(line)["source"] for line in output.read_text().splitlines()]
+    assert len(sources) == 3 and len(set(sources)) == 3  # only the new letter was analysed
+    summary = (tmp_path / "results.summary.csv").read_text().splitlines()
+    assert summary[0] == "dimension,value,reason,letters"
+    assert "all,all,off_label,2" in summary and any(line.startswith("error,") for line in summary)

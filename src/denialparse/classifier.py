@@ -71,17 +71,28 @@ class ReasonClassifier:
         letters_text = [" ".join(mark_context(s.text) for s in sentences) for sentences in sentence_lists]
         sentence_scores = self._column_scores(self.sentence_models, self.sentence_vectorizer, flat)
         letter_scores = self._column_scores(self.letter_models, self.letter_vectorizer, letters_text)
-        results: list[LetterPrediction] = []
+        blocks: list[FloatArray] = []
+        features = np.zeros((len(sentence_lists), len(self.labels), 3))
         start = 0
         for row, sentences in enumerate(sentence_lists):
             block = sentence_scores[start : start + len(sentences)]
             start += len(sentences)
-            features = _stack_features(block, letter_scores[row])
-            probabilities = {
-                label: float(_apply_stacker(self.stackers[j], features[j])) for j, label in enumerate(self.labels)
-            }
-            results.append(LetterPrediction(probabilities, list(sentences), block))
-        return results
+            blocks.append(block)
+            features[row] = _stack_features(block, letter_scores[row])
+        # One stacker call per label for the whole batch (not per letter): the same numbers, far fewer calls.
+        stacked = (
+            np.column_stack(
+                [_apply_stacker_batch(self.stackers[j], features[:, j, :]) for j in range(len(self.labels))]
+            )
+            if sentence_lists
+            else np.zeros((0, len(self.labels)))
+        )
+        return [
+            LetterPrediction(
+                {label: float(stacked[row, j]) for j, label in enumerate(self.labels)}, list(sentences), blocks[row]
+            )
+            for row, sentences in enumerate(sentence_lists)
+        ]
 
     def predict_texts(self, texts: Sequence[str], batch_size: int = 64) -> list[LetterPrediction]:
         """Normalise, split and score raw texts."""
@@ -128,10 +139,10 @@ def _stack_features(block: FloatArray, letter_row: FloatArray) -> FloatArray:
     return np.column_stack([_logit(best), _logit(second), _logit(letter_row)])
 
 
-def _apply_stacker(stacker: Any, features: FloatArray) -> float:
+def _apply_stacker_batch(stacker: Any, features: FloatArray) -> FloatArray:
     if isinstance(stacker, float):
-        return stacker
-    return float(stacker.predict_proba(features.reshape(1, -1))[0, 1])
+        return np.full(features.shape[0], stacker)
+    return np.asarray(stacker.predict_proba(features)[:, 1], dtype=np.float64)
 
 
 # --- training ------------------------------------------------------------------------------------------
@@ -141,7 +152,10 @@ class TrainingConfig:
 
     seed: int = 13
     folds: int = 5
-    threshold: float = 0.5
+    # Decision threshold on the calibrated probabilities. In grouped out-of-fold evaluation every threshold from
+    # 0.40 to 0.50 is within 0.001 macro-F1 of the best; letters written outside the corpus score lower than
+    # corpus letters (their boilerplate is unfamiliar), so the lower end of that flat range is used.
+    threshold: float = 0.4
     sentence_c: float = 4.0
     letter_c: float = 8.0
     stacker_c: float = 1.0

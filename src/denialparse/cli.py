@@ -447,6 +447,52 @@ def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int, ids:
     click.echo(f"rendered {len(letters)} PDF(s) to {out_dir}")
 
 
+@cli.command()
+@click.argument("target")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="results.jsonl")
+@click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
+@model_option
+def batch(target: str, output: Path, jobs: int, model_dir: Path | None) -> None:
+    """Analyse every PDF in a directory or glob: one JSON line per file, resumable, with a summary (+ CSV)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from denialparse.batch import done_sources, find_letters, run_batch, summarise, write_summary_csv
+
+    files = find_letters(target)
+    already = len(done_sources(output) & {str(f) for f in files})
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("letters", total=len(files), completed=already, rate="")
+
+        def advance(_: dict[str, Any]) -> None:
+            progress.advance(task)
+            speed = progress.tasks[0].speed
+            progress.update(task, rate=f"{speed:.1f}/s" if speed else "")
+
+        run_batch(files, output, jobs=jobs, model_dir=str(model_dir) if model_dir else None, on_result=advance)
+    summary = summarise(output)
+    csv_path = output.with_suffix(".summary.csv")
+    write_summary_csv(summary, csv_path)
+    table = Table(title=f"{summary['ok']} of {summary['letters']} letters analysed")
+    table.add_column("reason")
+    table.add_column("letters", justify="right")
+    for reason, count in summary["reasons"].items():
+        table.add_row(reason, str(count))
+    for kind, count in summary["errors"].items():
+        table.add_row(f"[red]error: {kind}[/red]", str(count))
+    console.print(table)
+    console.print(f"wrote {output} and {csv_path} (reasons by payer and plan type)")
+
+
 @cli.group()
 def knowledge() -> None:
     """The appeal knowledge base: sources, arguments, treatment classes, case facts."""

@@ -1,0 +1,154 @@
+"""Speed and memory benchmark: `make benchmark` (or `python benchmarks/run.py [--letters N]`).
+
+Generates its inputs from the corpus (two-page PDFs), then measures side by side in one run:
+raw text extraction with pypdfium2 and with pdfplumber, a cold `denialparse report` process, `--help`, a warm
+library call, `classify-text` throughput after loading, and `batch --jobs 2`. Peak memory (max RSS) is measured
+for the subprocesses. Writes benchmarks/results/benchmark.json and benchmark.md. Not part of the unit suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+BIN = Path(sys.executable).parent
+
+
+def timed_process(args: list[str], repeat: int = 3) -> dict[str, float]:
+    """Median wall time and peak RSS of a fresh process (cold start every time)."""
+    walls, peaks = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - started)
+        peaks.append(max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024)
+    return {"seconds": round(statistics.median(walls), 3), "peak_mb": round(max(peaks), 1)}
+
+
+def make_inputs(work: Path, letters: int) -> tuple[list[Path], Path]:
+    """Two-page PDFs rendered from corpus letters, and a classify-text JSONL of the same texts."""
+    from denialparse.corpus import load_corpus
+    from denialparse.pdfrender import options_for, render_pdf
+
+    corpus = sorted(load_corpus(ROOT / "corpus"), key=lambda letter: letter.id)
+    pdf_dir = work / "pdf"
+    pdf_dir.mkdir()
+    paths = []
+    for index in range(letters):
+        letter = corpus[index % len(corpus)]
+        text = letter.text + "\n\n" + corpus[(index + 7) % len(corpus)].text  # about two pages
+        path = pdf_dir / f"letter-{index:05d}.pdf"
+        path.write_bytes(render_pdf(text, options_for(index, title=letter.id)))
+        paths.append(path)
+    jsonl = work / "texts.jsonl"
+    rows = [{"id": i, "text": corpus[i % len(corpus)].text} for i in range(2000)]
+    jsonl.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return paths, jsonl
+
+
+def extraction_speed(paths: list[Path]) -> dict[str, float]:
+    import pdfplumber
+    import pypdfium2
+
+    sample = paths[:50]
+    started = time.perf_counter()
+    pages = 0
+    for path in sample:
+        pdf = pypdfium2.PdfDocument(str(path))
+        for page in pdf:
+            page.get_textpage().get_text_range()
+            pages += 1
+        pdf.close()
+    pdfium = time.perf_counter() - started
+    started = time.perf_counter()
+    for path in sample:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+    plumber = time.perf_counter() - started
+    return {
+        "pages": pages,
+        "pypdfium2_ms_per_page": round(1000 * pdfium / pages, 2),
+        "pdfplumber_ms_per_page": round(1000 * plumber / pages, 2),
+        "ratio_pdfplumber_over_pypdfium2": round(plumber / pdfium, 1),
+    }
+
+
+def warm_call(paths: list[Path]) -> dict[str, float]:
+    import denialparse
+
+    denialparse.analyze(paths[0])  # loads the model and the spaCy pipeline once
+    times = []
+    for path in paths[1:21]:
+        started = time.perf_counter()
+        denialparse.analyze(path)
+        times.append(time.perf_counter() - started)
+    return {"median_ms": round(1000 * statistics.median(times), 1), "p95_ms": round(1000 * sorted(times)[18], 1)}
+
+
+def classify_throughput(jsonl: Path) -> dict[str, float]:
+    from denialparse.analyze import get_model
+
+    model = get_model()
+    texts = [json.loads(line)["text"] for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    started = time.perf_counter()
+    model.predict_texts(texts)
+    seconds = time.perf_counter() - started
+    return {"texts": len(texts), "seconds": round(seconds, 2), "texts_per_second": round(len(texts) / seconds, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--letters", type=int, default=1000, help="PDFs for the batch figure (default 1000)")
+    args = parser.parse_args()
+    cli = str(BIN / "denialparse")
+    work = Path(tempfile.mkdtemp(prefix="denialparse-bench-"))
+    try:
+        paths, jsonl = make_inputs(work, args.letters)
+        results: dict[str, object] = {
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+            "extraction": extraction_speed(paths),
+            "cold_help": timed_process([cli, "--help"]),
+            "cold_version": timed_process([cli, "--version"]),
+            "cold_report_2_pages": timed_process([cli, "report", str(paths[0]), "--format", "json"]),
+            "warm_library_call_2_pages": warm_call(paths),
+            "classify_text_after_load": classify_throughput(jsonl),
+        }
+        output = work / "batch.jsonl"
+        started = time.perf_counter()
+        subprocess.run([cli, "batch", str(work / "pdf"), "-o", str(output), "--jobs", "2"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        seconds = time.perf_counter() - started
+        results["batch_jobs_2"] = {
+            "letters": len(paths),
+            "seconds": round(seconds, 1),
+            "letters_per_second": round(len(paths) / seconds, 2),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "benchmark.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    lines = ["| measure | value |", "|---|---|"]
+    for name, value in results.items():
+        if name != "machine":
+            lines.append(f"| {name} | {json.dumps(value)} |")
+    (RESULTS / "benchmark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
