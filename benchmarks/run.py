@@ -101,7 +101,7 @@ def warm_call(paths: list[Path]) -> dict[str, float]:
 
 
 def classify_throughput(jsonl: Path) -> dict[str, float]:
-    from denialparse.analyze import get_model
+    from denialparse.analysis import get_model
 
     model = get_model()
     texts = [json.loads(line)["text"] for line in jsonl.read_text(encoding="utf-8").splitlines()]

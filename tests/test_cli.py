@@ -11,7 +11,7 @@ import pytest
 
 from conftest import EXAMPLES, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
 from denialparse import cli
-from denialparse.analyze import get_model
+from denialparse.analysis import get_model
 from denialparse.errors import ALL_ERRORS
 
 Run = Callable[..., tuple[int, str, str]]
@@ -204,3 +204,14 @@ def test_batch_is_resumable_and_never_stops_on_a_bad_file(
     summary = (tmp_path / "results.summary.csv").read_text().splitlines()
     assert summary[0] == "dimension,value,reason,letters"
     assert "all,all,off_label,2" in summary and any(line.startswith("error,") for line in summary)
+
+
+def test_library_facade_is_callable() -> None:
+    """`denialparse.analyze(pdf)` is the documented API; no submodule may shadow it."""
+    import denialparse
+    import denialparse.analysis  # importing the stage module must not shadow the facade
+
+    analysis = denialparse.analyze(EXAMPLES / "ketamine-off-label-denial.pdf")
+    assert analysis.labels[0] == "off_label"
+    letter = denialparse.draft_letter(analysis, None)
+    assert b"[[MISSING:" in letter.content

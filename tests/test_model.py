@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS, SHARED_DATA
-from denialparse.analyze import get_model
+from denialparse.analysis import get_model
 from denialparse.classifier import TrainingConfig, train_classifier
 from denialparse.corpus import grouped_split, load_corpus
 from denialparse.errors import ModelError

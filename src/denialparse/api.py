@@ -30,7 +30,7 @@ def analyze(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Analysis:
     """Read a denial PDF (path or bytes) and return its reasons and fields."""
-    from denialparse.analyze import analyse_document, get_model
+    from denialparse.analysis import analyse_document, get_model
 
     started = time.perf_counter()
     document = extract(source, name=name, limits=limits)
@@ -44,7 +44,7 @@ def analyze(
 
 def analyze_text(text: str, *, model: ModelRef = None, source: str = "<text>") -> Analysis:
     """Analyse letter text that is already extracted (e.g. pasted or from JSONL)."""
-    from denialparse.analyze import analyse_document, get_model
+    from denialparse.analysis import analyse_document, get_model
 
     return analyse_document(document_from_text(text, source), get_model(model))
 
@@ -83,7 +83,7 @@ def classify_texts(texts: Sequence[str], *, model: ModelRef = None) -> list[dict
 
     This is the stable interface of ``denialparse classify-text``: ``{"scores", "labels", "primary"}``.
     """
-    from denialparse.analyze import get_model
+    from denialparse.analysis import get_model
 
     classifier = get_model(model)
     results = []

@@ -53,14 +53,14 @@ def done_sources(output: Path) -> set[str]:
 def _init_worker(model_dir: str | None) -> None:
     global _worker_model
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from denialparse.analyze import get_model
+    from denialparse.analysis import get_model
 
     _worker_model = get_model(model_dir)
 
 
 def analyse_file(path: str, model_dir: str | None = None) -> dict[str, Any]:
     """One result line: status, reasons, scores and the structured fields used by the summary."""
-    from denialparse.analyze import analyse_document, get_model
+    from denialparse.analysis import analyse_document, get_model
     from denialparse.extract import extract
 
     try:

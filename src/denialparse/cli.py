@@ -270,7 +270,7 @@ def evaluate(
         return
     if data is None:
         raise UsageError("evaluate needs --data FILE.jsonl (or --fields)")
-    from denialparse.analyze import get_model
+    from denialparse.analysis import get_model
     from denialparse.evaluation import evaluate_model_on, save_confusion_png
 
     rows = _load_rows(data)
@@ -336,7 +336,7 @@ def compare(first: Path, second: Path, data: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from denialparse.analyze import get_model
+    from denialparse.analysis import get_model
     from denialparse.evaluation import compare_results, evaluate_model_on
 
     rows = _load_rows(data)
