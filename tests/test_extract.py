@@ -129,3 +129,15 @@ def test_missing_file(tmp_path: Path) -> None:
 )
 def test_normalise_text(raw: str, expected: str) -> None:
     assert normalise_text(raw) == expected
+
+
+def test_guarded_extraction_stops_a_slow_reader_and_keeps_errors(make_pdf: Callable[..., Path]) -> None:
+    from denialparse.errors import ExtractionTimeoutError, NotAPdfError
+    from denialparse.extract import extract_guarded
+
+    pdf = make_pdf()
+    assert "Northwind" in extract_guarded(pdf).text
+    with pytest.raises(ExtractionTimeoutError, match="longer than"):
+        extract_guarded(pdf, seconds=0.0001)
+    with pytest.raises(NotAPdfError):
+        extract_guarded(b"plain text, not a PDF")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from denialparse.datatypes import Analysis, Letter, Plan
 from denialparse.errors import DenialParseError
-from denialparse.extract import DEFAULT_LIMITS, Limits, document_from_text, extract
+from denialparse.extract import DEFAULT_LIMITS, Limits, document_from_text, extract_guarded
 
 if TYPE_CHECKING:
     from denialparse.casefile import CaseFacts
@@ -33,7 +33,7 @@ def analyze(
     from denialparse.analysis import analyse_document, get_model
 
     started = time.perf_counter()
-    document = extract(source, name=name, limits=limits)
+    document = extract_guarded(source, name=name, limits=limits)
     extracted = time.perf_counter()
     classifier = get_model(model)
     loaded = time.perf_counter()

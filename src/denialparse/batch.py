@@ -61,10 +61,10 @@ def _init_worker(model_dir: str | None) -> None:
 def analyse_file(path: str, model_dir: str | None = None) -> dict[str, Any]:
     """One result line: status, reasons, scores and the structured fields used by the summary."""
     from denialparse.analysis import analyse_document, get_model
-    from denialparse.extract import extract
+    from denialparse.extract import extract_guarded
 
     try:
-        document = extract(path)
+        document = extract_guarded(path)
         analysis = analyse_document(document, _worker_model or get_model(model_dir))
     except DenialParseError as exc:
         return {"source": path, "status": "error", "error": type(exc).__name__, "exit_code": exc.exit_code}

@@ -17,8 +17,10 @@ from typing import Any
 from denialparse.datatypes import Document, Page
 from denialparse.errors import (
     CorruptPdfError,
+    DenialParseError,
     EmptyFileError,
     EncryptedPdfError,
+    ExtractionTimeoutError,
     NotAPdfError,
     NoTextError,
     TooLargeError,
@@ -36,6 +38,7 @@ class Limits:
 
     max_bytes: int = 50 * 1024 * 1024
     max_pages: int = 300
+    max_seconds: float = 120.0
 
 
 DEFAULT_LIMITS = Limits()
@@ -193,3 +196,54 @@ def document_from_text(text: str, source: str = "<text>") -> Document:
     """Wrap plain text (from JSONL input or a test) as a one-page Document."""
     clean = normalise_text(text)
     return Document(source=source, pages=(Page(number=1, text=clean, offset=0),), text=clean)
+
+
+def _extract_in_child(connection: Any, data: bytes, name: str, limits: Limits) -> None:
+    """Runs in the worker process: send back the Document or the error (both are picklable)."""
+    try:
+        connection.send(("ok", extract(data, name=name, limits=limits)))
+    except DenialParseError as exc:
+        connection.send(("error", exc))
+    except Exception as exc:  # an unexpected pdfminer failure must not hang the parent
+        connection.send(("error", CorruptPdfError(f"{name}: unreadable PDF ({type(exc).__name__})")))
+    finally:
+        connection.close()
+
+
+def extract_guarded(
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    seconds: float | None = None,
+) -> Document:
+    """:func:`extract` in a forked worker process that is killed after ``seconds``.
+
+    pdfminer has known hangs and memory growth on hostile files; a worker can be stopped, a thread cannot.
+    The letter bytes go to the child through a pipe; nothing touches the disk.
+    """
+    import multiprocessing
+
+    seconds = limits.max_seconds if seconds is None else seconds
+    data, display = read_source(source, limits)
+    display = name or display
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    worker = context.Process(target=_extract_in_child, args=(child, data, display, limits), daemon=True)
+    worker.start()
+    child.close()
+    try:
+        if not parent.poll(seconds):
+            raise ExtractionTimeoutError(f"{display}: reading the PDF took longer than {seconds:g} s; stopped")
+        status, payload = parent.recv()
+    except EOFError:
+        raise CorruptPdfError(f"{display}: the PDF reader stopped unexpectedly") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(timeout=5)
+        parent.close()
+    if status == "error":
+        raise payload
+    assert isinstance(payload, Document)
+    return payload
