@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/ketamine-off-label-denial.pdf
 
-.PHONY: setup demo test lint typecheck unit train examples corpus-pdfs benchmark clean
+.PHONY: setup browser demo test lint typecheck unit train examples corpus-pdfs benchmark clean
 
 setup: $(STAMP)
 
@@ -27,7 +27,17 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+# Debian's chromium + chromedriver for the end-to-end browser test; best effort (needs root and apt): without
+# them that one test is skipped with its reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	{ command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  { timeout 600 apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	    { timeout 300 apt-get update -q >/dev/null 2>&1 && \
+	      timeout 600 apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; }; }; } || \
+	echo "chromium/chromedriver not installed: the browser test will be skipped"
+
+unit: setup browser
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

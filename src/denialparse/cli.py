@@ -493,6 +493,22 @@ def batch(target: str, output: Path, jobs: int, model_dir: Path | None) -> None:
     console.print(f"wrote {output} and {csv_path} (reasons by payer and plan type)")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (local only by default).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@model_option
+def serve(host: str, port: int, model_dir: Path | None) -> None:
+    """Start the local web app: upload a denial, see the reasons, download the letters."""
+    import uvicorn
+
+    from denialparse.web import create_app
+
+    click.echo(f"denialparse web app on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    # No access log: request lines are harmless, but nothing about a user's visit needs keeping.
+    uvicorn.run(create_app(str(model_dir) if model_dir else None), host=host, port=port, access_log=False,
+                log_level="warning")  # fmt: skip
+
+
 @cli.group()
 def knowledge() -> None:
     """The appeal knowledge base: sources, arguments, treatment classes, case facts."""
