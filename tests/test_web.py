@@ -61,6 +61,20 @@ def test_bad_uploads_get_their_own_status(
     assert page.status_code == status and "We could not read this file" in page.text
 
 
+def test_slow_extraction_is_stopped_with_504(make_pdf: Callable[..., Path]) -> None:
+    from denialparse.extract import Limits
+
+    slow_client = TestClient(create_app(limits=Limits(max_seconds=0.0001)))
+    response = upload(slow_client, make_pdf().read_bytes())
+    assert response.status_code == 504 and response.json()["error"] == "ExtractionTimeoutError"
+
+
+def test_corrected_fields_reach_the_letter(client: TestClient) -> None:
+    form = {"letter_text": OFF_LABEL_LETTER, "claim.number": "CORRECTED-123", "letter": "appeal", "format": "md"}
+    text = client.post("/letter", data=form).text
+    assert "CORRECTED-123" in text and "UM-2026-0301-5512" not in text
+
+
 def test_appeal_api_returns_each_format(client: TestClient) -> None:
     body = {"text": OFF_LABEL_LETTER, "case": {"patient": {"name": "Ann Lee"}}, "letter": "appeal", "format": "docx"}
     response = client.post("/api/v1/appeal", json=body)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from denialparse import __version__
 from denialparse.errors import DenialParseError, TooLargeError, UsageError
-from denialparse.extract import DEFAULT_LIMITS
+from denialparse.extract import DEFAULT_LIMITS, Limits
 from denialparse.formats import MEDIA_TYPES
 from denialparse.resources import templates_dir
 
@@ -46,6 +46,17 @@ class AppealRequest(BaseModel):
     case: dict[str, Any] = Field(default_factory=dict)
     letter: str = "appeal"
     format: str = "md"
+
+
+# Letter fields the result page shows as editable inputs, and the case fact each correction becomes.
+EDITABLE_FIELDS = {
+    "payer": "plan.insurer",
+    "patient_name": "patient.name",
+    "member_id": "patient.member_id",
+    "claim_number": "claim.number",
+    "letter_date": "claim.denial_date",
+    "service": "treatment.name",
+}
 
 
 def _pages() -> Environment:
@@ -85,14 +96,16 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
 def _case_from_form(values: dict[str, str]) -> dict[str, Any]:
     case: dict[str, Any] = {}
     for dotted, value in values.items():
-        if dotted not in CASE_FORM_FIELDS or not value.strip():
+        if (dotted not in CASE_FORM_FIELDS and dotted not in EDITABLE_FIELDS.values()) or not value.strip():
             continue
         section, key = dotted.split(".", 1)
         case.setdefault(section, {})[key] = value.strip()
     return case
 
 
-def create_app(model: str | None = None, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> FastAPI:
+def create_app(
+    model: str | None = None, max_bytes: int = DEFAULT_LIMITS.max_bytes, limits: Limits | None = None
+) -> FastAPI:
     """The app; ``model`` is a model directory (default: the shipped model)."""
     from denialparse import api
     from denialparse.casefile import CaseFacts
@@ -102,7 +115,7 @@ def create_app(model: str | None = None, max_bytes: int = DEFAULT_LIMITS.max_byt
     pages = _pages()
 
     def analyse_bytes(data: bytes, name: str) -> Any:
-        return api.analyze(data, model=model, name=Path(name).name or "upload.pdf")
+        return api.analyze(data, model=model, name=Path(name).name or "upload.pdf", limits=limits or DEFAULT_LIMITS)
 
     def draft_bytes(text: str, case_raw: dict[str, Any], kind: str, fmt: str) -> tuple[bytes, str, str]:
         if kind not in LETTER_KINDS or fmt not in FORMATS:
@@ -162,6 +175,7 @@ def create_app(model: str | None = None, max_bytes: int = DEFAULT_LIMITS.max_byt
             letter_text=analysis.document.text,
             deadline=deadline_sentence(analysis),
             case_fields=CASE_FORM_FIELDS,
+            editable=EDITABLE_FIELDS,
             kinds=LETTER_KINDS,
             formats=FORMATS,
             shown=[r for r in report["reasons"] if r["predicted"]] or report["reasons"][:2],
