@@ -19,10 +19,10 @@ import yaml
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR
 
-_SEP = r"[ \t]*(?:\([A-Z]{2,5}\))?[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:\([A-Z]{2,5}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
 # ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not.
-_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9]{1,14}){0,2})"
+_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3})"
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -103,7 +103,9 @@ _LABELLED_RULES = (
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
-        r"|\bAlternate[ \t]+ID"
+        r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
+        # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
+        r"|(?<=[A-Za-z] )ID(?=[ \t]+[A-Z]{0,4}\d)|(?<=, )ID(?=[ \t]+[A-Z]{0,4}\d)"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
         r"(?<!Employer )(?<!NPI )(?<!Auth )\bID(?=[ \t]*:)",
@@ -113,7 +115,8 @@ _LABELLED_RULES = (
     _LabelledRule("group_number", r"\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?", _ID_VALUE, 0.9),
     _LabelledRule(
         "claim_number",
-        r"\bClaim[ \t]+(?:Number|No\.?|#|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
+        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
+        r"|\bOrder[ \t]*(?:#|Number|No\.?|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No\.?|#|Request[ \t]+#)|\bAuth[ \t]*#"
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
@@ -447,7 +450,7 @@ _SERVICE_DATE = re.compile(
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
 _TABLE_ROW_DATE = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]{0, 200}(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
 )
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
