@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/ketamine-off-label-denial.pdf
 
-.PHONY: setup browser demo test lint typecheck unit train examples corpus-pdfs benchmark clean
+.PHONY: setup browser demo test lint typecheck unit fuzz train examples corpus-pdfs benchmark clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,9 @@ examples: setup
 
 corpus-pdfs: setup
 	$(BIN)/denialparse corpus render corpus --out corpus/pdf --every 8
+
+fuzz: setup
+	DENIALPARSE_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/test_fuzz.py
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
