@@ -18,6 +18,7 @@ import click
 
 from denialparse import __version__
 from denialparse.errors import DataFileError, DenialParseError, UsageError
+from denialparse.resources import LETTER_FORMATS, LETTER_KINDS
 
 INTERNAL_ERROR_EXIT = 70
 
@@ -95,12 +96,12 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
 @click.option(
     "--letter",
     "kind",
-    type=click.Choice(["appeal", "lmn", "external-review", "claim-file"]),
+    type=click.Choice(LETTER_KINDS),
     default="appeal",
     show_default=True,
     help="appeal; lmn (letter of medical necessity from the clinician); external-review; claim-file request.",
 )
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "docx", "pdf"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(LETTER_FORMATS), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default stdout).")
 @model_option
 def appeal(

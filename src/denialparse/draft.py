@@ -10,19 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jinja2 import FileSystemLoader, TemplateNotFound, Undefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FileSystemLoader, TemplateNotFound
 
 from denialparse.casefile import CaseFacts
 from denialparse.datatypes import Analysis, Citation, Letter, Plan, SelectedArgument
 from denialparse.errors import UsageError
-from denialparse.formats import FORMATS, convert
+from denialparse.formats import convert
 from denialparse.knowledge import KnowledgeBase, default_knowledge
-from denialparse.recommend import MISSING_FORMAT, gather_facts
-from denialparse.resources import templates_dir
+from denialparse.recommend import gather_facts, missing_fact_environment
+from denialparse.resources import LETTER_FORMATS, templates_dir
 from denialparse.taxonomy import load_taxonomy
 
-LETTER_KINDS = ("appeal", "lmn", "external-review", "claim-file")
 # Which arguments each letter carries: all of them, only the clinical ones, or only the records requests.
 _ARGUMENT_FILTER = {
     "appeal": None,
@@ -41,7 +39,7 @@ DEFAULT_ENCLOSURES = (
 def available_letters() -> dict[str, tuple[str, ...]]:
     """The letter kinds that have a template, each in every format."""
     kinds = sorted(path.name.split(".")[0] for path in templates_dir().glob("*.md.j2"))
-    return dict.fromkeys(kinds, FORMATS)
+    return dict.fromkeys(kinds, LETTER_FORMATS)
 
 
 def _arguments_for(kind: str, plan: Plan) -> tuple[SelectedArgument, ...]:
@@ -51,24 +49,6 @@ def _arguments_for(kind: str, plan: Plan) -> tuple[SelectedArgument, ...]:
     if selection == "records":
         return tuple(a for a in plan.arguments if a.id in _RECORDS_ARGUMENTS)
     return plan.arguments
-
-
-def _environment(descriptions: dict[str, str], missing: list[str]) -> SandboxedEnvironment:
-    class MissingFact(Undefined):
-        def __str__(self) -> str:
-            name = self._undefined_name or "a fact"
-            description = descriptions.get(name, name.replace("_", " "))
-            if description not in missing:
-                missing.append(description)
-            return MISSING_FORMAT.format(description)
-
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(str(templates_dir())),
-        undefined=MissingFact,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _unique_citations(arguments: tuple[SelectedArgument, ...]) -> list[Citation]:
@@ -111,7 +91,13 @@ def draft(
     answered = {label for argument in plan.arguments for label in argument.answers}
     labels = [r.label for r in analysis.reasons if r.label in answered]
     missing: list[str] = []
-    environment = _environment({name: spec.description for name, spec in kb.facts.items()}, missing)
+    environment = missing_fact_environment(
+        {name: spec.description for name, spec in kb.facts.items()},
+        missing,
+        loader=FileSystemLoader(str(templates_dir())),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     try:
         template = environment.get_template(f"{kind}.md.j2")
     except TemplateNotFound as exc:  # pragma: no cover - guarded by available_letters

@@ -20,25 +20,10 @@ from denialparse.corpus import LabeledText
 from denialparse.datatypes import Document
 from denialparse.deadline import compute_deadline
 from denialparse.errors import DataFileError
-from denialparse.fields import extract_fields, parse_date
+from denialparse.fields import FIELD_NAMES, extract_fields, parse_date
 
-SCALAR_FIELDS = (
-    "payer",
-    "plan_type",
-    "state",
-    "patient_name",
-    "member_id",
-    "group_number",
-    "claim_number",
-    "letter_date",
-    "service_date",
-    "service",
-    "provider",
-    "policy",
-    "reviewer",
-    "appeal_window_days",
-    "expedited_available",
-)
+# The extractor's own fields (plan funding has no gold), then the deadline's.
+SCALAR_FIELDS = (*(name for name in FIELD_NAMES if name != "plan_funding"), "appeal_window_days", "expedited_available")
 CODE_FIELDS = ("cpt_hcpcs", "icd10", "ndc", "carc", "rarc")
 GROUPS = {
     "ids": ("member_id", "group_number", "claim_number"),

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-FORMATS = ("md", "html", "docx", "pdf")
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",

@@ -135,8 +135,11 @@ def applies(argument: Argument, context: CaseContext) -> bool:
     return when.urgent is None or when.urgent == context.urgent
 
 
-def _environment(descriptions: dict[str, str], missing: list[str]) -> SandboxedEnvironment:
-    """A sandbox whose undefined names render as visible markers and are recorded as gaps."""
+def missing_fact_environment(descriptions: dict[str, str], missing: list[str], **options: Any) -> SandboxedEnvironment:
+    """A sandbox whose undefined names render as visible [[MISSING: ...]] markers and are recorded in ``missing``.
+
+    Used for argument text here and for whole letters in :mod:`denialparse.draft` (``options`` adds the loader).
+    """
 
     class MissingFact(Undefined):
         def __str__(self) -> str:
@@ -146,7 +149,7 @@ def _environment(descriptions: dict[str, str], missing: list[str]) -> SandboxedE
                 missing.append(description)
             return MISSING_FORMAT.format(description)
 
-    return SandboxedEnvironment(undefined=MissingFact, autoescape=False, keep_trailing_newline=False)
+    return SandboxedEnvironment(undefined=MissingFact, autoescape=False, **options)
 
 
 def render_blocks(
@@ -158,7 +161,7 @@ def render_blocks(
     """Render text blocks over the facts; returns the paragraphs and the descriptions of facts missing."""
     descriptions = {name: spec.description for name, spec in kb.facts.items()}
     missing: list[str] = []
-    environment = _environment(descriptions, missing)
+    environment = missing_fact_environment(descriptions, missing, keep_trailing_newline=False)
     context: dict[str, Any] = dict(facts)
     context["cite"] = cite or (lambda source_id: kb.source(source_id).citation)
     paragraphs = tuple(" ".join(environment.from_string(block).render(context).split()) for block in blocks)

@@ -33,3 +33,8 @@ DEFAULT_MODEL_NAME = "denial-reasons"
 
 def default_model_dir() -> Path:
     return models_dir() / DEFAULT_MODEL_NAME
+
+
+# The letters the draft stage writes (one Markdown template each in templates/) and the formats they come in.
+LETTER_KINDS = ("appeal", "lmn", "external-review", "claim-file")
+LETTER_FORMATS = ("md", "html", "docx", "pdf")

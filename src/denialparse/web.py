@@ -21,10 +21,9 @@ from denialparse import __version__
 from denialparse.errors import DenialParseError, TooLargeError, UsageError
 from denialparse.extract import DEFAULT_LIMITS, Limits
 from denialparse.formats import MEDIA_TYPES
-from denialparse.resources import templates_dir
+from denialparse.resources import LETTER_FORMATS as FORMATS
+from denialparse.resources import LETTER_KINDS, templates_dir
 
-LETTER_KINDS = ("appeal", "lmn", "external-review", "claim-file")
-FORMATS = ("md", "html", "docx", "pdf")
 # Case facts the result page lets a user fill in (the full case file format is richer; see README).
 CASE_FORM_FIELDS = {
     "author.name": "Your name (who signs)",
