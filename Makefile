@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/ketamine-off-label-denial.pdf
 
-.PHONY: setup browser demo test lint typecheck unit fuzz train examples corpus-pdfs benchmark clean
+.PHONY: setup system-packages demo test lint typecheck unit fuzz train examples corpus-pdfs benchmark clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-demo: setup
+demo: setup system-packages
 	$(BIN)/denialparse report $(EXAMPLE)
 
 lint: setup
@@ -27,17 +27,19 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Debian's chromium + chromedriver for the end-to-end browser test; best effort (needs root and apt): without
-# them that one test is skipped with its reason.
-browser:
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+# System programs from Debian, best effort (needs root and apt): Tesseract for scanned letters, chromium and
+# chromedriver for the end-to-end browser test. Without them, the tests that need them skip with the reason.
+SYSTEM_PACKAGES = tesseract-ocr tesseract-ocr-eng chromium chromium-driver
+system-packages:
+	@command -v tesseract >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && \
+	command -v chromedriver >/dev/null 2>&1 || \
 	{ command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
-	  { timeout 600 apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { timeout 600 apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	    { timeout 300 apt-get update -q >/dev/null 2>&1 && \
-	      timeout 600 apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; }; }; } || \
-	echo "chromium/chromedriver not installed: the browser test will be skipped"
+	      timeout 600 apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1; }; }; } || \
+	echo "tesseract/chromium not installed: the OCR and browser tests will be skipped"
 
-unit: setup browser
+unit: setup system-packages
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

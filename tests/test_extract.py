@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_bytes_input_and_name(make_pdf: Callable[..., Path]) -> None:
         (b"", EmptyFileError),
         (b"   \n", EmptyFileError),
         (b"Dear member, this is a plain text file, not a PDF.", NotAPdfError),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, NotAPdfError),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, CorruptPdfError),  # images are read by OCR; a damaged one is not
         (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF", CorruptPdfError),
     ],
     ids=["empty", "whitespace", "text", "png", "corrupt"],
@@ -99,7 +100,8 @@ def test_encrypted_pdf_without_user_password_is_read(tmp_path: Path) -> None:
 def test_image_only_pdf_has_no_text(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(image_only_pdf())
-    with pytest.raises(NoTextError, match="no text layer"):
+    # Blank image pages: "no text layer" without Tesseract, "no readable text, even with OCR" with it.
+    with pytest.raises(NoTextError, match=r"no (?:text layer|readable text)"):
         extract(path)
 
 
@@ -141,3 +143,32 @@ def test_guarded_extraction_stops_a_slow_reader_and_keeps_errors(make_pdf: Calla
         extract_guarded(pdf, seconds=0.0001)
     with pytest.raises(NotAPdfError):
         extract_guarded(b"plain text, not a PDF")
+
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="Tesseract is not installed (make setup installs tesseract-ocr where apt works)",
+)
+
+
+@needs_tesseract
+def test_scanned_fax_pdf_is_read_by_ocr_and_classified(make_pdf: Callable[..., Path]) -> None:
+    import denialparse
+    from scanning import scan_pdf
+
+    scanned = scan_pdf(make_pdf().read_bytes())
+    document = extract(scanned, name="fax.pdf")
+    assert all(page.ocr for page in document.pages)
+    assert any("read by OCR" in warning and "confidence" in warning for warning in document.warnings)
+    assert "Food and Drug" in document.text
+    assert denialparse.analyze(scanned, name="fax.pdf").labels[0] == "off_label"
+
+
+@needs_tesseract
+@pytest.mark.parametrize("image_format", ["PNG", "TIFF"])
+def test_image_faxes_are_accepted(make_pdf: Callable[..., Path], image_format: str) -> None:
+    from scanning import scan_pdf
+
+    image = scan_pdf(make_pdf().read_bytes(), image_format=image_format)
+    document = extract(image, name=f"fax.{image_format.lower()}")
+    assert "ketamine" in document.text.lower() and document.pages[0].ocr

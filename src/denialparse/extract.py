@@ -81,7 +81,9 @@ def check_pdf_bytes(data: bytes, name: str) -> None:
     if not data.strip():
         raise EmptyFileError(f"{name}: the file is empty")
     if PDF_MAGIC not in data[:_MAGIC_WINDOW]:
-        raise NotAPdfError(f"{name}: not a PDF file (no %PDF- header); upload the denial letter as a PDF")
+        raise NotAPdfError(
+            f"{name}: not a PDF (no %PDF- header) or image; upload the denial letter as a PDF, PNG, JPEG or TIFF"
+        )
 
 
 def _pdf_error(name: str, exc: BaseException) -> Exception:
@@ -153,6 +155,10 @@ def extract(source: str | Path | bytes, *, name: str | None = None, limits: Limi
 
     data, display = read_source(source, limits)
     display = name or display
+    from denialparse import ocr
+
+    if ocr.is_image(data):
+        return _document_from_images(data, display, limits)
     check_pdf_bytes(data, display)
 
     pages: list[Page] = []
@@ -185,11 +191,56 @@ def extract(source: str | Path | bytes, *, name: str | None = None, limits: Limi
     except Exception as exc:  # pdfminer raises many unrelated types on hostile files
         raise _pdf_error(display, exc) from None
 
+    blank = [p.number for p in pages if not p.text.strip()]
+    if blank and ocr.tesseract() is None and len(blank) == len(pages):
+        raise NoTextError(f"{display}: no text layer (a scan?); {ocr.INSTALL_HINT}")
+    ocr_pages: dict[int, ocr.OcrPage] = {}
+    for number in blank if ocr.tesseract() else []:
+        ocr_pages[number] = ocr.read_image(ocr.render_pdf_page(data, number - 1))
+    return _assemble(
+        display,
+        [(p.number, ocr_pages[p.number].text if p.number in ocr_pages else p.text) for p in pages],
+        ocr_pages,
+    )
+
+
+def _assemble(display: str, texts: list[tuple[int, str]], ocr_pages: dict[int, Any]) -> Document:
+    """Pages with their offsets in the joined text; OCR'd pages are marked and reported with their confidence."""
+    pages: list[Page] = []
+    parts: list[str] = []
+    offset = 0
+    for number, raw in texts:
+        text = normalise_text(raw)
+        if parts:
+            offset += len(PAGE_SEPARATOR)
+        pages.append(Page(number=number, text=text, offset=offset, ocr=number in ocr_pages))
+        parts.append(text)
+        offset += len(text)
     full = PAGE_SEPARATOR.join(parts)
     if not full.strip():
-        raise NoTextError(f"{display}: no text layer found (a scanned image?); OCR is not available in this version")
-    warnings = tuple(f"page {p.number} has no text" for p in pages if not p.text.strip())
-    return Document(source=display, pages=tuple(pages), text=full, warnings=warnings)
+        raise NoTextError(f"{display}: no readable text, even with OCR (a blank or unreadable scan?)")
+    warnings = [
+        f"page {number} was read by OCR (mean word confidence {page.confidence:.0f}%)"
+        for number, page in sorted(ocr_pages.items())
+    ]
+    warnings += [f"page {p.number} has no text" for p in pages if not p.text.strip()]
+    return Document(source=display, pages=tuple(pages), text=full, warnings=tuple(warnings))
+
+
+def _document_from_images(data: bytes, display: str, limits: Limits) -> Document:
+    """A PNG/JPEG/TIFF fax or photo: every frame is OCR'd."""
+    from denialparse import ocr
+
+    if ocr.tesseract() is None:
+        raise NoTextError(f"{display}: an image needs OCR; {ocr.INSTALL_HINT}")
+    try:
+        frames = ocr.image_frames(data)
+    except Exception as exc:  # Pillow raises many types on damaged images
+        raise CorruptPdfError(f"{display}: the image cannot be read ({type(exc).__name__})") from None
+    if len(frames) > limits.max_pages:
+        raise TooLargeError(f"{display}: {len(frames)} pages; the limit is {limits.max_pages}")
+    read = {number: ocr.read_image(frame) for number, frame in enumerate(frames, start=1)}
+    return _assemble(display, [(number, page.text) for number, page in read.items()], read)
 
 
 def document_from_text(text: str, source: str = "<text>") -> Document:
