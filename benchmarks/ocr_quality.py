@@ -28,9 +28,14 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--every", type=int, default=4, help="take every Nth corpus PDF (default 4)")
+    parser.add_argument("--model", default=None, help="model directory (default: the shipped model)")
+    parser.add_argument("--only", type=Path, default=None, help="a labeled JSONL: use only these letter ids")
     args = parser.parse_args()
     labels = load_taxonomy().ids
     index = [json.loads(line) for line in (ROOT / "corpus" / "pdf" / "labels.jsonl").read_text().splitlines()]
+    if args.only is not None:
+        wanted = {json.loads(line)["id"] for line in args.only.read_text().splitlines() if line.strip()}
+        index = [row for row in index if row["id"] in wanted]
     rows = index[:: args.every]
     gold = [LabeledText(id=r["id"], text=r["text"], labels=tuple(r["labels"]), group=r["family"]) for r in rows]
     results = {}
@@ -41,7 +46,7 @@ def main() -> None:
             data = (ROOT / "corpus" / "pdf" / row["file"]).read_bytes()
             if kind == "scanned":
                 data = scan_pdf(data, seed=i)
-            analysis = denialparse.analyze(data, name=row["file"])
+            analysis = denialparse.analyze(data, name=row["file"], model=args.model)
             scores = {reason.label: reason.probability for reason in analysis.reasons}
             probabilities[i] = [scores[label] for label in labels]
             threshold = analysis.threshold
