@@ -5,9 +5,13 @@ One spaCy Doc per letter gives the sentences; the classifier scores them; the fi
 
 from __future__ import annotations
 
+import re
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from denialparse.classifier import ReasonClassifier
 from denialparse.codes import extract_codes
@@ -16,7 +20,7 @@ from denialparse.deadline import compute_deadline
 from denialparse.fields import extract_fields
 from denialparse.modelstore import load_model
 from denialparse.nlp import parse, sentences_of
-from denialparse.resources import default_model_dir
+from denialparse.resources import DATA_DIR, default_model_dir
 from denialparse.taxonomy import load_taxonomy
 
 
@@ -28,6 +32,31 @@ def _cached_model(directory: str) -> ReasonClassifier:
 def get_model(directory: Path | str | None = None) -> ReasonClassifier:
     """Load (once per process) the model in ``directory``, or the shipped default model."""
     return _cached_model(str(Path(directory or default_model_dir()).resolve()))
+
+
+@lru_cache(maxsize=1)
+def _checks() -> dict[str, Any]:
+    raw = yaml.safe_load((DATA_DIR / "checks.yaml").read_text(encoding="utf-8"))
+    raw["denial_pattern"] = re.compile("|".join(raw["denial_words"]), re.IGNORECASE)
+    raw["function_words"] = frozenset(raw["english_function_words"])
+    return dict(raw)
+
+
+def letter_warnings(document: Document, reasons: list[ReasonScore]) -> tuple[str, ...]:
+    """Say so when the text is not English, or does not look like a denial at all."""
+    checks = _checks()
+    warnings: list[str] = []
+    words = re.findall(r"[^\W\d_]+", document.text.lower())
+    if len(words) >= checks["english_min_words"]:
+        share = sum(1 for word in words if word in checks["function_words"]) / len(words)
+        if share < checks["english_min_share"]:
+            warnings.append(
+                "The letter does not look like English; denialparse reads English letters, so the results may be wrong."
+            )
+    top = max((reason.probability for reason in reasons), default=0.0)
+    if top < checks["not_a_denial_max_probability"] and not checks["denial_pattern"].search(document.text):
+        warnings.append("This does not look like a denial: no denial reason and no denial wording were found.")
+    return tuple(warnings)
 
 
 def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
@@ -76,6 +105,7 @@ def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
         threshold=model.threshold,
         codes=codes,
         deadline=deadline,
+        warnings=letter_warnings(document, reasons),
         timings={
             "sentences_s": round(parsed - started, 4),
             "classify_s": round(classified - parsed, 4),

@@ -129,6 +129,7 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
     codes: tuple[CodeMention, ...] = ()
     deadline: Deadline | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def predicted(self) -> tuple[ReasonScore, ...]:

@@ -115,7 +115,7 @@ def report_json(analysis: Analysis, plan: Plan | None) -> dict[str, Any]:
             for argument in (plan.arguments if plan else ())
         ],
         "gaps": list(plan.gaps) if plan else [],
-        "warnings": list(document.warnings) + (list(plan.warnings) if plan else []),
+        "warnings": list(document.warnings) + list(analysis.warnings) + (list(plan.warnings) if plan else []),
         "timings": analysis.timings,
     }
 
@@ -191,7 +191,7 @@ def render_text(analysis: Analysis, plan: Plan | None) -> Any:
         parts.append(arguments)
         if plan.gaps:
             parts.append(Text("Facts the appeal still needs: " + "; ".join(plan.gaps), style="yellow"))
-    for warning in analysis.document.warnings + (plan.warnings if plan else ()):
+    for warning in analysis.document.warnings + analysis.warnings + (plan.warnings if plan else ()):
         parts.append(Text(f"Warning: {warning}", style="yellow"))
     title = Text(
         f"{analysis.document.source}  ({len(analysis.document.pages)} page(s), model {analysis.model_version})"

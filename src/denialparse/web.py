@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -146,18 +147,19 @@ def create_app(
     @app.post("/api/v1/analyze")
     async def api_analyze(file: Annotated[UploadFile, File(description="The denial letter (PDF)")]) -> JSONResponse:
         data = await _read_upload(file, max_bytes)
-        analysis = analyse_bytes(data, file.filename or "upload.pdf")
+        # CPU-bound work runs in the thread pool so that other requests are served meanwhile.
+        analysis = await run_in_threadpool(analyse_bytes, data, file.filename or "upload.pdf")
         return JSONResponse(report_json(analysis, api.recommend_for(analysis)))
 
     @app.post("/api/v1/appeal")
     async def api_appeal(body: AppealRequest) -> Response:
-        content, filename, media = draft_bytes(body.text, body.case, body.letter, body.format)
+        content, filename, media = await run_in_threadpool(draft_bytes, body.text, body.case, body.letter, body.format)
         return _download(content, filename, media)
 
     @app.post("/analyze", response_class=HTMLResponse)
     async def result_page(file: Annotated[UploadFile, File()]) -> str:
         data = await _read_upload(file, max_bytes)
-        analysis = analyse_bytes(data, file.filename or "upload.pdf")
+        analysis = await run_in_threadpool(analyse_bytes, data, file.filename or "upload.pdf")
         plan = api.recommend_for(analysis)
         report = report_json(analysis, plan)
         highlights = [
