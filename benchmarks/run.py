@@ -128,16 +128,20 @@ def main() -> None:
             "warm_library_call_2_pages": warm_call(paths),
             "classify_text_after_load": classify_throughput(jsonl),
         }
-        output = work / "batch.jsonl"
-        started = time.perf_counter()
-        subprocess.run([cli, "batch", str(work / "pdf"), "-o", str(output), "--jobs", "2"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        seconds = time.perf_counter() - started
-        results["batch_jobs_2"] = {
-            "letters": len(paths),
-            "seconds": round(seconds, 1),
-            "letters_per_second": round(len(paths) / seconds, 2),
-        }
+        for engine in ("pdfplumber", "pdfium"):
+            output = work / f"batch-{engine}.jsonl"
+            started = time.perf_counter()
+            command = [cli, "batch", str(work / "pdf"), "-o", str(output), "--jobs", "2", "--engine", engine]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds = time.perf_counter() - started
+            results[f"batch_jobs_2_{engine}"] = {
+                "letters": len(paths),
+                "seconds": round(seconds, 1),
+                "letters_per_second": round(len(paths) / seconds, 2),
+            }
+        results["cold_report_2_pages_pdfium"] = timed_process(
+            [cli, "report", str(paths[0]), "--format", "json", "--engine", "pdfium"]
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -172,3 +172,20 @@ def test_image_faxes_are_accepted(make_pdf: Callable[..., Path], image_format: s
     image = scan_pdf(make_pdf().read_bytes(), image_format=image_format)
     document = extract(image, name=f"fax.{image_format.lower()}")
     assert "ketamine" in document.text.lower() and document.pages[0].ocr
+
+
+def test_pdfium_engine_classifies_corpus_pdfs_like_pdfplumber() -> None:
+    """The fast engine must not change the answer: same label sets on a spread of corpus PDFs (all layouts)."""
+    import json
+
+    import denialparse
+    from conftest import CORPUS
+
+    rows = [json.loads(line) for line in (CORPUS / "pdf" / "labels.jsonl").read_text().splitlines()][::10]
+    agree = 0
+    for row in rows:
+        path = CORPUS / "pdf" / row["file"]
+        plumber = set(denialparse.analyze(path).labels)
+        pdfium = set(denialparse.analyze(path, engine="pdfium").labels)
+        agree += plumber == pdfium
+    assert len(rows) >= 12 and agree >= len(rows) - 1

@@ -28,12 +28,13 @@ def analyze(
     model: ModelRef = None,
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    engine: str = "pdfplumber",
 ) -> Analysis:
-    """Read a denial PDF (path or bytes) and return its reasons and fields."""
+    """Read a denial PDF (path or bytes) and return its reasons and fields (``engine``: pdfplumber or pdfium)."""
     from denialparse.analysis import analyse_document, get_model
 
     started = time.perf_counter()
-    document = extract_guarded(source, name=name, limits=limits)
+    document = extract_guarded(source, name=name, limits=limits, engine=engine)
     extracted = time.perf_counter()
     classifier = get_model(model)
     loaded = time.perf_counter()
@@ -65,13 +66,13 @@ class AnalysisResult:
 
 
 def analyze_many(
-    paths: Iterable[str | Path], *, model: ModelRef = None, limits: Limits = DEFAULT_LIMITS
+    paths: Iterable[str | Path], *, model: ModelRef = None, limits: Limits = DEFAULT_LIMITS, engine: str = "pdfplumber"
 ) -> Iterator[AnalysisResult]:
     """Analyse files one by one; a bad file yields an error result and the run goes on."""
     for path in paths:
         started = time.perf_counter()
         try:
-            analysis = analyze(path, model=model, limits=limits)
+            analysis = analyze(path, model=model, limits=limits, engine=engine)
         except DenialParseError as exc:
             yield AnalysisResult(str(path), error=exc, seconds=time.perf_counter() - started)
             continue

@@ -58,13 +58,13 @@ def _init_worker(model_dir: str | None) -> None:
     _worker_model = get_model(model_dir)
 
 
-def analyse_file(path: str, model_dir: str | None = None) -> dict[str, Any]:
+def analyse_file(path: str, model_dir: str | None = None, engine: str = "pdfplumber") -> dict[str, Any]:
     """One result line: status, reasons, scores and the structured fields used by the summary."""
     from denialparse.analysis import analyse_document, get_model
     from denialparse.extract import extract_guarded
 
     try:
-        document = extract_guarded(path)
+        document = extract_guarded(path, engine=engine)
         analysis = analyse_document(document, _worker_model or get_model(model_dir))
     except DenialParseError as exc:
         return {"source": path, "status": "error", "error": type(exc).__name__, "exit_code": exc.exit_code}
@@ -90,6 +90,7 @@ def run_batch(
     *,
     jobs: int = 2,
     model_dir: str | None = None,
+    engine: str = "pdfplumber",
     on_result: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse ``files`` not yet in ``output``; append one JSON line per file as each finishes."""
@@ -109,13 +110,13 @@ def run_batch(
         if jobs <= 1:
             _init_worker(model_dir)
             for path in todo:
-                record(analyse_file(path, model_dir))
+                record(analyse_file(path, model_dir, engine))
             return results
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model_dir,)) as pool:
             pending: set[Future[dict[str, Any]]] = set()
             queue: Iterator[str] = iter(todo)
             for path in queue:
-                pending.add(pool.submit(analyse_file, path, model_dir))
+                pending.add(pool.submit(analyse_file, path, model_dir, engine))
                 if len(pending) >= jobs * 4:
                     break
             while pending:
@@ -124,7 +125,7 @@ def run_batch(
                     record(future.result())
                     next_path = next(queue, None)
                     if next_path is not None:
-                        pending.add(pool.submit(analyse_file, next_path, model_dir))
+                        pending.add(pool.submit(analyse_file, next_path, model_dir, engine))
     return results
 
 

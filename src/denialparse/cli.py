@@ -29,6 +29,13 @@ model_option = click.option(
     default=None,
     help="Model directory (default: the shipped model).",
 )
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["pdfplumber", "pdfium"]),
+    default="pdfplumber",
+    show_default=True,
+    help="PDF text engine: pdfplumber (reads two-column pages by column) or pdfium (about 50 times faster).",
+)
 
 
 def _fail(message: str, code: int) -> None:
@@ -57,7 +64,8 @@ def _write_output(output: Path | None, data: bytes) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--case", "case_path", type=click.Path(path_type=Path, dir_okay=False), help="Case facts (YAML/JSON).")
 @model_option
-def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_dir: Path | None) -> None:
+@engine_option
+def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_dir: Path | None, engine: str) -> None:
     """Classify each denial LETTER (PDF) and print the reasons, fields and arguments.
 
     With several letters, a bad file is reported and the others still run; the exit code is that of the
@@ -73,7 +81,7 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
         from rich.console import Console
 
         console = Console(soft_wrap=False)
-    for result in api.analyze_many(letters, model=model_dir):
+    for result in api.analyze_many(letters, model=model_dir, engine=engine):
         if result.error is not None:
             first_error = first_error or result.error
             if fmt == "json":
@@ -104,14 +112,21 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
 @click.option("--format", "fmt", type=click.Choice(LETTER_FORMATS), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default stdout).")
 @model_option
+@engine_option
 def appeal(
-    letter: Path, case_path: Path | None, kind: str, fmt: str, output: Path | None, model_dir: Path | None
+    letter: Path,
+    case_path: Path | None,
+    kind: str,
+    fmt: str,
+    output: Path | None,
+    model_dir: Path | None,
+    engine: str,
 ) -> None:
     """Draft a counter-appeal for the denial LETTER (PDF); missing facts show as [[MISSING: ...]]."""
     from denialparse import api
 
     case = api.load_case_file(case_path) if case_path else None
-    analysis = api.analyze(letter, model=model_dir)
+    analysis = api.analyze(letter, model=model_dir, engine=engine)
     drafted = api.draft_letter(analysis, case, kind=kind, fmt=fmt)
     _write_output(output, drafted.content)
     if output is not None and str(output) != "-":
@@ -453,7 +468,8 @@ def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int, ids:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="results.jsonl")
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
 @model_option
-def batch(target: str, output: Path, jobs: int, model_dir: Path | None) -> None:
+@engine_option
+def batch(target: str, output: Path, jobs: int, model_dir: Path | None, engine: str) -> None:
     """Analyse every PDF in a directory or glob: one JSON line per file, resumable, with a summary (+ CSV)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -479,7 +495,9 @@ def batch(target: str, output: Path, jobs: int, model_dir: Path | None) -> None:
             speed = progress.tasks[0].speed
             progress.update(task, rate=f"{speed:.1f}/s" if speed else "")
 
-        run_batch(files, output, jobs=jobs, model_dir=str(model_dir) if model_dir else None, on_result=advance)
+        run_batch(
+            files, output, jobs=jobs, model_dir=str(model_dir) if model_dir else None, engine=engine, on_result=advance
+        )
     summary = summarise(output)
     csv_path = output.with_suffix(".summary.csv")
     write_summary_csv(summary, csv_path)

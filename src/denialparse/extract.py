@@ -144,11 +144,22 @@ def page_text(page: Any) -> str:
     return f"{left}\n{right}"
 
 
-def extract(source: str | Path | bytes, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+ENGINES = ("pdfplumber", "pdfium")
+
+
+def extract(
+    source: str | Path | bytes, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS, engine: str = "pdfplumber"
+) -> Document:
     """Read a denial PDF and return its normalised text page by page.
 
-    Raises a :class:`~denialparse.errors.DenialParseError` subclass for every kind of bad input.
+    ``engine="pdfium"`` reads the text layer with pypdfium2 (about 50 times faster per page, no column detection);
+    pdfplumber stays the default. Raises a :class:`~denialparse.errors.DenialParseError` subclass for every kind of
+    bad input.
     """
+    if engine == "pdfium":
+        return _extract_pdfium(source, name=name, limits=limits)
+    if engine != "pdfplumber":
+        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     import pdfplumber  # imported here so `denialparse --help` stays fast
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
@@ -204,6 +215,46 @@ def extract(source: str | Path | bytes, *, name: str | None = None, limits: Limi
     )
 
 
+def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Limits) -> Document:
+    """The pypdfium2 engine: the same checks, limits, OCR fallback and Document as the default engine."""
+    import pypdfium2
+
+    from denialparse import ocr
+
+    data, display = read_source(source, limits)
+    display = name or display
+    if ocr.is_image(data):
+        return _document_from_images(data, display, limits)
+    check_pdf_bytes(data, display)
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message or "security" in message:
+            raise EncryptedPdfError(f"{display}: the PDF is encrypted; save an unprotected copy and retry") from None
+        raise CorruptPdfError(f"{display}: the PDF is damaged or not readable") from None
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise CorruptPdfError(f"{display}: the PDF has no pages")
+        if count > limits.max_pages:
+            raise TooLargeError(f"{display}: {count} pages; the limit is {limits.max_pages}")
+        texts = []
+        for index in range(count):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            texts.append((index + 1, textpage.get_text_range().replace("\r\n", "\n")))
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    blank = [number for number, text in texts if not text.strip()]
+    if blank and ocr.tesseract() is None and len(blank) == len(texts):
+        raise NoTextError(f"{display}: no text layer (a scan?); {ocr.INSTALL_HINT}")
+    ocr_pages = {number: ocr.read_image(ocr.render_pdf_page(data, number - 1)) for number in blank if ocr.tesseract()}
+    return _assemble(display, [(n, ocr_pages[n].text if n in ocr_pages else t) for n, t in texts], ocr_pages)
+
+
 def _assemble(display: str, texts: list[tuple[int, str]], ocr_pages: dict[int, Any]) -> Document:
     """Pages with their offsets in the joined text; OCR'd pages are marked and reported with their confidence."""
     pages: list[Page] = []
@@ -249,10 +300,10 @@ def document_from_text(text: str, source: str = "<text>") -> Document:
     return Document(source=source, pages=(Page(number=1, text=clean, offset=0),), text=clean)
 
 
-def _extract_in_child(connection: Any, data: bytes, name: str, limits: Limits) -> None:
+def _extract_in_child(connection: Any, data: bytes, name: str, limits: Limits, engine: str) -> None:
     """Runs in the worker process: send back the Document or the error (both are picklable)."""
     try:
-        connection.send(("ok", extract(data, name=name, limits=limits)))
+        connection.send(("ok", extract(data, name=name, limits=limits, engine=engine)))
     except DenialParseError as exc:
         connection.send(("error", exc))
     except Exception as exc:  # an unexpected pdfminer failure must not hang the parent
@@ -267,6 +318,7 @@ def extract_guarded(
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     seconds: float | None = None,
+    engine: str = "pdfplumber",
 ) -> Document:
     """:func:`extract` in a forked worker process that is killed after ``seconds``.
 
@@ -280,7 +332,7 @@ def extract_guarded(
     display = name or display
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
-    worker = context.Process(target=_extract_in_child, args=(child, data, display, limits), daemon=True)
+    worker = context.Process(target=_extract_in_child, args=(child, data, display, limits, engine), daemon=True)
     worker.start()
     child.close()
     try:
