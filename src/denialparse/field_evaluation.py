@@ -22,8 +22,14 @@ from denialparse.deadline import compute_deadline
 from denialparse.errors import DataFileError
 from denialparse.fields import FIELD_NAMES, extract_fields, parse_date
 
-# The extractor's own fields (plan funding has no gold), then the deadline's.
-SCALAR_FIELDS = (*(name for name in FIELD_NAMES if name != "plan_funding"), "appeal_window_days", "expedited_available")
+# The extractor's own fields that have gold (funding and the appeal address/fax have none), then the deadline's.
+_NO_GOLD = ("plan_funding", "appeal_address", "appeal_fax", "external_review")
+SCALAR_FIELDS = (
+    *(name for name in FIELD_NAMES if name not in _NO_GOLD),
+    "appeal_window_days",
+    "expedited_available",
+    "external_review_mentioned",
+)
 CODE_FIELDS = ("cpt_hcpcs", "icd10", "ndc", "carc", "rarc")
 GROUPS = {
     "ids": ("member_id", "group_number", "claim_number"),
@@ -139,6 +145,7 @@ def predict(document: Document) -> dict[str, Any]:
     result: dict[str, Any] = {name: fields[name].value for name in fields if name in SCALAR_FIELDS}
     result["appeal_window_days"] = deadline.window_days if deadline and deadline.source == "letter" else None
     result["expedited_available"] = bool(deadline and deadline.expedited_available)
+    result["external_review_mentioned"] = fields["external_review"].found
     by_system: dict[str, list[str]] = {name: [] for name in CODE_FIELDS}
     for code in codes:
         key = "cpt_hcpcs" if code.system in ("cpt", "hcpcs") else code.system

@@ -703,6 +703,48 @@ def _reviewer(document: Document) -> ExtractedField | None:
     return None
 
 
+# Where to send the appeal: the lines after "send your appeal to" / "Appeals Department", up to a city line.
+_APPEAL_ADDRESS = re.compile(
+    r"(?i:(?:send|mail|submit|fax)[ \t]+(?:your|the|a|any)?[ \t]*(?:written[ \t]+)?(?:appeal|request|grievance)s?"
+    r"(?:[ \t]+(?:request|letter|in writing))?[ \t]+to|write[ \t]+(?:to[ \t]+)?(?:us[ \t]+)?(?:at|to)"
+    r"|appeals?[ \t]+(?:mailing[ \t]+)?address|mail[ \t]+(?:it|them|your[ \t]+appeal)[ \t]+to)[ \t]*:?[ \t]*\n?[ \t]*"
+    r"((?:[^\n]{2,80}\n[ \t]*){0,3}?[^\n]{0,60}[A-Za-z .'-]{2,30},[ \t]+[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?)"
+)
+_APPEAL_FAX = re.compile(
+    r"(?i:appeal|grievance|review)[^\n]{0,120}?(?i:fax)(?:[ \t]+(?:number|no\.?|#))?[ \t]*:?[ \t]*(?:at[ \t]+)?"
+    r"((?:1[-. ])?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4})"
+)
+_EXTERNAL_REVIEW = re.compile(
+    r"external[ \t]+(?:review|appeal)|independent[ \t]+(?:review|medical[ \t]+review)|\bIRO\b|\bIRE\b|fair[ \t]+hearing"
+    r"|state[ \t]+hearing|Independent[ \t]+Review[ \t]+Entity|Department[ \t]+of[ \t]+(?:Insurance|Managed[ \t]+Health)"
+    r"|Office[ \t]+of[ \t]+Personnel[ \t]+Management",
+    re.IGNORECASE,
+)
+
+
+def _appeal_address(document: Document) -> ExtractedField | None:
+    match = _APPEAL_ADDRESS.search(document.text)
+    if match is None:
+        return None
+    value = " / ".join(line.strip() for line in match.group(1).splitlines() if line.strip())
+    return ExtractedField("appeal_address", value, _span(document, *match.span(1)), 0.7, "send-appeal-to")
+
+
+def _appeal_fax(document: Document) -> ExtractedField | None:
+    match = _APPEAL_FAX.search(document.text)
+    if match is None:
+        return None
+    return ExtractedField("appeal_fax", match.group(1), _span(document, *match.span(1)), 0.75, "appeal-fax")
+
+
+def _external_review(document: Document) -> ExtractedField | None:
+    """Whether the letter mentions external review, a fair hearing or the state regulator (the first mention)."""
+    match = _EXTERNAL_REVIEW.search(document.text)
+    if match is None:
+        return None
+    return ExtractedField("external_review", match.group(0), _span(document, *match.span()), 0.8, "external-review")
+
+
 Extractor = Callable[[Document], ExtractedField | None]
 
 
@@ -722,6 +764,9 @@ def _extractors() -> dict[str, list[Extractor]]:
         service_date=[_service_date],
         policy=[_policy],
         reviewer=[_reviewer],
+        appeal_address=[_appeal_address],
+        appeal_fax=[_appeal_fax],
+        external_review=[_external_review],
     )
     return by_field
 
@@ -741,6 +786,9 @@ FIELD_NAMES: tuple[str, ...] = (
     "provider",
     "policy",
     "reviewer",
+    "appeal_address",
+    "appeal_fax",
+    "external_review",
 )
 
 
