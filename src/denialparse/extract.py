@@ -172,9 +172,7 @@ def extract(
         return _document_from_images(data, display, limits)
     check_pdf_bytes(data, display)
 
-    pages: list[Page] = []
-    parts: list[str] = []
-    offset = 0
+    texts: list[tuple[int, str]] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             count = len(pdf.pages)
@@ -184,15 +182,9 @@ def extract(
                 raise TooLargeError(f"{display}: {count} pages; the limit is {limits.max_pages}")
             for number, page in enumerate(pdf.pages, start=1):
                 try:
-                    raw = page_text(page)
+                    texts.append((number, page_text(page)))
                 finally:
                     page.close()
-                text = normalise_text(raw)
-                if parts:
-                    offset += len(PAGE_SEPARATOR)
-                pages.append(Page(number=number, text=text, offset=offset))
-                parts.append(text)
-                offset += len(text)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise _pdf_error(display, exc) from None
     except PdfminerException as exc:
@@ -201,18 +193,19 @@ def extract(
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on hostile files
         raise _pdf_error(display, exc) from None
+    return _with_ocr(display, data, texts)
 
-    blank = [p.number for p in pages if not p.text.strip()]
-    if blank and ocr.tesseract() is None and len(blank) == len(pages):
+
+def _with_ocr(display: str, data: bytes, texts: list[tuple[int, str]]) -> Document:
+    """Pages without a text layer are read by OCR when Tesseract is there (both engines end here)."""
+    from denialparse import ocr
+
+    blank = [number for number, text in texts if not text.strip()]
+    available = ocr.tesseract() is not None
+    if blank and not available and len(blank) == len(texts):
         raise NoTextError(f"{display}: no text layer (a scan?); {ocr.INSTALL_HINT}")
-    ocr_pages: dict[int, ocr.OcrPage] = {}
-    for number in blank if ocr.tesseract() else []:
-        ocr_pages[number] = ocr.read_image(ocr.render_pdf_page(data, number - 1))
-    return _assemble(
-        display,
-        [(p.number, ocr_pages[p.number].text if p.number in ocr_pages else p.text) for p in pages],
-        ocr_pages,
-    )
+    ocr_pages = {number: ocr.read_image(ocr.render_pdf_page(data, number - 1)) for number in blank if available}
+    return _assemble(display, [(n, ocr_pages[n].text if n in ocr_pages else t) for n, t in texts], ocr_pages)
 
 
 def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Limits) -> Document:
@@ -248,11 +241,7 @@ def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Lim
             page.close()
     finally:
         pdf.close()
-    blank = [number for number, text in texts if not text.strip()]
-    if blank and ocr.tesseract() is None and len(blank) == len(texts):
-        raise NoTextError(f"{display}: no text layer (a scan?); {ocr.INSTALL_HINT}")
-    ocr_pages = {number: ocr.read_image(ocr.render_pdf_page(data, number - 1)) for number in blank if ocr.tesseract()}
-    return _assemble(display, [(n, ocr_pages[n].text if n in ocr_pages else t) for n, t in texts], ocr_pages)
+    return _with_ocr(display, data, texts)
 
 
 def _assemble(display: str, texts: list[tuple[int, str]], ocr_pages: dict[int, Any]) -> Document:
