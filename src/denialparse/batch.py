@@ -20,7 +20,6 @@ from typing import Any
 from denialparse.errors import DenialParseError, UsageError
 
 SUMMARY_FIELDS = ("payer", "plan_type")
-_worker_model: Any = None
 
 
 def find_letters(target: str) -> list[Path]:
@@ -51,28 +50,26 @@ def done_sources(output: Path) -> set[str]:
 
 
 def _init_worker(model_dir: str | None) -> None:
-    global _worker_model
+    """Load the model once per worker (get_model caches it for every later call in the process)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     from denialparse.analysis import get_model
 
-    _worker_model = get_model(model_dir)
+    get_model(model_dir)
 
 
 def analyse_file(path: str, model_dir: str | None = None, engine: str = "pdfplumber") -> dict[str, Any]:
     """One result line: status, reasons, scores and the structured fields used by the summary."""
-    from denialparse.analysis import analyse_document, get_model
-    from denialparse.extract import extract_guarded
+    from denialparse.api import analyze
 
     try:
-        document = extract_guarded(path, engine=engine)
-        analysis = analyse_document(document, _worker_model or get_model(model_dir))
+        analysis = analyze(path, model=model_dir, engine=engine)
     except DenialParseError as exc:
         return {"source": path, "status": "error", "error": type(exc).__name__, "exit_code": exc.exit_code}
     deadline = analysis.deadline
     return {
         "source": path,
         "status": "ok",
-        "pages": len(document.pages),
+        "pages": len(analysis.document.pages),
         "labels": list(analysis.labels),
         "uncertain": analysis.uncertain,
         "scores": {reason.label: reason.probability for reason in analysis.reasons},

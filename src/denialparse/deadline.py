@@ -37,7 +37,6 @@ _LATER_LEVEL = re.compile(
     r"|Department of|Commissioner|\bOPM\b|Office of Personnel",
     re.IGNORECASE,
 )
-_NOT_FIRST_LEVEL = _LATER_LEVEL
 # Windows that are never the appeal deadline: a peer-to-peer call, keeping services during the appeal.
 _NOT_A_WINDOW = re.compile(
     r"peer[- ]to[- ]peer|keep (?:getting|receiving)|continu(?:e|ation) (?:of )?(?:your )?(?:benefits|services|coverage)"
@@ -93,10 +92,9 @@ def stated_window(document: Document) -> tuple[int, str, str, Span] | None:
             sentence,
             Span(match.start(), match.end(), document.page_at(match.start())),
         )
-        if _NOT_FIRST_LEVEL.search(sentence):
+        if _LATER_LEVEL.search(sentence):
             # An appeal decision's only window may be the next level (external review, fair hearing).
-            if next_level is None and _LATER_LEVEL.search(sentence):
-                next_level = found
+            next_level = next_level or found
             continue
         if _FIRST_LEVEL.search(sentence) or _FIRST_LEVEL.search(previous):
             return found

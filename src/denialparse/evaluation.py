@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,15 +34,6 @@ def baseline_probabilities(texts: Sequence[str], labels: Sequence[str]) -> Float
     return np.asarray(
         [[1.0 if label in rules and rules[label].search(text) else 0.0 for label in labels] for text in texts]
     )
-
-
-@dataclass(frozen=True)
-class Scores:
-    precision: float
-    recall: float
-    f1: float
-    support: int
-    scored: int
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

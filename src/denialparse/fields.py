@@ -376,7 +376,6 @@ def _payer(document: Document) -> ExtractedField | None:
     )
 
 
-_NAME = r"([A-Z][A-Za-z'’-]{1,40}(?:[ \t](?:[A-Z]\.|[A-Z][A-Za-z'’-]{1,40})){1,3})"
 _NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]{1,40}|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-Þ]))"
 _TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Lt|Col|Capt|Sgt|Maj|Ret)\.?[ \t]+|\(Ret\.\)[ \t]+)*"
 _PATIENT_LABEL = re.compile(

@@ -7,7 +7,6 @@ to the browser in a hidden form field, so drafting a letter needs no server-side
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -199,7 +198,3 @@ def create_app(
         return JSONResponse({"error": "HTTPException", "message": str(exc.detail)}, status_code=exc.status_code)
 
     return app
-
-
-def openapi_json(app: FastAPI) -> str:
-    return json.dumps(app.openapi(), indent=2)
