@@ -113,6 +113,25 @@ def test_bad_input_exit_codes(run: Run, tmp_path: Path, content: bytes, code: in
         assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_hostile_pdfs_and_limits_from_the_environment(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hostile import decompression_bomb, deep_page_tree, many_pages
+
+    monkeypatch.setenv("DENIALPARSE_MAX_MEMORY_MB", "128")
+    cases = {"bomb.pdf": (decompression_bomb(400), 15), "deep.pdf": (deep_page_tree(5000), 12)}
+    cases["pages.pdf"] = (many_pages(40), 15)
+    monkeypatch.setenv("DENIALPARSE_MAX_PAGES", "30")
+    for name, (content, code) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        exit_code, _, err = run("report", tmp_path / name)
+        assert exit_code == code and err.startswith(f"denialparse: error: {name}: ")
+        assert err.count("\n") == 1 and "Traceback" not in err
+    monkeypatch.setenv("DENIALPARSE_MAX_PAGES", "lots")
+    exit_code, _, err = run("report", tmp_path / "pages.pdf")
+    assert exit_code == 2 and "DENIALPARSE_MAX_PAGES='lots' is not a number" in err
+
+
 def test_usage_and_model_and_data_errors(run: Run, tmp_path: Path, make_pdf: Callable[..., Path]) -> None:
     assert run("report")[0] == 2
     assert run("no-such-command")[0] == 2

@@ -189,3 +189,35 @@ def test_pdfium_engine_classifies_corpus_pdfs_like_pdfplumber() -> None:
         pdfium = set(denialparse.analyze(path, engine="pdfium").labels)
         agree += plumber == pdfium
     assert len(rows) >= 12 and agree >= len(rows) - 1
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_hostile_pdfs_get_one_line_errors(engine: str) -> None:
+    from denialparse.extract import extract_guarded
+    from hostile import decompression_bomb, deep_page_tree, many_pages, nested_content
+
+    capped = Limits(max_memory_bytes=128 * 1024 * 1024)
+    # 600 KB on disk, 600 MB once inflated: stopped at the memory cap, not by exhausting the machine.
+    with pytest.raises(TooLargeError, match="MB of memory") as caught:
+        extract_guarded(decompression_bomb(600), name="bomb.pdf", limits=capped, engine=engine)
+    assert str(caught.value).startswith("bomb.pdf: ") and "\n" not in str(caught.value)
+    with pytest.raises(CorruptPdfError, match=r"deep\.pdf: "):
+        extract_guarded(deep_page_tree(5000), name="deep.pdf", engine=engine)
+    with pytest.raises(TooLargeError, match="1000 pages; the limit is 300"):
+        extract_guarded(many_pages(1000), name="pages.pdf", engine=engine)
+    # Deep nesting inside a page's content is survivable: the text before it is read.
+    assert "Your claim is denied" in extract_guarded(nested_content(200_000), engine=engine).text
+
+
+def test_limits_come_from_the_environment() -> None:
+    from denialparse.errors import UsageError
+
+    limits = Limits.from_env(
+        {"DENIALPARSE_MAX_PAGES": "1000", "DENIALPARSE_MAX_MB": "2.5", "DENIALPARSE_TIMEOUT": "30"}
+    )
+    assert (limits.max_pages, limits.max_bytes, limits.max_seconds) == (1000, int(2.5 * 1024 * 1024), 30.0)
+    assert limits.max_memory_bytes == Limits().max_memory_bytes
+    assert Limits.from_env({}) == Limits()
+    for bad in ("many", "0", "-3"):
+        with pytest.raises(UsageError, match="DENIALPARSE_MAX_PAGES"):
+            Limits.from_env({"DENIALPARSE_MAX_PAGES": bad})

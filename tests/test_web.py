@@ -61,6 +61,15 @@ def test_bad_uploads_get_their_own_status(
     assert page.status_code == status and "We could not read this file" in page.text
 
 
+def test_decompression_bomb_is_stopped_with_413() -> None:
+    from denialparse.extract import Limits
+    from hostile import decompression_bomb
+
+    capped_client = TestClient(create_app(limits=Limits(max_memory_bytes=128 * 1024 * 1024)))
+    response = upload(capped_client, decompression_bomb(400))
+    assert response.status_code == 413 and "MB of memory" in response.json()["message"]
+
+
 def test_slow_extraction_is_stopped_with_504(make_pdf: Callable[..., Path]) -> None:
     from denialparse.extract import Limits
 

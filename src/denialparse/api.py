@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from denialparse.datatypes import Analysis, Letter, Plan
 from denialparse.errors import DenialParseError
-from denialparse.extract import DEFAULT_LIMITS, Limits, document_from_text, extract_guarded
+from denialparse.extract import Limits, document_from_text, extract_guarded
 
 if TYPE_CHECKING:
     from denialparse.casefile import CaseFacts
@@ -27,14 +27,17 @@ def analyze(
     *,
     model: ModelRef = None,
     name: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     engine: str = "pdfplumber",
 ) -> Analysis:
-    """Read a denial PDF (path or bytes) and return its reasons and fields (``engine``: pdfplumber or pdfium)."""
+    """Read a denial PDF (path or bytes) and return its reasons and fields (``engine``: pdfplumber or pdfium).
+
+    ``limits`` default to :meth:`Limits.from_env` (``DENIALPARSE_MAX_PAGES`` and friends).
+    """
     from denialparse.analysis import analyse_document, get_model
 
     started = time.perf_counter()
-    document = extract_guarded(source, name=name, limits=limits, engine=engine)
+    document = extract_guarded(source, name=name, limits=limits or Limits.from_env(), engine=engine)
     extracted = time.perf_counter()
     classifier = get_model(model)
     loaded = time.perf_counter()
@@ -66,7 +69,7 @@ class AnalysisResult:
 
 
 def analyze_many(
-    paths: Iterable[str | Path], *, model: ModelRef = None, limits: Limits = DEFAULT_LIMITS, engine: str = "pdfplumber"
+    paths: Iterable[str | Path], *, model: ModelRef = None, limits: Limits | None = None, engine: str = "pdfplumber"
 ) -> Iterator[AnalysisResult]:
     """Analyse files one by one; a bad file yields an error result and the run goes on."""
     for path in paths:

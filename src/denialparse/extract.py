@@ -8,8 +8,11 @@ pdfminer traceback.
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from denialparse.errors import (
     NotAPdfError,
     NoTextError,
     TooLargeError,
+    UsageError,
 )
 
 PDF_MAGIC = b"%PDF-"
@@ -32,13 +36,45 @@ _MAGIC_WINDOW = 1024
 PAGE_SEPARATOR = "\n\n"
 
 
+_MB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one letter may cost; a denial letter is rarely over 20 pages."""
+    """Bounds on what one letter may cost; a denial letter is rarely over 20 pages.
 
-    max_bytes: int = 50 * 1024 * 1024
+    ``max_memory_bytes`` is the address space the extraction worker may add: a few kilobytes of compressed
+    stream can inflate to gigabytes (a "decompression bomb"), and only a hard cap stops that in time.
+    """
+
+    max_bytes: int = 50 * _MB
     max_pages: int = 300
     max_seconds: float = 120.0
+    max_memory_bytes: int = 1024 * _MB
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
+        """Limits with overrides from ``DENIALPARSE_MAX_MB``, ``_MAX_PAGES``, ``_TIMEOUT`` and ``_MAX_MEMORY_MB``."""
+        defaults = cls()
+
+        def number(key: str, default: float, scale: float = 1) -> float:
+            raw = environ.get(f"DENIALPARSE_{key}", "").strip()
+            if not raw:
+                return default
+            try:
+                value = float(raw) * scale
+            except ValueError:
+                raise UsageError(f"DENIALPARSE_{key}={raw!r} is not a number") from None
+            if value <= 0:
+                raise UsageError(f"DENIALPARSE_{key} must be positive")
+            return value
+
+        return cls(
+            max_bytes=int(number("MAX_MB", defaults.max_bytes, _MB)),
+            max_pages=int(number("MAX_PAGES", defaults.max_pages)),
+            max_seconds=number("TIMEOUT", defaults.max_seconds),
+            max_memory_bytes=int(number("MAX_MEMORY_MB", defaults.max_memory_bytes, _MB)),
+        )
 
 
 DEFAULT_LIMITS = Limits()
@@ -86,9 +122,20 @@ def check_pdf_bytes(data: bytes, name: str) -> None:
         )
 
 
-def _pdf_error(name: str, exc: BaseException) -> Exception:
+def _memory_error(name: str, limits: Limits) -> TooLargeError:
+    return TooLargeError(
+        f"{name}: the PDF needs more than {limits.max_memory_bytes // _MB:,} MB of memory to read "
+        "(a compressed stream that expands enormously?); stopped"
+    )
+
+
+def _pdf_error(name: str, exc: BaseException, limits: Limits) -> Exception:
     """Map pdfminer's failures, which pdfplumber wraps, to one user-facing error."""
     cause = exc.args[0] if getattr(exc, "args", None) else exc
+    if isinstance(cause, MemoryError) or isinstance(exc, MemoryError):
+        return _memory_error(name, limits)
+    if isinstance(cause, RecursionError) or isinstance(exc, RecursionError):
+        return CorruptPdfError(f"{name}: the PDF's objects are nested too deeply to read (damaged or hostile file)")
     kind = type(cause).__name__ if isinstance(cause, BaseException) else type(exc).__name__
     if "Password" in kind or "Encrypt" in kind:
         return EncryptedPdfError(f"{name}: the PDF is encrypted or password-protected; save an unprotected copy")
@@ -186,13 +233,13 @@ def extract(
                 finally:
                     page.close()
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise _pdf_error(display, exc) from None
+        raise _pdf_error(display, exc, limits) from None
     except PdfminerException as exc:
-        raise _pdf_error(display, exc) from None
+        raise _pdf_error(display, exc, limits) from None
     except (CorruptPdfError, TooLargeError):
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on hostile files
-        raise _pdf_error(display, exc) from None
+        raise _pdf_error(display, exc, limits) from None
     return _with_ocr(display, data, texts)
 
 
@@ -239,6 +286,8 @@ def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Lim
             texts.append((index + 1, textpage.get_text_range().replace("\r\n", "\n")))
             textpage.close()
             page.close()
+    except pypdfium2.PdfiumError:
+        raise CorruptPdfError(f"{display}: the PDF is damaged or not readable") from None
     finally:
         pdf.close()
     return _with_ocr(display, data, texts)
@@ -289,12 +338,37 @@ def document_from_text(text: str, source: str = "<text>") -> Document:
     return Document(source=source, pages=(Page(number=1, text=clean, offset=0),), text=clean)
 
 
+def _cap_memory(extra_bytes: int) -> None:
+    """Let this process grow by at most ``extra_bytes`` of address space (Linux; elsewhere the time limit remains).
+
+    The cap is relative to the forked worker's current size, which already holds the parent's libraries; an
+    allocation past it raises MemoryError in Python and fails cleanly in pdfium.
+    """
+    import resource
+
+    try:
+        current = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = current + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
 def _extract_in_child(connection: Any, data: bytes, name: str, limits: Limits, engine: str) -> None:
     """Runs in the worker process: send back the Document or the error (both are picklable)."""
+    import faulthandler
+
+    faulthandler.disable()  # a native crash here is reported as one line by the parent, not as a stack dump
     try:
+        _cap_memory(limits.max_memory_bytes)
         connection.send(("ok", extract(data, name=name, limits=limits, engine=engine)))
     except DenialParseError as exc:
         connection.send(("error", exc))
+    except MemoryError:
+        connection.send(("error", _memory_error(name, limits)))
     except Exception as exc:  # an unexpected pdfminer failure must not hang the parent
         connection.send(("error", CorruptPdfError(f"{name}: unreadable PDF ({type(exc).__name__})")))
     finally:
@@ -329,7 +403,10 @@ def extract_guarded(
             raise ExtractionTimeoutError(f"{display}: reading the PDF took longer than {seconds:g} s; stopped")
         status, payload = parent.recv()
     except EOFError:
-        raise CorruptPdfError(f"{display}: the PDF reader stopped unexpectedly") from None
+        worker.join(timeout=5)
+        if worker.exitcode == -signal.SIGABRT:  # pdfium aborts when an allocation fails under the memory cap
+            raise _memory_error(display, limits) from None
+        raise CorruptPdfError(f"{display}: the PDF reader stopped unexpectedly (exit {worker.exitcode})") from None
     finally:
         if worker.is_alive():
             worker.kill()

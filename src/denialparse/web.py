@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from denialparse import __version__
 from denialparse.errors import DenialParseError, TooLargeError, UsageError
-from denialparse.extract import DEFAULT_LIMITS, Limits
+from denialparse.extract import Limits
 from denialparse.formats import MEDIA_TYPES
 from denialparse.resources import LETTER_FORMATS as FORMATS
 from denialparse.resources import LETTER_KINDS, templates_dir
@@ -102,19 +102,19 @@ def _case_from_form(values: dict[str, str]) -> dict[str, Any]:
     return case
 
 
-def create_app(
-    model: str | None = None, max_bytes: int = DEFAULT_LIMITS.max_bytes, limits: Limits | None = None
-) -> FastAPI:
-    """The app; ``model`` is a model directory (default: the shipped model)."""
+def create_app(model: str | None = None, max_bytes: int | None = None, limits: Limits | None = None) -> FastAPI:
+    """The app; ``model`` is a model directory (default: the shipped model), ``limits`` default to the environment's."""
     from denialparse import api
     from denialparse.casefile import CaseFacts
     from denialparse.report import deadline_sentence, report_json
 
     app = FastAPI(title="denialparse", version=__version__, description="Denial letter -> reasons -> appeal.")
     pages = _pages()
+    active_limits = limits or Limits.from_env()
+    upload_limit = active_limits.max_bytes if max_bytes is None else max_bytes
 
     def analyse_bytes(data: bytes, name: str) -> Any:
-        return api.analyze(data, model=model, name=Path(name).name or "upload.pdf", limits=limits or DEFAULT_LIMITS)
+        return api.analyze(data, model=model, name=Path(name).name or "upload.pdf", limits=active_limits)
 
     def draft_bytes(text: str, case_raw: dict[str, Any], kind: str, fmt: str) -> tuple[bytes, str, str]:
         if kind not in LETTER_KINDS or fmt not in FORMATS:
@@ -141,11 +141,11 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     async def upload_page() -> str:
-        return pages.get_template("upload.html.j2").render(max_mb=max_bytes // (1024 * 1024))
+        return pages.get_template("upload.html.j2").render(max_mb=upload_limit // (1024 * 1024))
 
     @app.post("/api/v1/analyze")
     async def api_analyze(file: Annotated[UploadFile, File(description="The denial letter (PDF)")]) -> JSONResponse:
-        data = await _read_upload(file, max_bytes)
+        data = await _read_upload(file, upload_limit)
         # CPU-bound work runs in the thread pool so that other requests are served meanwhile.
         analysis = await run_in_threadpool(analyse_bytes, data, file.filename or "upload.pdf")
         return JSONResponse(report_json(analysis, api.recommend_for(analysis)))
@@ -157,7 +157,7 @@ def create_app(
 
     @app.post("/analyze", response_class=HTMLResponse)
     async def result_page(file: Annotated[UploadFile, File()]) -> str:
-        data = await _read_upload(file, max_bytes)
+        data = await _read_upload(file, upload_limit)
         analysis = await run_in_threadpool(analyse_bytes, data, file.filename or "upload.pdf")
         plan = api.recommend_for(analysis)
         report = report_json(analysis, plan)
