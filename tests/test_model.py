@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,8 @@ from denialparse.classifier import TrainingConfig, train_classifier
 from denialparse.corpus import grouped_split, load_corpus
 from denialparse.errors import ModelError
 from denialparse.evaluation import evaluate_model_on
-from denialparse.modelstore import load_model, read_meta, save_model
+from denialparse.modelstore import load_estimators, load_model, read_meta, save_model, verify_model
+from denialparse.nlp import split_many
 from denialparse.resources import default_model_dir
 from denialparse.taxonomy import load_taxonomy
 
@@ -45,6 +48,7 @@ def test_training_is_reproducible_and_round_trips(small_training: tuple[list, li
     _, oof_b = train_classifier(train, labels, config)
     assert np.allclose(oof_a, oof_b)
     save_model(first, tmp_path / "m", name="m", config=config, data_summary={}, metrics={})
+    verify_model(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     texts = [letter.text for letter in test[:20]]
     before = [p.probabilities for p in first.predict_texts(texts)]
@@ -52,14 +56,52 @@ def test_training_is_reproducible_and_round_trips(small_training: tuple[list, li
     assert before == after
 
 
+def test_exported_weights_predict_exactly_like_scikit_learn(small_training: tuple[list, list]) -> None:
+    train, test = small_training
+    model, _ = train_classifier(train, load_taxonomy().ids, TrainingConfig(seed=5, folds=3))
+    assert model.estimators is not None
+    sentences = [s.text for letter in test[:40] for s in next(split_many([letter.text]))]
+    sentences += ["", "!!!", "experimental experimental experimental", "x" * 5000]
+    for scorer, prefix in ((model.sentence_scorer, "sentence"), (model.letter_scorer, "letter")):
+        vectorizer = model.estimators[f"{prefix}_vectorizer"]
+        matrix = vectorizer.transform(sentences)
+        for j, estimator in enumerate(model.estimators[f"{prefix}_models"]):
+            expected = (
+                np.full(len(sentences), estimator)
+                if isinstance(estimator, float)
+                else (estimator.predict_proba(matrix)[:, 1])
+            )
+            assert np.allclose(scorer.probabilities(sentences)[:, j], expected, rtol=0, atol=1e-12)
+    features = np.random.default_rng(0).normal(0, 3, size=(50, len(model.labels), 3))
+    for j, stacker in enumerate(model.estimators["stackers"]):
+        expected = np.full(50, stacker) if isinstance(stacker, float) else stacker.predict_proba(features[:, j])[:, 1]
+        assert np.allclose(model.stacker.probabilities(features)[:, j], expected, rtol=0, atol=1e-12)
+
+
+def test_prediction_does_not_import_scikit_learn() -> None:
+    code = (
+        "import sys; from denialparse.api import analyze_text; "
+        "analyze_text('Ketamine infusion is denied as experimental.'); "
+        "print(sorted(m for m in ('sklearn', 'scipy', 'skops') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_tampered_models_are_refused(tmp_path: Path) -> None:
     target = tmp_path / "model"
     shutil.copytree(default_model_dir(), target)
-    with (target / "model.skops").open("ab") as handle:
-        handle.write(b"tampered")
+    verify_model(target)
+    for name in ("weights.npz", "model.skops"):
+        with (target / name).open("ab") as handle:
+            handle.write(b"tampered")
+        with pytest.raises(ModelError, match="checksum"):
+            verify_model(target)
+        shutil.copy(default_model_dir() / name, target / name)
     with pytest.raises(ModelError, match="checksum"):
+        (target / "weights.npz").write_bytes(b"")
         load_model(target)
-    shutil.copy(default_model_dir() / "model.skops", target / "model.skops")
+    shutil.copy(default_model_dir() / "weights.npz", target / "weights.npz")
     vocabulary = json.loads((target / "vocabulary.json").read_text())
     vocabulary["letter_vectorizer"]["experimental"] = 0  # one remapped term changes what the model reads
     (target / "vocabulary.json").write_text(json.dumps(vocabulary))
@@ -69,7 +111,12 @@ def test_tampered_models_are_refused(tmp_path: Path) -> None:
     meta = json.loads((target / "model.json").read_text())
     meta["libraries"]["scikit-learn"] = "0.24.2"
     (target / "model.json").write_text(json.dumps(meta))
+    load_model(target)  # the exported weights need numpy only
     with pytest.raises(ModelError, match=r"scikit-learn 0\.24\.2"):
+        load_estimators(target)
+    meta["format_version"] = 1
+    (target / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="format 1"):
         load_model(target)
     (target / "model.json").unlink()
     with pytest.raises(ModelError, match="not a model directory"):
@@ -91,3 +138,21 @@ def test_outside_letters() -> None:
     experimental = result["per_label"]["experimental_investigational"]
     assert experimental["f1"] > result["baseline"]["per_label"]["experimental_investigational"]["f1"]
     assert result["per_label"]["not_medically_necessary"]["recall"] >= 0.9
+
+
+def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
+    target = tmp_path / "model"
+    shutil.copytree(default_model_dir(), target)
+    payload = load_estimators(target)
+    payload["stackers"] = [Pipeline([("model", payload["stackers"][0])]), *payload["stackers"][1:]]
+    sio.dump(payload, target / "model.skops")
+    meta = json.loads((target / "model.json").read_text())
+    meta["sha256"] = hashlib.sha256((target / "model.skops").read_bytes()).hexdigest()  # a consistent forgery
+    (target / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"unexpected types: sklearn\.pipeline\.Pipeline"):
+        load_estimators(target)

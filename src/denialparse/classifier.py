@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from denialparse.context import mark_context
 from denialparse.corpus import LabeledText
 from denialparse.extract import normalise_text
+from denialparse.linear import Stacker, TextScorer, compile_stacker, compile_text_scorer
 from denialparse.nlp import Sentence, split_many
 
 FloatArray = NDArray[np.float64]
@@ -53,40 +54,25 @@ class LetterPrediction:
 
 @dataclass
 class ReasonClassifier:
-    """Fitted models for every label of the taxonomy, plus the decision threshold."""
+    """The models for every label of the taxonomy, in exported (numpy-only) form, plus the decision threshold.
+
+    ``estimators`` holds the fitted scikit-learn objects after training (saved as the reference artifact); a
+    loaded model does not need them.
+    """
 
     labels: tuple[str, ...]
     threshold: float
-    sentence_vectorizer: Any
-    sentence_models: list[Any]
-    letter_vectorizer: Any
-    letter_models: list[Any]
-    stackers: list[Any]
+    sentence_scorer: TextScorer
+    letter_scorer: TextScorer
+    stacker: Stacker
     info: dict[str, Any] = field(default_factory=dict)
+    estimators: dict[str, Any] | None = None
 
     # --- inference -------------------------------------------------------------------------------------
     def predict_sentences(self, sentence_lists: Sequence[Sequence[Sentence]]) -> list[LetterPrediction]:
         """Score letters already split into sentences (the analyse stage passes its spaCy sentences)."""
-        flat = [mark_context(s.text) for sentences in sentence_lists for s in sentences]
-        letters_text = [" ".join(mark_context(s.text) for s in sentences) for sentences in sentence_lists]
-        sentence_scores = self._column_scores(self.sentence_models, self.sentence_vectorizer, flat)
-        letter_scores = self._column_scores(self.letter_models, self.letter_vectorizer, letters_text)
-        blocks: list[FloatArray] = []
-        features = np.zeros((len(sentence_lists), len(self.labels), 3))
-        start = 0
-        for row, sentences in enumerate(sentence_lists):
-            block = sentence_scores[start : start + len(sentences)]
-            start += len(sentences)
-            blocks.append(block)
-            features[row] = _stack_features(block, letter_scores[row])
-        # One stacker call per label for the whole batch (not per letter): the same numbers, far fewer calls.
-        stacked = (
-            np.column_stack(
-                [_apply_stacker_batch(self.stackers[j], features[:, j, :]) for j in range(len(self.labels))]
-            )
-            if sentence_lists
-            else np.zeros((0, len(self.labels)))
-        )
+        features, blocks = _stack_inputs(self.sentence_scorer, self.letter_scorer, sentence_lists)
+        stacked = self.stacker.probabilities(features) if sentence_lists else np.zeros((0, len(self.labels)))
         return [
             LetterPrediction(
                 {label: float(stacked[row, j]) for j, label in enumerate(self.labels)}, list(sentences), blocks[row]
@@ -102,29 +88,31 @@ class ReasonClassifier:
     def explain_text(self, text: str, label: str, k: int = 8) -> list[tuple[str, float]]:
         """The letter-model features that pushed ``label`` up or down most for this text (for error analysis)."""
         sentences = next(split_many([normalise_text(text)]))
-        model = self.letter_models[self.labels.index(label)]
-        if isinstance(model, float):
+        index = self.labels.index(label)
+        if not np.isnan(self.letter_scorer.constants[index]):
             return []
-        row = self.letter_vectorizer.transform([" ".join(mark_context(s.text) for s in sentences)])
-        names = self.letter_vectorizer.get_feature_names_out()
-        contributions = row.multiply(model.coef_[0]).tocsr()
-        pairs = [(str(names[i]), float(v)) for i, v in zip(contributions.indices, contributions.data, strict=True)]
+        pairs = self.letter_scorer.contributions(" ".join(mark_context(s.text) for s in sentences), index)
         return sorted(pairs, key=lambda pair: -abs(pair[1]))[:k]
 
-    @staticmethod
-    def _column_scores(models: list[Any], vectorizer: Any, texts: list[str]) -> FloatArray:
-        if not texts:
-            return np.zeros((0, len(models)))
-        matrix = vectorizer.transform(texts)
-        columns = [_positive_proba(model, matrix) for model in models]
-        return np.column_stack(columns).astype(np.float64)
 
-
-def _positive_proba(model: Any, matrix: Any) -> FloatArray:
-    """P(label) from a fitted binary model, or its constant when a label had one class only."""
-    if isinstance(model, float):
-        return np.full(matrix.shape[0], model)
-    return np.asarray(model.predict_proba(matrix)[:, 1], dtype=np.float64)
+def _stack_inputs(
+    sentence_scorer: TextScorer, letter_scorer: TextScorer, sentence_lists: Sequence[Sequence[Sentence]]
+) -> tuple[FloatArray, list[FloatArray]]:
+    """Stacking features (n_letters, n_labels, 3) and each letter's sentence scores, for a batch of letters."""
+    flat = [mark_context(s.text) for sentences in sentence_lists for s in sentences]
+    letters_text = [" ".join(mark_context(s.text) for s in sentences) for sentences in sentence_lists]
+    sentence_scores = sentence_scorer.probabilities(flat)
+    letter_scores = letter_scorer.probabilities(letters_text)
+    n_labels = len(letter_scorer.intercept)
+    features = np.zeros((len(sentence_lists), n_labels, 3))
+    blocks: list[FloatArray] = []
+    start = 0
+    for row, sentences in enumerate(sentence_lists):
+        block = sentence_scores[start : start + len(sentences)]
+        start += len(sentences)
+        blocks.append(block)
+        features[row] = _stack_features(block, letter_scores[row])
+    return features, blocks
 
 
 def _stack_features(block: FloatArray, letter_row: FloatArray) -> FloatArray:
@@ -137,12 +125,6 @@ def _stack_features(block: FloatArray, letter_row: FloatArray) -> FloatArray:
         best = ordered[0]
         second = ordered[:2].mean(axis=0)
     return np.column_stack([_logit(best), _logit(second), _logit(letter_row)])
-
-
-def _apply_stacker_batch(stacker: Any, features: FloatArray) -> FloatArray:
-    if isinstance(stacker, float):
-        return np.full(features.shape[0], stacker)
-    return np.asarray(stacker.predict_proba(features)[:, 1], dtype=np.float64)
 
 
 # --- training ------------------------------------------------------------------------------------------
@@ -216,10 +198,20 @@ def _vectorizer(config: TrainingConfig) -> Any:
 
 @dataclass
 class _BaseModels:
+    """Fitted scikit-learn base models and their numpy exports (used for every prediction)."""
+
     sentence_vectorizer: Any
     sentence_models: list[Any]
     letter_vectorizer: Any
     letter_models: list[Any]
+
+    @property
+    def sentence_scorer(self) -> TextScorer:
+        return compile_text_scorer(self.sentence_vectorizer, self.sentence_models)
+
+    @property
+    def letter_scorer(self) -> TextScorer:
+        return compile_text_scorer(self.letter_vectorizer, self.letter_models)
 
 
 def _fit_base(
@@ -248,30 +240,6 @@ def _letter_targets(letters: Sequence[LabeledText], labels: Sequence[str]) -> ND
     return np.asarray([[int(label in letter.labels) for label in labels] for letter in letters], dtype=np.int_)
 
 
-def _base_features(base: _BaseModels, sentence_lists: Sequence[Sequence[Sentence]], n_labels: int) -> FloatArray:
-    """Stacking features for each letter: shape (n_letters, n_labels, 3)."""
-    probe = ReasonClassifier(
-        labels=tuple(str(i) for i in range(n_labels)),
-        threshold=0.5,
-        sentence_vectorizer=base.sentence_vectorizer,
-        sentence_models=base.sentence_models,
-        letter_vectorizer=base.letter_vectorizer,
-        letter_models=base.letter_models,
-        stackers=[0.0] * n_labels,
-    )
-    flat = [mark_context(s.text) for sentences in sentence_lists for s in sentences]
-    letter_texts = [" ".join(mark_context(s.text) for s in sentences) for sentences in sentence_lists]
-    sentence_scores = probe._column_scores(base.sentence_models, base.sentence_vectorizer, flat)
-    letter_scores = probe._column_scores(base.letter_models, base.letter_vectorizer, letter_texts)
-    features = np.zeros((len(sentence_lists), n_labels, 3))
-    start = 0
-    for row, sentences in enumerate(sentence_lists):
-        block = sentence_scores[start : start + len(sentences)]
-        start += len(sentences)
-        features[row] = _stack_features(block, letter_scores[row])
-    return features
-
-
 def out_of_fold_features(
     letters: Sequence[LabeledText],
     sentence_lists: Sequence[Sequence[Sentence]],
@@ -287,7 +255,8 @@ def out_of_fold_features(
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for train_index, test_index in splitter.split(np.zeros(len(letters)), groups=groups):
         base = _fit_base([letters[i] for i in train_index], [sentence_lists[i] for i in train_index], labels, config)
-        features[test_index] = _base_features(base, [sentence_lists[i] for i in test_index], len(labels))
+        test_lists = [sentence_lists[i] for i in test_index]
+        features[test_index] = _stack_inputs(base.sentence_scorer, base.letter_scorer, test_lists)[0]
     return features
 
 
@@ -317,11 +286,16 @@ def train_classifier(
     model = ReasonClassifier(
         labels=tuple(labels),
         threshold=config.threshold,
-        sentence_vectorizer=base.sentence_vectorizer,
-        sentence_models=base.sentence_models,
-        letter_vectorizer=base.letter_vectorizer,
-        letter_models=base.letter_models,
-        stackers=stackers,
+        sentence_scorer=base.sentence_scorer,
+        letter_scorer=base.letter_scorer,
+        stacker=compile_stacker(stackers, n_features=3),
+        estimators={
+            "sentence_vectorizer": base.sentence_vectorizer,
+            "sentence_models": base.sentence_models,
+            "letter_vectorizer": base.letter_vectorizer,
+            "letter_models": base.letter_models,
+            "stackers": stackers,
+        },
     )
     return model, oof_probabilities
 

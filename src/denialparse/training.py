@@ -10,7 +10,7 @@ from typing import Any
 from denialparse.classifier import TrainingConfig, train_classifier
 from denialparse.corpus import LabeledText, load_corpus
 from denialparse.evaluation import baseline_probabilities, evaluate_predictions
-from denialparse.modelstore import save_model
+from denialparse.modelstore import save_model, verify_model
 from denialparse.taxonomy import load_taxonomy
 
 
@@ -76,4 +76,5 @@ def train_model_dir(
         metrics=metrics,
     )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    verify_model(out)  # the weights used for prediction are exactly the fitted estimators'
     return metrics
