@@ -105,3 +105,74 @@ def test_span_points_at_the_value() -> None:
 )
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+# Service: labels, remittance rows, decision lines, prose, and an email subject as the last resort.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Service ......... 95811 PSG w/ CPAP titration, attended", "PSG w/ CPAP titration, attended"),
+        ("Procedure submitted: 29827-RT Arthroscopic rotator cuff repair", "Arthroscopic rotator cuff repair"),
+        ("Re: Order #OSP-77120394 SKYRIZI 150 MG/ML PEN", "SKYRIZI 150 MG/ML PEN"),
+        ("Request #: 24-03-SP-0915 - L4-S1 lumbar fusion (22558, 22612)", "L4-S1 lumbar fusion (22558, 22612)"),
+        ("Services requested: (1) Ketamine 200 mg troches; (2) therapy", "Ketamine 200 mg troches"),
+        ("What your doctor asked for: Dr. Lee asked us to cover Mounjaro for prediabetes.", "Mounjaro"),
+        ("Admission: 01/10/2024, acute inpatient psychiatry", "acute inpatient psychiatry"),
+        ("Claim: 2024-118-77341  Hearing aids, binaural (V5261)", "Hearing aids, binaural (V5261)"),
+        ("Determination: Inpatient admission NOT CERTIFIED. Observation is approved.", "Inpatient admission"),
+        (
+            "Date        Description                  Billed     Paid\n03/04/2024  MRI right knee   $1,890.00  $0.00",
+            "MRI right knee",
+        ),
+        (
+            "01/13/25  92557  HEARING TEST    $165.00  $98.40  CO-45\n"
+            "01/13/25  V5261  HEARING AID BTE  $5,980.00  $0.00  PR-96",
+            "HEARING AID BTE",
+        ),
+        ("01/05     Embryo cryopreservation, initial      $1,450.00   $0.00", "Embryo cryopreservation, initial"),
+        ("06/25/2024    Oral appliance, custom (E0486) $2,450.00   $0.00", "Oral appliance, custom"),
+        ("09/04/24  Fixed wing air transport   A0430   $38,900.00", "Fixed wing air transport"),
+        ("  07/02/2024  95816  Quantitative EEG        $650   denied", "Quantitative EEG"),
+        (
+            "We got a request from Dr. Y. Boateng for the Dexcom G7 monitor (sensors and receiver). We denied it.",
+            "Dexcom G7 monitor (sensors and receiver)",
+        ),
+        (
+            "We got claims from Valley Clinic for Spravato (esketamine) treatments on June 11.",
+            "Spravato (esketamine) treatments",
+        ),
+        ("Your doctor asked us to approve proton beam therapy (CPT 77523) for your cancer.", "proton beam therapy"),
+        (
+            "From: nurse@plan.example\nSubject: Update on your Spravato request\n\nWe looked at the request Dr. Okafor "
+            "sent us for Spravato (esketamine nasal spray). We can't approve it.",
+            "Spravato (esketamine nasal spray)",
+        ),
+        ("From: nurse@plan.example\nSubject: Knee MRI decision\n\nPlease call us.", "Knee MRI decision"),
+    ],
+)
+def test_service_found(text: str, expected: str) -> None:
+    document = document_from_text(text)
+    found = extract_fields(document)["service"]
+    assert found.value == expected
+    assert found.span is not None and document.text[found.span.start : found.span.end] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prior treatment: three SSRI trials",
+        "Member Services: 1-800-555-0100 (TTY 711)",
+        "Provider who asked for the service: Acadiana Bone & Joint",
+        "RE: Participant Raymond Kowalczyk / Dependent: Sophie",
+        "Claim: 24-0312-881045   Date processed: 03/29/2024",
+        "Request #: 24-03-SP-0915",
+        "01  06/18/25   74177             2,980.00   0.00   CO-15",
+        "04  02/20/24   ALL LINES                    0.00   CO-197",
+        "03/04/2024 We received your records.",
+        "DETERMINATION: Drug APPROVED / Site of care NOT APPROVED",
+        "We received a request from Red Mesa for you to stay in their program.",
+        "Admission: 03/29/2024 (involuntary), dx F25.0",
+    ],
+)
+def test_service_not_found(text: str) -> None:
+    assert fields_of(text)["service"] is None

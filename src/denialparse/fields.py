@@ -139,25 +139,38 @@ _LABELLED_RULES = (
     ),
     _LabelledRule(
         "service",
-        # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
-        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s)?[ \t]+"
-        r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed)"
-        r"|Requested[ \t]+(?:Service|Item"
-        r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
-        r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
-        r"|Item|Drug|Treatment|Test[ \t]+requested|Study|Requested|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
-        r"|Services|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)"
-        r"|What[ \t]+was[ \t]+ask|Level[ \t]+of[ \t]+care[ \t]+requested|Equipment|Device)(?=[ \t]*:)",
+        # Free text follows, so the label must end in a colon (or dot leaders): "medication trials you documented"
+        # is prose. Labels that say what was asked for may follow other words on their line.
+        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Services?[ \t]+"
+        r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed|submitted|provided|rendered)"
+        r"|Requested[ \t]+(?:Services?|Items?|Drug|Medication|Procedure|Treatment)"
+        r"|Drug(?:\(s\)|s)?[ \t]+(?:Requested|Name)"
+        r"|(?:Medication|Items?|Treatment|Procedure|Test|Equipment|Device)[ \t]+(?:Requested|submitted|billed)"
+        r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
+        r"|What[ \t]+was[ \t]+ask"
+        r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
+        # One-word labels only where a label starts (line start or after a column gap): "Prior treatment:" and
+        # "Member Services:" are other labels.
+        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t))(?:Services?|Svc|Rx|Items?|Drug|Medication|Procedure|Treatment|Study"
+        r"|Requested|Equipment|Device|Admission))(?=[ \t]*(?::|\.{3}))",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
     ),
     _LabelledRule(
         "service",
-        # Weaker: a subject line or "Request:" often names the service, but also the letter's own title.
-        r"\b(?:Request|RE|Re|Regarding|Subject)(?=[ \t]*:)",
+        # Weaker: a "Re:" line or "Request:" often names the service, but also the letter's own title; "Claim:"
+        # is a number or the claimed service.
+        r"\b(?:Request(?:[ \t]*#)?|RE|Re|Regarding|Claim)(?=[ \t]*:)",
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.6,
+    ),
+    _LabelledRule(
+        "service",
+        # Weakest: an email's subject summarises ("Update on your Spravato request"); the body says it in full.
+        r"(?<![^\n])Subject(?=[ \t]*:)",
+        r"([^\n]{3,160})",
+        0.45,
     ),
 )
 
@@ -195,17 +208,52 @@ _SERVICE_PREFIX = re.compile(
     r"|pre-?certification|payment|services?)?[ \t]*(?:for|of)?[ \t]*[-:–][ \t]*",
     re.IGNORECASE,
 )
-
-
-_GENERIC_SERVICE_WORDS = frozenset(
-    (
-        "coverage determination decision notice of adverse benefit prior authorization request claim denial appeal "
-        "your the for pre-service utilization review medical necessity pharmacy organization initial final internal "
-        "action member provider letter reconsideration redetermination information a an to and on this services "
-        "service precertification pre-certification determinations urgent expedited standard listed below above item"
-        " items medical billed"
-    ).split()
+# "(1) Ketamine troches; (2) psychotherapy": the first item of a numbered list.
+_FIRST_ITEM = re.compile(r"^\(?\d{1,2}\)[ \t]*([^;\n]{1,160}?)(?=[ \t]*;|[ \t]*\(\d{1,2}\)|$)")
+# A reference number, billing code or date ahead of the service: "Order #OSP-77120394 SKYRIZI ...",
+# "24-03-SP-0915 - L4-S1 fusion", "95811 PSG w/ CPAP", "29827-RT Arthroscopic ...", "01/10/2024, acute ...".
+_LEADING_REFERENCE = re.compile(
+    r"^(?:(?i:Order|Ref(?:erence)?|Auth(?:orization)?|Claim|Request|Case)[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*)?"
+    rf"(?:#?[A-Z0-9-]{{0,20}}\d{{4}}[A-Z0-9-]{{0,20}}|{DATE_PATTERN})(?![A-Za-z0-9])[ \t]*,?[ \t]*(?:[-–:][ \t]*)?"
 )
+# A billing code in brackets at the end of a table cell: "Oral appliance, custom (E0486)".
+_TRAILING_CODE = re.compile(r"[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?\)$")
+
+
+@dataclass(frozen=True)
+class _ServiceWords:
+    generic: frozenset[str]
+    not_a_start: re.Pattern[str]
+    payment_adjustments: frozenset[str]
+    denied_row: re.Pattern[str]
+    total_row: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _service_words() -> _ServiceWords:
+    raw = yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8"))
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(words, key=len, reverse=True))
+
+    return _ServiceWords(
+        generic=frozenset(raw["generic_service_words"]),
+        not_a_start=re.compile(rf"(?:{alternation(raw['not_a_service_start'])})\b", re.IGNORECASE),
+        payment_adjustments=frozenset(str(code) for code in raw["payment_adjustment_carcs"]),
+        denied_row=re.compile(rf"\b(?:{alternation(raw['denied_row_words'])})\b", re.IGNORECASE),
+        total_row=re.compile(rf"(?:{alternation(raw['total_row_words'])})\b", re.IGNORECASE),
+    )
+
+
+def _names_a_service(value: str) -> bool:
+    """False for a value made only of process words ("Coverage determination") or naming a person or reference."""
+    words = _service_words()
+    return (
+        value[:1].isalnum()
+        and not set(re.findall(r"[a-z-]+", value.lower())) <= words.generic
+        and re.match(r"[A-Za-z #]{2,25}:", value) is None
+        and words.not_a_start.match(value) is None
+    )
 
 
 def _clean_value(name: str, value: str) -> str:
@@ -213,7 +261,14 @@ def _clean_value(name: str, value: str) -> str:
     if name == "service":
         # A table row or a second label on the same line ends the value.
         value = _NEXT_LABEL.split(value)[0]
+        value = _LEADING_REFERENCE.sub("", value)
+        if item := _FIRST_ITEM.match(value):
+            value = item.group(1)
         value = _SERVICE_PREFIX.sub("", value).strip(" :-").rstrip(".,;")
+        # "What your doctor asked for: Dr. Park asked us to cover Mounjaro for prediabetes" -> "Mounjaro".
+        prose = _SERVICE_PROSE.search(value)
+        if prose and _names_a_service(prose.group(1).strip()):
+            value = prose.group(1).strip()
     return value
 
 
@@ -230,14 +285,9 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
             continue
         if len(value) < 2:
             continue
-        if rule.field == "service" and (
-            set(re.findall(r"[a-z-]+", value.lower())) <= _GENERIC_SERVICE_WORDS
-            or re.match(r"[A-Za-z #]{2,25}:", value)
-            or re.match(r"(?i)(?:member|patient|order|case|ref|within|by|if|you|we|to|claim)\b", value)
-            or _DATE.fullmatch(value.split(" - ")[0].strip()) is not None
-        ):
+        if rule.field == "service" and not _names_a_service(value):
             continue  # "RE: Coverage determination" or "RE: Member X, ID ..." names the letter, not the service
-        start = match.start(1)
+        start = match.start(1) + max(match.group(1).find(value), 0)
         return ExtractedField(
             name=rule.field,
             value=value,
@@ -252,35 +302,82 @@ _SERVICE_PROSE = re.compile(
     r"(?:\b(?:reviewed|received|denied|deny|declined?|processed|approve|cover)[ \t]+(?:(?:a|the|your|an)[ \t]+)?"
     r"(?:(?:prior[ \t]+authorization|coverage|pre-?certification)[ \t]+)?(?:request|claim|claims)"
     r"(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+"
-    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not)[ \t]+(?:cover|approve|pay[ \t]+for)[ \t]+)"
+    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not)[ \t]+(?:cover|approve|pay[ \t]+for)[ \t]+"
+    # "asked us to approve ...", "requested approval of ..."
+    r"|\basked[ \t]+(?:us[ \t]+)?to[ \t]+(?:approve|cover|pay[ \t]+for)[ \t]+"
+    r"|\b(?:requested|asked[ \t]+for)[ \t]+(?:prior[ \t]+)?(?:approval|authorization|coverage)[ \t]+(?:of|for)[ \t]+"
+    # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
+    r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
+    r"[ \t]for[ \t]+)"
+    # The service ends at a clause word, punctuation, or bracketed codes ("MRI (CPT 73721)"); a bracketed name
+    # stays ("Spravato (esketamine)").
     r"(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
-    r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n(])",
+    r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n]|[ \t]*\([^()\n]{0,40}?\d|$)",
     re.IGNORECASE,
 )
-# A remittance/EOB row: date, procedure code, then the description ("03/27/25  J0897  Denosumab 1 mg x60  $...").
-_SERVICE_ROW = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?(?:{DATE_PATTERN})(?:[ \t]*-[ \t]*(?:{DATE_PATTERN}))?[ \t]+"
-    r"[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+([A-Za-z][^\n$]{2,60}?)(?=[ \t]{2,}|\t|\$|[ \t]+\d+\.\d\d|$)",
+# "Determination: Inpatient admission NOT CERTIFIED."
+_SERVICE_DECISION = re.compile(
+    r"^[ \t]*(?:Determination|Decision|Outcome)[ \t]*:[ \t]*([A-Za-z][^.\n:/]{2,60}?)[ \t]+"
+    r"(?:(?:is|was|are|were|has[ \t]+been|have[ \t]+been)[ \t]+)?"
+    r"(?:not[ \t]+(?:certified|approved|covered|authori[sz]ed)|denied|non-?certified)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A remittance/EOB row: a line that starts with a line number and a date (a range, or month/day alone) and
+# carries an amount; its first text cell before the amounts names the service.
+_TABLE_ROW = re.compile(
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?(?:{DATE_PATTERN}|\d{{1,2}}/\d{{1,2}})(?:[ \t]*-[ \t]*(?:{DATE_PATTERN}))?[ \t]+"
+    r"([^\n]{3,300})$",
     re.MULTILINE,
 )
+_AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\b")
+_CELL_GAP = re.compile(r"[ \t]{2,}|\t|\$")
+_LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
+_ROW_CARC = re.compile(r"\b(?:CO|PR|OA|PI|CR)[ \t]?-?[ \t]?(\d{1,3})\b")
+
+
+def _row_denied(row: str) -> bool:
+    """A row that says "denied" or carries a reason code other than a paid line's adjustments (CO-45, PR-2)."""
+    words = _service_words()
+    return bool(words.denied_row.search(row)) or any(
+        code not in words.payment_adjustments for code in _ROW_CARC.findall(row)
+    )
 
 
 def _service_from_table(document: Document) -> ExtractedField | None:
-    match = _SERVICE_ROW.search(document.text)
-    if match:
-        value = match.group(1).strip()
-        return ExtractedField(
-            "service", value, _span(document, match.start(1), match.start(1) + len(value)), 0.6, "table-row"
-        )
-    return None
+    """The service on the first denied remittance row (else the first row): a paid office visit is not it."""
+    words = _service_words()
+    rows: list[tuple[bool, int, str]] = []
+    for match in _TABLE_ROW.finditer(document.text):
+        rest = match.group(1)
+        amount = _AMOUNT.search(rest)
+        if amount is None:
+            continue
+        offset = 0
+        for cell in _CELL_GAP.split(rest[: amount.start()]):
+            start = match.start(1) + rest.index(cell, offset)
+            offset = start - match.start(1) + len(cell)
+            value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", cell.strip()))
+            if re.search(r"[A-Za-z]{3}", value) and not words.total_row.match(value):
+                rows.append((_row_denied(rest), document.text.index(value, start), value))
+                break
+    if not rows:
+        return None
+    _, start, value = next((row for row in rows if row[0]), rows[0])
+    return ExtractedField("service", value, _span(document, start, start + len(value)), 0.6, "table-row")
+
+
+def _service_decision(document: Document) -> ExtractedField | None:
+    match = _SERVICE_DECISION.search(document.text)
+    if match is None or not _names_a_service(match.group(1)):
+        return None
+    return ExtractedField("service", match.group(1), _span(document, *match.span(1)), 0.6, "decision-line")
 
 
 def _service_in_prose(document: Document) -> ExtractedField | None:
     """ "We reviewed a request for an MRI of the lower back ..." when no header names the service."""
     for match in _SERVICE_PROSE.finditer(document.text[:3000]):
         value = match.group(1).strip()
-        words = set(re.findall(r"[a-z-]+", value.lower()))
-        if words and not words <= _GENERIC_SERVICE_WORDS and not re.match(r"(?i)(?:you|this|it|them|us)\b", value):
+        if value and _names_a_service(value):
             return ExtractedField("service", value, _span(document, *match.span(1)), 0.5, "prose")
     return None
 
@@ -752,8 +849,9 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
-    by_field["service"][1:1] = [_service_from_table]  # after the labelled lines, before "Re:" subjects
-    by_field["service"].append(_service_in_prose)
+    # Service: labelled lines, a remittance row, a decision line, "Re:" lines, prose, and an email subject last.
+    labelled, re_line, subject = by_field["service"]
+    by_field["service"] = [labelled, _service_from_table, _service_decision, re_line, _service_in_prose, subject]
     by_field.update(
         plan_type=[_plan_type],
         plan_funding=[_plan_funding],
