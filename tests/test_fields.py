@@ -176,3 +176,85 @@ def test_service_found(text: str, expected: str) -> None:
 )
 def test_service_not_found(text: str) -> None:
     assert fields_of(text)["service"] is None
+
+
+# Letter date: labels of notices, statements and emails; an unlabelled date only when it stands on its own line.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Acme Health\n\nJune 9, 2025\n\nDear Member,", "June 9, 2025"),
+        ("Acme Health\nTuesday, June 10, 2025\n\nDear Member,", "June 10, 2025"),
+        ("Acme Health Plan  Chicago, IL  March 3, 2024\n\nDear Member,", "March 3, 2024"),
+        ("Group #: 76-114092  Statement date: 04/19/2024", "04/19/2024"),
+        ("Claim: 24-0312-881045  Date processed: 03/29/2024", "03/29/2024"),
+        ("Provider: NORTHSTAR AIR  Processed: 10/21/2024", "10/21/2024"),
+        ("Humana Gold Plus (HMO)  Run date 07/29/2024", "07/29/2024"),
+        ("CHECK/EFT #: 000612904  PAYMENT DATE: 03/22/2024", "03/22/2024"),
+        ("Date/time of call: 02/18/2025 4:35 PM ET", "02/18/2025"),
+        ("From: nurse@plan.example\nSent: Mon 10/06/2025 4:12 PM\nTo: Ann Lee", "10/06/2025"),
+        ("Date: Tue, Feb 20, 2024 3:17 PM", "Feb 20, 2024"),
+        ("Date ............ 07/09/2024", "07/09/2024"),
+        ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
+    ],
+)
+def test_letter_date_found(text: str, expected: str) -> None:
+    assert fields_of(text)["letter_date"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MEDICAL MUTUAL\nDate  Service  Billed\n03/27/25  J0897 Denosumab  $2,140.00  $0.00",
+        "Provider: Lotus Path  DOS: 10/02, 10/09, 10/16/2024  Codes: 97810",
+        "Optum\nAdmission: 01/10/2024, acute inpatient psychiatry",
+        "Service: Hyperbaric oxygen therapy, 20 sessions, 05/06/2024 - 05/31/2024",
+        "UnitedHealthcare\nThe request was for 14 days starting August 5, 2024.",
+        "Patient: Ann Lee  DOB  01/02/1980",
+        "DATE: 13/45",
+        "Member ID: W1\n02/30/2024",
+    ],
+)
+def test_letter_date_not_found(text: str) -> None:
+    assert fields_of(text)["letter_date"] is None
+
+
+# Service date: denied days first, then date-of-service labels, the service line, prose cues and table rows.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Admission: 01/10/2024, acute inpatient\nDays denied: 01/15/2024 - 01/19/2024", "01/15/2024"),
+        ("Admit date/time: 01/20/2025 03:40", "01/20/2025"),
+        ("DOS ............. 06/27/2024", "06/27/2024"),
+        ("DOS: 09/03, 09/10, 09/17", "09/03"),
+        ("DOS 03/18 99214 / 20610  BILLED $412.00", "03/18"),
+        ("Service: Adaptive behavior treatment (97153), 10/01/2025 - 10/31/2025", "10/01/2025"),
+        ("Svc: Outpatient ECT, 8 sessions, 05/06/24 - 06/03/24 (90870)", "05/06/24"),
+        ("Level of care requested: Inpatient rehabilitation, continued stay from 07/23/2024", "07/23/2024"),
+        ("Services billed: Lumbar MRI (72148), office consults 3/20 and 4/03", "3/20"),
+        ("We got claims for Spravato treatments on June 11, June 18, and June 25, 2024.", "June 11"),
+        ("The request was for 14 days starting August 5, 2024.", "August 5, 2024"),
+        ("We could not pay the claim for two hearing aids purchased on 4/18.", "4/18"),
+        ("01/05  Embryo cryopreservation, initial  $1,450.00  $0.00", "01/05"),
+        (
+            "RECIPIENT NAME  RIN  DCN  SVC DATE  PROC  BILLED\n"
+            "ZAVALA, EFRAIN  384917726  4A10228  01/17/24  93306  680.00",
+            "01/17/24",
+        ),
+    ],
+)
+def test_service_date_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service_date"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The head scan from 07/02/2024 shows mild asymmetry.",
+        "We approved your treatment from March 4, 2024 through June 2, 2024.",
+        "Date: 07/22/2024\nMember: Ann Lee",
+        "DOS: 13/45",
+        "RECIPIENT NAME  RIN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  93306  680.00",
+    ],
+)
+def test_service_date_not_found(text: str) -> None:
+    assert fields_of(text)["service_date"] is None

@@ -34,6 +34,10 @@ DATE_PATTERN = (
     rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})[ \t]+\d{{4}})"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
+# Month and day without a year, as short notices and fax headers write them ("DOS 03/18", "DATE: 05/21").
+_MONTH_DAY = r"\d{1,2}/\d{1,2}(?![/\d])"
+# "Tue, Feb 20, 2024", "Mon 10/06/2025": a weekday ahead of the date.
+_WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]{0,6}\.?,?[ \t]+)?"
 _MONTH_NUMBER = {
     name: index
     for index, names in enumerate(
@@ -75,6 +79,14 @@ def parse_date(text: str) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def _is_date(text: str) -> bool:
+    """A real calendar date, or a valid month/day when the letter leaves out the year."""
+    if parse_date(text):
+        return True
+    month_day = re.fullmatch(r"(\d{1,2})/(\d{1,2})", text.strip())
+    return month_day is not None and 1 <= int(month_day[1]) <= 12 and 1 <= int(month_day[2]) <= 31
 
 
 @dataclass(frozen=True)
@@ -132,9 +144,13 @@ _LABELLED_RULES = (
         r"\b(?:Date[ \t]+of[ \t]+(?:Notice|Letter|this[ \t]+(?:Notice|Letter)|Determination|Decision)"
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
-        # A bare "Date:" only as its own label, not the end of "Original denial date:".
-        r"|(?:(?<=\n)|(?<=^)|(?<=  ))Date(?=[ \t]*:))",
-        rf"({DATE_PATTERN})",
+        # Statements and remittances are dated when they are processed, printed or paid.
+        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report)[ \t]+Date"
+        r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
+        r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?"
+        # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
+        r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3})))",
+        rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
         0.95,
     ),
     _LabelledRule(
@@ -199,7 +215,7 @@ def _span(document: Document, start: int, end: int) -> Span:
 
 
 # Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3").
-_NEXT_LABEL = re.compile(r"[ \t]{3,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
+_NEXT_LABEL = re.compile(r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
 
 
 # "RE: Request for coverage - ketamine ..." -> "ketamine ..."
@@ -259,9 +275,8 @@ def _names_a_service(value: str) -> bool:
 def _clean_value(name: str, value: str) -> str:
     value = value.strip().rstrip(".,;")
     if name == "service":
-        # A table row or a second label on the same line ends the value.
-        value = _NEXT_LABEL.split(value)[0]
-        value = _LEADING_REFERENCE.sub("", value)
+        # After a leading reference, a column gap or a second label on the same line ends the value.
+        value = _NEXT_LABEL.split(_LEADING_REFERENCE.sub("", value))[0]
         if item := _FIRST_ITEM.match(value):
             value = item.group(1)
         value = _SERVICE_PREFIX.sub("", value).strip(" :-").rstrip(".,;")
@@ -281,7 +296,7 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
         value = _clean_value(rule.field, match.group(1))
         if rule.field != "service" and not any(ch.isdigit() for ch in value):
             continue
-        if rule.field == "letter_date" and parse_date(value) is None:
+        if rule.field == "letter_date" and not _is_date(value):
             continue
         if len(value) < 2:
             continue
@@ -330,7 +345,7 @@ _TABLE_ROW = re.compile(
     re.MULTILINE,
 )
 _AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\b")
-_CELL_GAP = re.compile(r"[ \t]{2,}|\t|\$")
+_CELL_GAP = re.compile(r"[ \t]{2,}|\t")
 _LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
 _ROW_CARC = re.compile(r"\b(?:CO|PR|OA|PI|CR)[ \t]?-?[ \t]?(\d{1,3})\b")
 
@@ -353,7 +368,7 @@ def _service_from_table(document: Document) -> ExtractedField | None:
         if amount is None:
             continue
         offset = 0
-        for cell in _CELL_GAP.split(rest[: amount.start()]):
+        for cell in re.split(r"[ \t]{2,}|\t|\$", rest[: amount.start()]):
             start = match.start(1) + rest.index(cell, offset)
             offset = start - match.start(1) + len(cell)
             value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", cell.strip()))
@@ -382,17 +397,25 @@ def _service_in_prose(document: Document) -> ExtractedField | None:
     return None
 
 
+# A date on a line of its own, or right-aligned after a column gap ("Chicago, IL  March 3, 2024"); a date after a
+# label ("DOS: 10/02/2024") or inside a table row or a sentence is some other date.
+_DATE_LINE = re.compile(
+    rf"^(?:([^\n:#]{{0,120}}?[A-Za-z.,])[ \t]{{2,}})?{_WEEKDAY}({DATE_PATTERN})[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+# Words before a right-aligned date that make it some other date ("DOB  01/02/1980", "Admitted  03/04/2024").
+_OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z]{0,8}|paid|through|from|to)\b", re.I)
+
+
 def _first_date(document: Document) -> ExtractedField | None:
-    """A letter's date is usually the first date in its opening lines."""
-    head = document.text[:1500]
-    for match in _DATE.finditer(head):
-        if parse_date(match.group(0)):
+    """An unlabelled letter date: the first date standing alone on a line in the opening lines."""
+    for match in _DATE_LINE.finditer(document.text[:1500]):
+        if parse_date(match.group(2)) and not _OTHER_DATE_WORDS.search(match.group(1) or ""):
             return ExtractedField(
                 name="letter_date",
-                value=match.group(0),
-                span=_span(document, match.start(), match.end()),
+                value=match.group(2),
+                span=_span(document, *match.span(2)),
                 confidence=0.6,
-                rule="first-date-in-header",
+                rule="date-line-in-header",
             )
     return None
 
@@ -536,18 +559,41 @@ _TO_PROVIDER = re.compile(
     re.MULTILINE,
 )
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
+_SERVICE_DATE_VALUE = (
+    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({DATE_PATTERN}|{_MONTH_DAY}|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
+)
+# Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
+_DENIED_DAYS = re.compile(
+    r"\b(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered))" + _SERVICE_DATE_VALUE, re.IGNORECASE
+)
 _SERVICE_DATE = re.compile(
     r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
-    r"|Admit[ \t]+Date|Dates?[ \t]+of[ \t]+(?:service|fill)s?|performed|requested[ \t]+on|received[ \t]+(?:your|the)"
-    r"[ \t]+request[ \t]+on|treatments?[ \t]+on|given[ \t]+on|from)[ \t]*:?[ \t]*"
-    rf"({DATE_PATTERN})",
+    r"|Admit[ \t]+Date(?:/time)?|Dates?[ \t]+of[ \t]+(?:service|fill|stay)s?|Service[ \t]+period|Admission(?=[ \t]*:)"
+    r"|Dates?[ \t]+billed)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
+)
+# In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
+_SERVICE_DATE_PROSE = re.compile(
+    r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
+    r"|(?:treatments?|visits?|sessions?)[ \t]+on|given[ \t]+on|starting|beginning|began[ \t]+on|purchased[ \t]+on"
+    r"|admitted[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
+    re.IGNORECASE,
+)
+# The date on a service label's line: "Service: Hyperbaric oxygen therapy, 20 sessions, 05/06/2024 - 05/31/2024".
+_SERVICE_LINE_DATE = re.compile(
+    r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care)"
+    r"(?:[ \t]+(?:requested|billed|submitted|denied))?[ \t]*:"
+    rf"[^\n]{{0,200}}?(?<![\d/])({DATE_PATTERN}|{_MONTH_DAY})",
+    re.IGNORECASE | re.MULTILINE,
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
 _TABLE_ROW_DATE = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN}|{_MONTH_DAY})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)",
+    re.MULTILINE,
 )
+# A table whose service-date column is not the first: the date under a "SVC DATE" / "DOS" heading.
+_DATE_COLUMN = re.compile(r"\b(?:SVC|Serv(?:ice)?)[ \t]+Date|\bDOS\b|\bDate[ \t]+of[ \t]+Service", re.IGNORECASE)
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
     r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
@@ -769,14 +815,37 @@ def _provider(document: Document) -> ExtractedField | None:
     return None
 
 
-def _service_date(document: Document) -> ExtractedField | None:
-    for match in _SERVICE_DATE.finditer(document.text):
-        if parse_date(match.group(1)):
-            return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.85, "label:dos")
-    for match in _TABLE_ROW_DATE.finditer(document.text):
-        if parse_date(match.group(1)):
-            return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.6, "table-row")
+def _date_under_heading(document: Document) -> ExtractedField | None:
+    """The date in the same column (cell number: text gaps are two spaces) as a service-date heading."""
+    text = document.text
+    for heading in _DATE_COLUMN.finditer(text):
+        line_start = text.rfind("\n", 0, heading.start()) + 1
+        column = len(_CELL_GAP.split(text[line_start : heading.start()])) - 1
+        row_start = text.find("\n", heading.end()) + 1
+        row_end = text.find("\n", row_start)
+        if row_start == 0:
+            break
+        cells = _CELL_GAP.split(text[row_start : row_end if row_end != -1 else len(text)])
+        if column < len(cells) and _DATE.fullmatch(cells[column]) and parse_date(cells[column]):
+            value = cells[column]
+            start = text.index(value, row_start)
+            return ExtractedField("service_date", value, _span(document, start, start + len(value)), 0.6, "date-column")
     return None
+
+
+def _service_date(document: Document) -> ExtractedField | None:
+    """A labelled date of service; else the date on the service line, a table row or under a date heading."""
+    for pattern, confidence, rule in (
+        (_DENIED_DAYS, 0.85, "label:denied-days"),
+        (_SERVICE_DATE, 0.85, "label:dos"),
+        (_SERVICE_LINE_DATE, 0.7, "service-line"),
+        (_SERVICE_DATE_PROSE, 0.6, "prose"),
+        (_TABLE_ROW_DATE, 0.6, "table-row"),
+    ):
+        for match in pattern.finditer(document.text):
+            if _is_date(match.group(1)) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", match.group(1)):
+                return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), confidence, rule)
+    return _date_under_heading(document)
 
 
 def _policy(document: Document) -> ExtractedField | None:
