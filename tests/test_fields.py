@@ -258,3 +258,33 @@ def test_service_date_found(text: str, expected: str) -> None:
 )
 def test_service_date_not_found(text: str) -> None:
     assert fields_of(text)["service_date"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Member ID: W1  Group: 0871553 - Northbridge Logistics", "employer"),
+        ("Member: Ann Lee  Group: Lorain County Schools", "employer"),
+        ("Plan: UnitedHealthcare Choice (group: Four Corners Electric Cooperative)", "employer"),
+        ("Plan: Halcyon Health System Employee Prescription Plan", "employer"),
+        ("Prior authorization is required under the State of Wisconsin group formulary.", "state_employee"),
+        ("Your employer's workers' compensation coverage uses a provider network.", "other"),
+        ("You have the right to request a redetermination (appeal) of our decision.", "medicare_part_d"),
+        ("Medicare drug plans may only cover a drug for a medically accepted indication.", "medicare_part_d"),
+    ],
+)
+def test_plan_type_found(text: str, expected: str) -> None:
+    assert fields_of(text)["plan_type"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Member ID: HMK884201337\nGroup #: 0047712",
+        "Group: 0715209 (Choice Plus)",
+        "Daily sessions are billed with 90868, and redetermination of motor threshold with 90869.",
+        "Plan: Employee  \n  Plan",
+    ],
+)
+def test_plan_type_not_found(text: str) -> None:
+    assert fields_of(text)["plan_type"] is None
