@@ -288,3 +288,45 @@ def test_plan_type_found(text: str, expected: str) -> None:
 )
 def test_plan_type_not_found(text: str) -> None:
     assert fields_of(text)["plan_type"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("RE: Claim 24CCH0098812 - member Tamika Rowe", "claim_number", "24CCH0098812"),
+        ("Subject: Update on your request - Ref 24-CM-004417", "claim_number", "24-CM-004417"),
+        ("Re: Order 24M-0513-70811 - REQUEST CANNOT BE PROCESSED", "claim_number", "24M-0513-70811"),
+        ("Auth ref: MBHP-ECT-240621-008", "claim_number", "MBHP-ECT-240621-008"),
+        ("CD number: CD-2406-771904", "claim_number", "CD-2406-771904"),
+        ("RE: Member Marguerite Oyelowo, ID CPH-0047782-01", "member_id", "CPH-0047782-01"),
+        (
+            "RECIPIENT NAME  RIN  DCN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  4A1022871100201  01/17/24  93306",
+            "claim_number",
+            "4A1022871100201",
+        ),
+        (
+            "RECIPIENT NAME  RIN  DCN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  4A1022871100201  01/17/24  93306",
+            "member_id",
+            "384917726",
+        ),
+    ],
+)
+def test_id_found(text: str, field: str, expected: str) -> None:
+    assert fields_of(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("Payer ID 62308  Payee: NORTHGATE IMAGING", "member_id"),
+        ("3000 E. Pine Ave, Meridian, ID 83642", "member_id"),
+        ("LAKESIDE INTERNAL MEDICINE GROUP  NPI 1508877213", "group_number"),
+        ("SVC  DOS  CPT  CHG  PAID  ADJ\n01  06/18/25  74177  2,980.00  0.00  CO-15", "claim_number"),
+        ("We reviewed the claim 3 times.", "claim_number"),
+        ("See reference 12 in the policy.", "claim_number"),
+        # A row with an empty cell does not line up with its heading.
+        ("NAME  RIN  DCN  PROC\nZAVALA  384917726  93306", "claim_number"),
+    ],
+)
+def test_id_not_found(text: str, field: str) -> None:
+    assert fields_of(text)[field] is None

@@ -113,11 +113,13 @@ _LABELLED_RULES = (
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
-        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
+        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
-        r"|(?<=[A-Za-z] )ID(?=[ \t]+[A-Z]{0,4}\d)|(?<=, )ID(?=[ \t]+[A-Z]{0,4}\d)"
+        # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
+        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
         r"(?<!Employer )(?<!NPI )(?<!Auth )\bID(?=[ \t]*:)",
@@ -133,9 +135,12 @@ _LABELLED_RULES = (
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
         r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No\.?|ID)"
-        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA[ \t]*(?:#|Number|No\.?|ID)"
+        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA(?:[ \t]*(?:#|Number|No\.?)|[ \t]+ID)"
         r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No\.?|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
-        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)",
+        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)"
+        r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
+        # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
+        r"|\b(?:Claim|Ref|Reference|Order)(?=[ \t]+[A-Z]{0,5}-?\d[A-Z0-9-]{4,}(?![\w/]))",
         _ID_VALUE,
         0.9,
     ),
@@ -287,29 +292,67 @@ def _clean_value(name: str, value: str) -> str:
     return value
 
 
+_ID_FIELDS = ("member_id", "group_number", "claim_number")
+# Provider and tax numbers that can follow a label word by accident.
+_OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA)\b", re.IGNORECASE)
+
+
+def _valid_value(field: str, value: str) -> bool:
+    if len(value) < 2:
+        return False
+    if field == "service":
+        return _names_a_service(value)  # "RE: Coverage determination" names the letter, not the service
+    # "MEDICINE GROUP  NPI 1508877213": a provider's number, not the group's.
+    return (
+        any(ch.isdigit() for ch in value) and not _OTHER_ID.match(value) and (field != "letter_date" or _is_date(value))
+    )
+
+
+def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """Under a table heading cell ("RIN  DCN  SVC DATE"), the cell in the same column of the next row.
+
+    Text gaps are normalised to two spaces, so columns are counted in cells, not characters.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    if line_end == -1:
+        return None
+    before, after = text[line_start:start], text[end:line_end]
+    if (before and not before.endswith("  ")) or (after and not after.startswith("  ")):
+        return None  # the label is not a whole cell
+    headings = len(_CELL_GAP.split(text[line_start:line_end]))
+    if headings < 3:
+        return None  # not a heading row
+    column = len(_CELL_GAP.split(before)) - 1 if before else 0
+    row_end = text.find("\n", line_end + 1)
+    row = text[line_end + 1 : row_end if row_end != -1 else len(text)]
+    starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
+    cells = _CELL_GAP.split(row)
+    if len(cells) != headings:
+        return None  # an empty or extra cell would shift the columns
+    return cells[column], line_end + 1 + starts[column]
+
+
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
+    """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
+    text = document.text
     label_pattern, value_pattern = rule.compile_parts()
-    for label in label_pattern.finditer(document.text):
-        match = value_pattern.match(document.text, label.end())
-        if match is None:
-            continue
-        value = _clean_value(rule.field, match.group(1))
-        if rule.field != "service" and not any(ch.isdigit() for ch in value):
-            continue
-        if rule.field == "letter_date" and not _is_date(value):
-            continue
-        if len(value) < 2:
-            continue
-        if rule.field == "service" and not _names_a_service(value):
-            continue  # "RE: Coverage determination" or "RE: Member X, ID ..." names the letter, not the service
-        start = match.start(1) + max(match.group(1).find(value), 0)
-        return ExtractedField(
-            name=rule.field,
-            value=value,
-            span=_span(document, start, start + len(value)),
-            confidence=rule.confidence,
-            rule=f"label:{rule.field}",
-        )
+    for label in label_pattern.finditer(text):
+        candidates: list[tuple[str, int, str]] = []
+        if match := value_pattern.match(text, label.end()):
+            candidates.append((_clean_value(rule.field, match.group(1)), match.start(1), match.group(1)))
+        if rule.field in _ID_FIELDS and (below := _cell_below(text, label.start(), label.end())):
+            candidates.append((below[0], below[1], below[0]))
+        for value, raw_start, raw in candidates:
+            if _valid_value(rule.field, value):
+                start = raw_start + max(raw.find(value), 0)
+                return ExtractedField(
+                    name=rule.field,
+                    value=value,
+                    span=_span(document, start, start + len(value)),
+                    confidence=rule.confidence,
+                    rule=f"label:{rule.field}",
+                )
     return None
 
 
@@ -816,19 +859,11 @@ def _provider(document: Document) -> ExtractedField | None:
 
 
 def _date_under_heading(document: Document) -> ExtractedField | None:
-    """The date in the same column (cell number: text gaps are two spaces) as a service-date heading."""
-    text = document.text
-    for heading in _DATE_COLUMN.finditer(text):
-        line_start = text.rfind("\n", 0, heading.start()) + 1
-        column = len(_CELL_GAP.split(text[line_start : heading.start()])) - 1
-        row_start = text.find("\n", heading.end()) + 1
-        row_end = text.find("\n", row_start)
-        if row_start == 0:
-            break
-        cells = _CELL_GAP.split(text[row_start : row_end if row_end != -1 else len(text)])
-        if column < len(cells) and _DATE.fullmatch(cells[column]) and parse_date(cells[column]):
-            value = cells[column]
-            start = text.index(value, row_start)
+    """The date under a "SVC DATE" / "DOS" table heading, when the date is not the row's first cell."""
+    for heading in _DATE_COLUMN.finditer(document.text):
+        below = _cell_below(document.text, heading.start(), heading.end())
+        if below and _DATE.fullmatch(below[0]) and parse_date(below[0]):
+            value, start = below
             return ExtractedField("service_date", value, _span(document, start, start + len(value)), 0.6, "date-column")
     return None
 
