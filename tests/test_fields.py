@@ -330,3 +330,46 @@ def test_id_found(text: str, field: str, expected: str) -> None:
 )
 def test_id_not_found(text: str, field: str) -> None:
     assert fields_of(text)[field] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Participant: GUADALUPE R. TREVIÑO  Participant ID: ERS 4471\nPatient: MATEO TREVIÑO (dependent child)",
+            "MATEO TREVIÑO",
+        ),
+        ("Member: ROSALIND K ACHTERBERG  Member ID: 8990431-01\nPatient: TOBIAS ACHTERBERG (Son)", "TOBIAS ACHTERBERG"),
+        ("Beneficiary: MSgt (Ret.) Alvin Rutledge, USAF", "Alvin Rutledge"),
+        ("Member .......... Nguyen, Bao Tran  ID: XEA907733612", "Nguyen, Bao Tran"),
+        ("Injured employee: Armando Villaseñor  Claim no.: 06-441877-RT", "Armando Villaseñor"),
+        ("RECIPIENT NAME  RIN  DCN\nZAVALA, EFRAIN  384917726  4A1022871100201", "ZAVALA, EFRAIN"),
+        (
+            "Aetna Life Insurance Company\nP.O. Box 14079\nLexington, KY 40512\n\nMarch 4, 2024\n\n"
+            "KAREN M. DELACROIX\n418 Willet Lane",
+            "KAREN M. DELACROIX",
+        ),
+        ("Plan letter\n\nDear Owen Stutzman,\n\nWe got your claims.", "Owen Stutzman"),
+        ("Coverage decision\n\nHi Theo,\n\nGood news on your MRI.", "Theo"),
+        (
+            "Blue Shield - Member Portal\nMessage Center\nTo: Aaron Lindqvist\nFrom: UM\nSubject: Decision",
+            "Aaron Lindqvist",
+        ),
+    ],
+)
+def test_patient_name_found(text: str, expected: str) -> None:
+    assert fields_of(text)["patient_name"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Valued Member,\n\nWe reviewed the request.",
+        "Dear Dr. Marsh,\n\nWe reviewed the bill.",
+        "Hi team,\n\nPlease resubmit.",
+        "RECIPIENT NAME  RIN  DCN\n384917726  4A1022871100201  93306",
+        "Blue Shield - Member Portal\nMessage Center",
+    ],
+)
+def test_patient_name_not_found(text: str) -> None:
+    assert fields_of(text)["patient_name"] is None

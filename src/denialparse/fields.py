@@ -540,14 +540,32 @@ def _payer(document: Document) -> ExtractedField | None:
 
 
 _NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]{1,40}|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-Þ]))"
-_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Lt|Col|Capt|Sgt|Maj|Ret)\.?[ \t]+|\(Ret\.\)[ \t]+)*"
-_PATIENT_LABEL = re.compile(
-    r"(?:(?:\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
-    r"|Client|Enrollee's|Member's|Patient's|Dependent|MBR|Mbr)(?i:[ \t]+Name)?"
-    r"|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)"
-    r"[ \t]*:|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
-    r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?" + _TITLE + r"(?=[A-ZÀ-Þ])"
-)
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> tuple[str, frozenset[str]]:
+    """The title pattern ahead of a name and the words that are never part of one (data/fields.yaml)."""
+    raw = yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8"))
+    titles = "|".join(re.escape(t) for t in sorted(raw["name_titles"], key=len, reverse=True))
+    return rf"(?:(?:{titles})\.?[ \t]+|\(Ret\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
+
+
+@lru_cache(maxsize=1)
+def _patient_label() -> re.Pattern[str]:
+    """A member/patient label; ``patient`` is set when the label names the patient rather than the subscriber."""
+    return re.compile(
+        r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant))"
+        r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
+        r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
+        # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
+        r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
+        r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
+        r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
+        + _name_words()[0]
+        + r"(?=[A-ZÀ-Þ])"
+    )
+
+
 _LAST_FIRST = re.compile(
     rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN})?),[ \t]?({_NAME_TOKEN}(?:[ \t](?:{_NAME_TOKEN}|[A-Z](?![A-Za-z])))?)"
     r"(?![A-Za-z])"
@@ -565,7 +583,14 @@ _ADDRESS_BLOCK = re.compile(
     r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit)",
     re.MULTILINE | re.IGNORECASE,
 )
-_DEAR_NAMED = re.compile(rf"\bDear[ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})[,:]")
+_DEAR_NAMED = re.compile(
+    rf"\bDear[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})"
+    rf"|({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
+)
+# An informal message to the member by first name: "Hi Theo,".
+_GREETING = re.compile(rf"^(?:Hi|Hello)[ \t]+({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE)
+# A table heading over the patient's name ("RECIPIENT NAME  RIN  DCN").
+_NAME_HEADING = re.compile(r"\b(?:Patient|Member|Recipient|Beneficiary|Enrollee)(?:[ \t]+Name)?\b", re.IGNORECASE)
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
 _NAME_END = re.compile(
     r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
@@ -573,15 +598,6 @@ _NAME_END = re.compile(
     r"|Member|Medicaid|Medicare|Subscriber|Sex|Gender|Address|Age|Birth|Birthdate|Patient|Insured|Relationship)\b"
     r"[^\n:#]{0,14}[:#])"
 )
-_NOT_A_NAME = {
-    word.casefold()
-    for word in (
-        "Services Service Member Name Information Dear ID Number Date The Plan Age DOB Your You Provider Request "
-        "Medicaid Medicare Notice Re Subject Claim Group Policy Health Insurance Department Of Determination "
-        "Appeal Denial Review Benefits Benefit Coverage Summary Statement Explanation Customer Patient Enrollee DOB "
-        "TennCare Age"
-    ).split()
-}
 _PROVIDER_LABEL = re.compile(
     r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing|Prescribing)[ \t]+"
     r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor)|Provider(?:[ \t]+Name)?"
@@ -806,29 +822,41 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
 
 
 def _patient_name(document: Document) -> ExtractedField | None:
-    """A name after a member/patient label, else the addressee block under the date, else "Dear Ms. ..."."""
+    """A name after a patient label (else a member label: the subscriber may be the parent), a name under a table
+    heading, the email addressee, the addressee block, then the salutation."""
     text = document.text
-    stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_NAME
-    for match in _PATIENT_LABEL.finditer(text):
+    stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _name_words()[1]
+    labelled = []
+    for match in _patient_label().finditer(text):
         value = _name_at(text, match.end(), stop_words)
         if value:
-            return ExtractedField(
-                "patient_name", value, _span(document, match.end(), match.end() + len(value)), 0.85, "label:patient"
-            )
+            labelled.append((match.group("patient") is not None, match.end(), value))
+    if labelled:
+        _, start, value = next((found for found in labelled if found[0]), labelled[0])
+        return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.85, "label:patient")
+    for heading in _NAME_HEADING.finditer(text):
+        below = _cell_below(text, heading.start(), heading.end())
+        if below and re.fullmatch(rf"{_NAME_TOKEN}(?:,?[ \t]{_NAME_TOKEN}){{1,3}}", below[0]):
+            value, start = below
+            return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.6, "name-column")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
             return ExtractedField(
                 "patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to"
             )
-    block = _ADDRESS_BLOCK.search(text[:900])
-    words = {w.casefold() for w in block.group(1).split()} if block else set()
-    if block and not words & (stop_words | _ORGANISATION_WORDS):
-        value = block.group(1)
-        return ExtractedField("patient_name", value, _span(document, *block.span(1)), 0.6, "address-block")
-    dear = _DEAR_NAMED.search(text)
-    if dear:
-        return ExtractedField("patient_name", dear.group(1), _span(document, *dear.span(1)), 0.5, "salutation")
+    for block in _ADDRESS_BLOCK.finditer(text[:900]):
+        if not {w.casefold() for w in block.group(1).split()} & (stop_words | _ORGANISATION_WORDS):
+            return ExtractedField("patient_name", block.group(1), _span(document, *block.span(1)), 0.6, "address-block")
+    for dear in _DEAR_NAMED.finditer(text):
+        group = 1 if dear.group(1) else 2
+        if not {w.casefold() for w in dear.group(group).split()} & (stop_words | _ORGANISATION_WORDS):
+            return ExtractedField(
+                "patient_name", dear.group(group), _span(document, *dear.span(group)), 0.5, "salutation"
+            )
+    greeting = _GREETING.search(text[:1500])
+    if greeting and greeting.group(1).casefold() not in stop_words | _ORGANISATION_WORDS:
+        return ExtractedField("patient_name", greeting.group(1), _span(document, *greeting.span(1)), 0.4, "greeting")
     return None
 
 
