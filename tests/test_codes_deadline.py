@@ -56,6 +56,30 @@ def test_not_codes(text: str) -> None:
     assert not {c for c in found if c[0] in ("cpt", "icd10")}
 
 
+GLOSSARY_EOB = (
+    "08/07/24  90791  PSYCHIATRIC DIAG EVALUATION  $275.00  $0.00  PR-242\n\n"
+    "REMARK CODES USED ON THIS CLAIM\nPR-242  Services not provided by network providers.\n\n"
+    "{heading}\nCO-50  Not deemed a medical necessity.\nPR-3  Co-payment amount.\nN130  Consult plan documents.\n\n"
+    "Questions? Call us. CO-45 applies to in-network care."
+)
+
+
+@pytest.mark.parametrize(
+    ("heading", "applied"),
+    [
+        ("OTHER CODES THAT MAY APPEAR ON YOUR STATEMENTS", {"PR-242", "CO-45"}),
+        ("GENERAL CODE INDEX (for reference; not all codes apply to this claim)", {"PR-242", "CO-45"}),
+        ("GLOSSARY - GROUP, REASON AND REMARK CODES", {"PR-242", "CO-45"}),
+        # A sentence is not a glossary heading; a plain description heading lists applied codes.
+        ("Keep this statement for reference.", {"PR-242", "CO-45", "CO-50", "PR-3", "N130"}),
+        ("ADJUSTMENT CODE DESCRIPTIONS", {"PR-242", "CO-45", "CO-50", "PR-3", "N130"}),
+    ],
+)
+def test_codes_in_a_glossary_were_not_applied(heading: str, applied: set[str]) -> None:
+    found = codes_of(GLOSSARY_EOB.format(heading=heading))
+    assert {code for system, code in found if system in ("carc", "rarc")} == applied
+
+
 def test_code_meanings_come_from_the_verified_table() -> None:
     codes = {c.code: c for c in extract_codes(document_from_text("CO-50 and CO-55 and CO-999 and G2083", "t"))}
     assert "medical necessity" in (codes["CO-50"].meaning or "")
