@@ -373,3 +373,45 @@ def test_patient_name_found(text: str, expected: str) -> None:
 )
 def test_patient_name_not_found(text: str) -> None:
     assert fields_of(text)["patient_name"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Request received from: Dr. Owen Kastner, Cedar Psychiatric Group",
+            "Dr. Owen Kastner, Cedar Psychiatric Group",
+        ),
+        ("Requesting: Loma Linda University Cancer Center", "Loma Linda University Cancer Center"),
+        ("Who asked: Cascade Ketamine Clinic, Tacoma", "Cascade Ketamine Clinic, Tacoma"),
+        ("Provider ........ Pacific Coast Sleep Lab LLC  NPI 1457780321", "Pacific Coast Sleep Lab LLC"),
+        ("Provider who asked for the service: Acadiana Bone & Joint", "Acadiana Bone & Joint"),
+        ("Reviewing physician: Camila Ostrander, MD\nSurgeon: Dr. Olivia Hensley", "Dr. Olivia Hensley"),
+        ("TO: Severn River Neuropsychiatry, Attn: Dr. Owen Castellano", "Severn River Neuropsychiatry"),
+        (
+            "Date: 03/06/2025\nTo: Dr. Hana Dobrowski, Great Lakes Gastroenterology",
+            "Dr. Hana Dobrowski, Great Lakes Gastroenterology",
+        ),
+        (
+            "We reviewed a request for speech therapy for Mateo from Little Voices Speech Clinic, Pasadena.",
+            "Little Voices Speech Clinic",
+        ),
+        ("We received 10 claims from Talk & Play Pediatric Speech.", "Talk & Play Pediatric Speech"),
+        ("If you need the hospital, ask Dr. Kimura to send us the reason and we'll review it.", "Dr. Kimura"),
+    ],
+)
+def test_provider_found(text: str, expected: str) -> None:
+    assert fields_of(text)["provider"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "From: Blue Shield UM\nTo: Aaron Lindqvist-Baptiste\nSubject: Decision",
+        "Reviewing physician: Camila Ostrander, MD",
+        "This was reviewed by Dr. Caroline Achebe.",
+        "Dr. Lena Ortiz, Board Certified in Psychiatry, made this decision.",
+    ],
+)
+def test_provider_not_found(text: str) -> None:
+    assert fields_of(text)["provider"] is None

@@ -601,22 +601,31 @@ _NAME_END = re.compile(
 _PROVIDER_LABEL = re.compile(
     r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing|Prescribing)[ \t]+"
     r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor)|Provider(?:[ \t]+Name)?"
-    r"|Provider[ \t]+who[ \t]+asked|Prescriber|Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
-    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)[ \t]*:[ \t]*([^\n]{3,90})",
+    r"|Provider[ \t]+(?:who[ \t]+asked(?:[ \t]+for[ \t]+the[ \t]+service)?|billing)|Prescriber"
+    # A reviewing physician is the plan's, not the member's.
+    r"|(?<!Reviewing )(?<!Peer )(?<!Reviewer )Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
+    r"|Request(?:[ \t]+received)?[ \t]+from|Requesting|Who[ \t]+asked|Surgeon|PROV|Referred[ \t]+by|Ordered[ \t]+by"
+    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)"
+    # A colon, or dot leaders ("Provider ........ Pacific Coast Sleep Lab", "PROVIDER...: RIVERTOWN").
+    r"(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:)[ \t]*([^\n]{3,90})",
     re.IGNORECASE,
 )
-# "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners".
+_PROVIDER_NAME = r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
+# "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners" /
+# "a request for speech therapy for Mateo from Little Voices Speech Clinic" / "10 claims from Talk & Play".
 _PROVIDER_PROSE = re.compile(
-    r"\b(?:requested|submitted|ordered|prescribed)[ \t]+by[ \t]+(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
-    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
-    r"|\brequest[ \t]+(?:from|that)[ \t]+"
-    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
+    r"\b(?:requested|submitted|ordered|prescribed|sent|referred)[ \t]+by[ \t]+"
+    r"(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
+    + _PROVIDER_NAME
+    + r"|\b(?:request|claims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
+    + _PROVIDER_NAME
 )
-_TO_PROVIDER = re.compile(
-    r"^TO:[ \t]*((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+[A-Z][\w'’&.,-]{0,40}){1,6}"
-    r"(?:,[ \t]*(?:MD|DO|NP|PsyD|PhD))?)",
-    re.MULTILINE,
-)
+# A provider notification's addressee: "To: Dr. Hana Dobrowski, Great Lakes Gastroenterology", "Fax to: ...".
+_TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{3,120})", re.MULTILINE)
+# Any other clinician the letter names ("ask Dr. Kimura to send us", "Dr. Amari's office"), outside a review line.
+_DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
+_REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
+_REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
 _SERVICE_DATE_VALUE = (
     rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({DATE_PATTERN}|{_MONTH_DAY}|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
@@ -860,29 +869,44 @@ def _patient_name(document: Document) -> ExtractedField | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _provider_words() -> frozenset[str]:
+    raw = yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8"))
+    return frozenset(raw["provider_words"])
+
+
 def _provider(document: Document) -> ExtractedField | None:
-    for match in _PROVIDER_LABEL.finditer(document.text):
+    """A provider label, a provider notification's addressee, "requested by"/"request from" prose, the
+    salutation to a doctor, then any doctor the letter names outside the reviewer's lines."""
+    text = document.text
+    for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
         if len(value) >= 3 and not value.lower().startswith(("you", "your", "the member")):
             return ExtractedField(
                 "provider", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "label:provider"
             )
-    to_line = _TO_PROVIDER.search(document.text[:1500])
-    if to_line:
+    for to_line in _TO_PROVIDER.finditer(text[:1500]):
         value = _NEXT_LABEL.split(to_line.group(1))[0].strip(" ,-")
-        return ExtractedField(
-            "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
-        )
-    prose = _PROVIDER_PROSE.search(document.text[:3000])
+        if set(re.findall(r"[a-z-]+", to_line.group(1).lower())) & _provider_words():
+            return ExtractedField(
+                "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
+            )
+    prose = _PROVIDER_PROSE.search(text[:3000])
     if prose:
         group = 1 if prose.group(1) else 2
-        value = prose.group(group).strip()
+        value = prose.group(group).strip().rstrip(".,;")
         return ExtractedField(
             "provider", value, _span(document, prose.start(group), prose.start(group) + len(value)), 0.5, "prose"
         )
-    salutation = _DEAR_DOCTOR.search(document.text)
+    salutation = _DEAR_DOCTOR.search(text)
     if salutation:
         return ExtractedField("provider", salutation.group(1), _span(document, *salutation.span(1)), 0.6, "salutation")
+    for doctor in _DOCTOR.finditer(text):
+        line_start = text.rfind("\n", 0, doctor.start()) + 1
+        before = text[max(line_start, doctor.start() - 60) : doctor.start()]
+        after = text[doctor.end() : doctor.end() + 30]
+        if not _REVIEW_BEFORE.search(before) and not _REVIEW_AFTER.search(after):
+            return ExtractedField("provider", doctor.group(0), _span(document, *doctor.span()), 0.4, "doctor-named")
     return None
 
 
