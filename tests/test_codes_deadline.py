@@ -90,6 +90,8 @@ def test_code_meanings_come_from_the_verified_table() -> None:
 
 def test_hostile_input_runs_in_linear_time() -> None:
     hostile = ("CO-" * 20000) + ("9" * 50000) + ("Member: " + "A " * 20000) + ("within " * 20000)
+    # Table headings on one long line and glossary headings on many lines: work per heading must stay bounded.
+    hostile += ("RIN  DCN  SVC DATE  " * 5000) + "\nA  B  C\n" + ("Glossary\nCO-45 " * 5000)
     document = document_from_text(hostile, "t")
     started = time.perf_counter()
     extract_codes(document)
@@ -172,11 +174,12 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
     result = evaluate_fields(letters, gold, lambda letter: document_from_text(letter.text, letter.id))
     per_field = result["per_field"]
     assert result["letters"] == 160
-    assert per_field["member_id"]["exact_match"] >= 0.93 and per_field["claim_number"]["exact_match"] >= 0.92
-    assert per_field["service_date"]["exact_match"] >= 0.78 and per_field["service"]["exact_match"] >= 0.7
-    assert per_field["letter_date"]["exact_match"] >= 0.93
+    assert per_field["member_id"]["exact_match"] >= 0.97 and per_field["claim_number"]["exact_match"] >= 0.97
+    assert per_field["service_date"]["exact_match"] >= 0.93 and per_field["service"]["exact_match"] >= 0.85
+    assert per_field["letter_date"]["exact_match"] >= 0.97 and per_field["patient_name"]["exact_match"] >= 0.95
     assert per_field["cpt_hcpcs"]["exact_match"] >= 0.95 and per_field["icd10"]["exact_match"] >= 0.97
-    assert per_field["payer"]["exact_match"] >= 0.9 and per_field["plan_type"]["exact_match"] >= 0.85
+    assert per_field["payer"]["exact_match"] >= 0.9 and per_field["plan_type"]["exact_match"] >= 0.93
+    assert per_field["provider"]["exact_match"] >= 0.9 and per_field["carc"]["precision"] >= 0.95
     assert per_field["appeal_window_days"]["exact_match"] >= 0.9
     mismatch = json.dumps(result["mismatches"][:1])
     assert isinstance(mismatch, str)

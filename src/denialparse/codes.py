@@ -8,6 +8,7 @@ near a procedure/code cue or on a table row, never a ZIP code after a state. Mea
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Any
@@ -54,13 +55,23 @@ def _reference_heading() -> re.Pattern[str]:
     return re.compile(rf"^[^\n]{{0,80}}(?:{words})(?:[^\n]{{0,80}}[^.\n])?$", re.IGNORECASE | re.MULTILINE)
 
 
-def _reference_sections(text: str) -> list[tuple[int, int]]:
-    """Glossaries of codes that "may appear": from the heading to the next blank line."""
-    sections = []
+def _reference_sections(text: str) -> tuple[list[int], list[int]]:
+    """Glossaries of codes that "may appear", from the heading to the next blank line: sorted, non-overlapping
+    starts and ends, so that a lookup is a bisection."""
+    starts: list[int] = []
+    ends: list[int] = []
     for heading in _reference_heading().finditer(text):
+        if ends and heading.start() < ends[-1]:
+            continue  # inside the previous glossary
         end = text.find("\n\n", heading.end())
-        sections.append((heading.start(), end if end != -1 else len(text)))
-    return sections
+        starts.append(heading.start())
+        ends.append(end if end != -1 else len(text))
+    return starts, ends
+
+
+def _in_sections(position: int, sections: tuple[list[int], list[int]]) -> bool:
+    index = bisect.bisect_right(sections[0], position) - 1
+    return index >= 0 and position < sections[1][index]
 
 
 def _line_at(text: str, start: int, end: int) -> str:
@@ -99,7 +110,7 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
     def add(system: str, code: str, start: int, end: int, rule: str) -> None:
         if overlaps(start, end):
             return
-        if system in ("carc", "rarc") and any(g_start <= start < g_end for g_start, g_end in glossaries):
+        if system in ("carc", "rarc") and _in_sections(start, glossaries):
             return  # listed in a glossary, not applied
         key = (system, code)
         if key in found:

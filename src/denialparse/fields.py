@@ -315,8 +315,8 @@ def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    if line_end == -1:
-        return None
+    if line_end == -1 or line_end - line_start > 300:
+        return None  # no next row, or too long for a heading row (and a bound on the work per label)
     before, after = text[line_start:start], text[end:line_end]
     if (before and not before.endswith("  ")) or (after and not after.startswith("  ")):
         return None  # the label is not a whole cell
