@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
@@ -241,6 +242,12 @@ _LEADING_REFERENCE = re.compile(
 _TRAILING_CODE = re.compile(r"[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?\)$")
 
 
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    """The word lists of data/fields.yaml."""
+    return dict(yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8")))
+
+
 @dataclass(frozen=True)
 class _ServiceWords:
     generic: frozenset[str]
@@ -252,7 +259,7 @@ class _ServiceWords:
 
 @lru_cache(maxsize=1)
 def _service_words() -> _ServiceWords:
-    raw = yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8"))
+    raw = _vocabulary()
 
     def alternation(words: list[str]) -> str:
         return "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(words, key=len, reverse=True))
@@ -545,7 +552,7 @@ _NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]{1,40}|[A-Z]\
 @lru_cache(maxsize=1)
 def _name_words() -> tuple[str, frozenset[str]]:
     """The title pattern ahead of a name and the words that are never part of one (data/fields.yaml)."""
-    raw = yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8"))
+    raw = _vocabulary()
     titles = "|".join(re.escape(t) for t in sorted(raw["name_titles"], key=len, reverse=True))
     return rf"(?:(?:{titles})\.?[ \t]+|\(Ret\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
 
@@ -871,8 +878,7 @@ def _patient_name(document: Document) -> ExtractedField | None:
 
 @lru_cache(maxsize=1)
 def _provider_words() -> frozenset[str]:
-    raw = yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8"))
-    return frozenset(raw["provider_words"])
+    return frozenset(_vocabulary()["provider_words"])
 
 
 def _provider(document: Document) -> ExtractedField | None:
