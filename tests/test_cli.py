@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
+from conftest import CORPUS, EXAMPLES, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
 from denialparse import cli
 from denialparse.analysis import get_model
 from denialparse.errors import ALL_ERRORS
@@ -145,6 +145,24 @@ def test_usage_and_model_and_data_errors(run: Run, tmp_path: Path, make_pdf: Cal
     bad_case.write_text("patient: [unclosed\n")
     code, _, err = run("appeal", make_pdf(), "--case", bad_case)
     assert code == 21 and "case.yaml" in err
+
+
+def test_evaluate_fields_takes_every_gold_option(run: Run, tmp_path: Path) -> None:
+    """Repeated --gold options are evaluated together (not only the last); a file named twice counts once."""
+    dev = [
+        (CORPUS / "fields" / name).read_text(encoding="utf-8").splitlines() for name in ("gold-a.jsonl", "gold-b.jsonl")
+    ]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(dev[0][:2]) + "\n", encoding="utf-8")
+    second.write_text(dev[1][0] + "\n", encoding="utf-8")
+    for golds, letters in (((first, second), 3), ((second,), 1), ((first, first), 2)):
+        out = tmp_path / f"out{letters}"
+        options = [item for gold in golds for item in ("--gold", gold)]
+        code, _, err = run("evaluate", "--fields", *options, "--corpus", CORPUS, "--out", out)
+        assert code == 0, err
+        result = json.loads((out / "fields.json").read_text(encoding="utf-8"))
+        assert result["letters"] == letters
+        assert result["gold"] == [str(gold) for gold in golds]
 
 
 def test_exit_codes_are_distinct() -> None:

@@ -56,6 +56,30 @@ def test_not_codes(text: str) -> None:
     assert not {c for c in found if c[0] in ("cpt", "icd10")}
 
 
+GLOSSARY_EOB = (
+    "08/07/24  90791  PSYCHIATRIC DIAG EVALUATION  $275.00  $0.00  PR-242\n\n"
+    "REMARK CODES USED ON THIS CLAIM\nPR-242  Services not provided by network providers.\n\n"
+    "{heading}\nCO-50  Not deemed a medical necessity.\nPR-3  Co-payment amount.\nN130  Consult plan documents.\n\n"
+    "Questions? Call us. CO-45 applies to in-network care."
+)
+
+
+@pytest.mark.parametrize(
+    ("heading", "applied"),
+    [
+        ("OTHER CODES THAT MAY APPEAR ON YOUR STATEMENTS", {"PR-242", "CO-45"}),
+        ("GENERAL CODE INDEX (for reference; not all codes apply to this claim)", {"PR-242", "CO-45"}),
+        ("GLOSSARY - GROUP, REASON AND REMARK CODES", {"PR-242", "CO-45"}),
+        # A sentence is not a glossary heading; a plain description heading lists applied codes.
+        ("Keep this statement for reference.", {"PR-242", "CO-45", "CO-50", "PR-3", "N130"}),
+        ("ADJUSTMENT CODE DESCRIPTIONS", {"PR-242", "CO-45", "CO-50", "PR-3", "N130"}),
+    ],
+)
+def test_codes_in_a_glossary_were_not_applied(heading: str, applied: set[str]) -> None:
+    found = codes_of(GLOSSARY_EOB.format(heading=heading))
+    assert {code for system, code in found if system in ("carc", "rarc")} == applied
+
+
 def test_code_meanings_come_from_the_verified_table() -> None:
     codes = {c.code: c for c in extract_codes(document_from_text("CO-50 and CO-55 and CO-999 and G2083", "t"))}
     assert "medical necessity" in (codes["CO-50"].meaning or "")
@@ -66,6 +90,8 @@ def test_code_meanings_come_from_the_verified_table() -> None:
 
 def test_hostile_input_runs_in_linear_time() -> None:
     hostile = ("CO-" * 20000) + ("9" * 50000) + ("Member: " + "A " * 20000) + ("within " * 20000)
+    # Table headings on one long line and glossary headings on many lines: work per heading must stay bounded.
+    hostile += ("RIN  DCN  SVC DATE  " * 5000) + "\nA  B  C\n" + ("Glossary\nCO-45 " * 5000)
     document = document_from_text(hostile, "t")
     started = time.perf_counter()
     extract_codes(document)
@@ -148,11 +174,12 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
     result = evaluate_fields(letters, gold, lambda letter: document_from_text(letter.text, letter.id))
     per_field = result["per_field"]
     assert result["letters"] == 160
-    assert per_field["member_id"]["exact_match"] >= 0.93 and per_field["claim_number"]["exact_match"] >= 0.92
-    assert per_field["service_date"]["exact_match"] >= 0.78 and per_field["service"]["exact_match"] >= 0.7
-    assert per_field["letter_date"]["exact_match"] >= 0.93
+    assert per_field["member_id"]["exact_match"] >= 0.97 and per_field["claim_number"]["exact_match"] >= 0.97
+    assert per_field["service_date"]["exact_match"] >= 0.93 and per_field["service"]["exact_match"] >= 0.85
+    assert per_field["letter_date"]["exact_match"] >= 0.97 and per_field["patient_name"]["exact_match"] >= 0.95
     assert per_field["cpt_hcpcs"]["exact_match"] >= 0.95 and per_field["icd10"]["exact_match"] >= 0.97
-    assert per_field["payer"]["exact_match"] >= 0.9 and per_field["plan_type"]["exact_match"] >= 0.85
+    assert per_field["payer"]["exact_match"] >= 0.9 and per_field["plan_type"]["exact_match"] >= 0.93
+    assert per_field["provider"]["exact_match"] >= 0.9 and per_field["carc"]["precision"] >= 0.95
     assert per_field["appeal_window_days"]["exact_match"] >= 0.9
     mismatch = json.dumps(result["mismatches"][:1])
     assert isinstance(mismatch, str)

@@ -105,3 +105,313 @@ def test_span_points_at_the_value() -> None:
 )
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+# Service: labels, remittance rows, decision lines, prose, and an email subject as the last resort.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Service ......... 95811 PSG w/ CPAP titration, attended", "PSG w/ CPAP titration, attended"),
+        ("Procedure submitted: 29827-RT Arthroscopic rotator cuff repair", "Arthroscopic rotator cuff repair"),
+        ("Re: Order #OSP-77120394 SKYRIZI 150 MG/ML PEN", "SKYRIZI 150 MG/ML PEN"),
+        ("Request #: 24-03-SP-0915 - L4-S1 lumbar fusion (22558, 22612)", "L4-S1 lumbar fusion (22558, 22612)"),
+        ("Services requested: (1) Ketamine 200 mg troches; (2) therapy", "Ketamine 200 mg troches"),
+        ("What your doctor asked for: Dr. Lee asked us to cover Mounjaro for prediabetes.", "Mounjaro"),
+        ("Admission: 01/10/2024, acute inpatient psychiatry", "acute inpatient psychiatry"),
+        ("Claim: 2024-118-77341  Hearing aids, binaural (V5261)", "Hearing aids, binaural (V5261)"),
+        ("Determination: Inpatient admission NOT CERTIFIED. Observation is approved.", "Inpatient admission"),
+        (
+            "Date        Description                  Billed     Paid\n03/04/2024  MRI right knee   $1,890.00  $0.00",
+            "MRI right knee",
+        ),
+        (
+            "01/13/25  92557  HEARING TEST    $165.00  $98.40  CO-45\n"
+            "01/13/25  V5261  HEARING AID BTE  $5,980.00  $0.00  PR-96",
+            "HEARING AID BTE",
+        ),
+        ("01/05     Embryo cryopreservation, initial      $1,450.00   $0.00", "Embryo cryopreservation, initial"),
+        ("06/25/2024    Oral appliance, custom (E0486) $2,450.00   $0.00", "Oral appliance, custom"),
+        ("09/04/24  Fixed wing air transport   A0430   $38,900.00", "Fixed wing air transport"),
+        ("  07/02/2024  95816  Quantitative EEG        $650   denied", "Quantitative EEG"),
+        (
+            "We got a request from Dr. Y. Boateng for the Dexcom G7 monitor (sensors and receiver). We denied it.",
+            "Dexcom G7 monitor (sensors and receiver)",
+        ),
+        (
+            "We got claims from Valley Clinic for Spravato (esketamine) treatments on June 11.",
+            "Spravato (esketamine) treatments",
+        ),
+        ("Your doctor asked us to approve proton beam therapy (CPT 77523) for your cancer.", "proton beam therapy"),
+        (
+            "From: nurse@plan.example\nSubject: Update on your Spravato request\n\nWe looked at the request Dr. Okafor "
+            "sent us for Spravato (esketamine nasal spray). We can't approve it.",
+            "Spravato (esketamine nasal spray)",
+        ),
+        ("From: nurse@plan.example\nSubject: Knee MRI decision\n\nPlease call us.", "Knee MRI decision"),
+    ],
+)
+def test_service_found(text: str, expected: str) -> None:
+    document = document_from_text(text)
+    found = extract_fields(document)["service"]
+    assert found.value == expected
+    assert found.span is not None and document.text[found.span.start : found.span.end] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prior treatment: three SSRI trials",
+        "Member Services: 1-800-555-0100 (TTY 711)",
+        "Provider who asked for the service: Acadiana Bone & Joint",
+        "RE: Participant Raymond Kowalczyk / Dependent: Sophie",
+        "Claim: 24-0312-881045   Date processed: 03/29/2024",
+        "Request #: 24-03-SP-0915",
+        "01  06/18/25   74177             2,980.00   0.00   CO-15",
+        "04  02/20/24   ALL LINES                    0.00   CO-197",
+        "03/04/2024 We received your records.",
+        "DETERMINATION: Drug APPROVED / Site of care NOT APPROVED",
+        "We received a request from Red Mesa for you to stay in their program.",
+        "Admission: 03/29/2024 (involuntary), dx F25.0",
+    ],
+)
+def test_service_not_found(text: str) -> None:
+    assert fields_of(text)["service"] is None
+
+
+# Letter date: labels of notices, statements and emails; an unlabelled date only when it stands on its own line.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Acme Health\n\nJune 9, 2025\n\nDear Member,", "June 9, 2025"),
+        ("Acme Health\nTuesday, June 10, 2025\n\nDear Member,", "June 10, 2025"),
+        ("Acme Health Plan  Chicago, IL  March 3, 2024\n\nDear Member,", "March 3, 2024"),
+        ("Group #: 76-114092  Statement date: 04/19/2024", "04/19/2024"),
+        ("Claim: 24-0312-881045  Date processed: 03/29/2024", "03/29/2024"),
+        ("Provider: NORTHSTAR AIR  Processed: 10/21/2024", "10/21/2024"),
+        ("Humana Gold Plus (HMO)  Run date 07/29/2024", "07/29/2024"),
+        ("CHECK/EFT #: 000612904  PAYMENT DATE: 03/22/2024", "03/22/2024"),
+        ("Date/time of call: 02/18/2025 4:35 PM ET", "02/18/2025"),
+        ("From: nurse@plan.example\nSent: Mon 10/06/2025 4:12 PM\nTo: Ann Lee", "10/06/2025"),
+        ("Date: Tue, Feb 20, 2024 3:17 PM", "Feb 20, 2024"),
+        ("Date ............ 07/09/2024", "07/09/2024"),
+        ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
+    ],
+)
+def test_letter_date_found(text: str, expected: str) -> None:
+    assert fields_of(text)["letter_date"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MEDICAL MUTUAL\nDate  Service  Billed\n03/27/25  J0897 Denosumab  $2,140.00  $0.00",
+        "Provider: Lotus Path  DOS: 10/02, 10/09, 10/16/2024  Codes: 97810",
+        "Optum\nAdmission: 01/10/2024, acute inpatient psychiatry",
+        "Service: Hyperbaric oxygen therapy, 20 sessions, 05/06/2024 - 05/31/2024",
+        "UnitedHealthcare\nThe request was for 14 days starting August 5, 2024.",
+        "Patient: Ann Lee  DOB  01/02/1980",
+        "DATE: 13/45",
+        "Member ID: W1\n02/30/2024",
+    ],
+)
+def test_letter_date_not_found(text: str) -> None:
+    assert fields_of(text)["letter_date"] is None
+
+
+# Service date: denied days first, then date-of-service labels, the service line, prose cues and table rows.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Admission: 01/10/2024, acute inpatient\nDays denied: 01/15/2024 - 01/19/2024", "01/15/2024"),
+        ("Admit date/time: 01/20/2025 03:40", "01/20/2025"),
+        ("DOS ............. 06/27/2024", "06/27/2024"),
+        ("DOS: 09/03, 09/10, 09/17", "09/03"),
+        ("DOS 03/18 99214 / 20610  BILLED $412.00", "03/18"),
+        ("Service: Adaptive behavior treatment (97153), 10/01/2025 - 10/31/2025", "10/01/2025"),
+        ("Svc: Outpatient ECT, 8 sessions, 05/06/24 - 06/03/24 (90870)", "05/06/24"),
+        ("Level of care requested: Inpatient rehabilitation, continued stay from 07/23/2024", "07/23/2024"),
+        ("Services billed: Lumbar MRI (72148), office consults 3/20 and 4/03", "3/20"),
+        ("We got claims for Spravato treatments on June 11, June 18, and June 25, 2024.", "June 11"),
+        ("The request was for 14 days starting August 5, 2024.", "August 5, 2024"),
+        ("We could not pay the claim for two hearing aids purchased on 4/18.", "4/18"),
+        ("01/05  Embryo cryopreservation, initial  $1,450.00  $0.00", "01/05"),
+        (
+            "RECIPIENT NAME  RIN  DCN  SVC DATE  PROC  BILLED\n"
+            "ZAVALA, EFRAIN  384917726  4A10228  01/17/24  93306  680.00",
+            "01/17/24",
+        ),
+    ],
+)
+def test_service_date_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service_date"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The head scan from 07/02/2024 shows mild asymmetry.",
+        "We approved your treatment from March 4, 2024 through June 2, 2024.",
+        "Date: 07/22/2024\nMember: Ann Lee",
+        "DOS: 13/45",
+        "RECIPIENT NAME  RIN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  93306  680.00",
+    ],
+)
+def test_service_date_not_found(text: str) -> None:
+    assert fields_of(text)["service_date"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Member ID: W1  Group: 0871553 - Northbridge Logistics", "employer"),
+        ("Member: Ann Lee  Group: Lorain County Schools", "employer"),
+        ("Plan: UnitedHealthcare Choice (group: Four Corners Electric Cooperative)", "employer"),
+        ("Plan: Halcyon Health System Employee Prescription Plan", "employer"),
+        ("Prior authorization is required under the State of Wisconsin group formulary.", "state_employee"),
+        ("Your employer's workers' compensation coverage uses a provider network.", "other"),
+        ("You have the right to request a redetermination (appeal) of our decision.", "medicare_part_d"),
+        ("Medicare drug plans may only cover a drug for a medically accepted indication.", "medicare_part_d"),
+    ],
+)
+def test_plan_type_found(text: str, expected: str) -> None:
+    assert fields_of(text)["plan_type"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Member ID: HMK884201337\nGroup #: 0047712",
+        "Group: 0715209 (Choice Plus)",
+        "Daily sessions are billed with 90868, and redetermination of motor threshold with 90869.",
+        "Plan: Employee  \n  Plan",
+    ],
+)
+def test_plan_type_not_found(text: str) -> None:
+    assert fields_of(text)["plan_type"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("RE: Claim 24CCH0098812 - member Tamika Rowe", "claim_number", "24CCH0098812"),
+        ("Subject: Update on your request - Ref 24-CM-004417", "claim_number", "24-CM-004417"),
+        ("Re: Order 24M-0513-70811 - REQUEST CANNOT BE PROCESSED", "claim_number", "24M-0513-70811"),
+        ("Auth ref: MBHP-ECT-240621-008", "claim_number", "MBHP-ECT-240621-008"),
+        ("CD number: CD-2406-771904", "claim_number", "CD-2406-771904"),
+        ("RE: Member Marguerite Oyelowo, ID CPH-0047782-01", "member_id", "CPH-0047782-01"),
+        (
+            "RECIPIENT NAME  RIN  DCN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  4A1022871100201  01/17/24  93306",
+            "claim_number",
+            "4A1022871100201",
+        ),
+        (
+            "RECIPIENT NAME  RIN  DCN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  4A1022871100201  01/17/24  93306",
+            "member_id",
+            "384917726",
+        ),
+    ],
+)
+def test_id_found(text: str, field: str, expected: str) -> None:
+    assert fields_of(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("Payer ID 62308  Payee: NORTHGATE IMAGING", "member_id"),
+        ("3000 E. Pine Ave, Meridian, ID 83642", "member_id"),
+        ("LAKESIDE INTERNAL MEDICINE GROUP  NPI 1508877213", "group_number"),
+        ("SVC  DOS  CPT  CHG  PAID  ADJ\n01  06/18/25  74177  2,980.00  0.00  CO-15", "claim_number"),
+        ("We reviewed the claim 3 times.", "claim_number"),
+        ("See reference 12 in the policy.", "claim_number"),
+        # A row with an empty cell does not line up with its heading.
+        ("NAME  RIN  DCN  PROC\nZAVALA  384917726  93306", "claim_number"),
+    ],
+)
+def test_id_not_found(text: str, field: str) -> None:
+    assert fields_of(text)[field] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Participant: GUADALUPE R. TREVIÑO  Participant ID: ERS 4471\nPatient: MATEO TREVIÑO (dependent child)",
+            "MATEO TREVIÑO",
+        ),
+        ("Member: ROSALIND K ACHTERBERG  Member ID: 8990431-01\nPatient: TOBIAS ACHTERBERG (Son)", "TOBIAS ACHTERBERG"),
+        ("Beneficiary: MSgt (Ret.) Alvin Rutledge, USAF", "Alvin Rutledge"),
+        ("Member .......... Nguyen, Bao Tran  ID: XEA907733612", "Nguyen, Bao Tran"),
+        ("Injured employee: Armando Villaseñor  Claim no.: 06-441877-RT", "Armando Villaseñor"),
+        ("RECIPIENT NAME  RIN  DCN\nZAVALA, EFRAIN  384917726  4A1022871100201", "ZAVALA, EFRAIN"),
+        (
+            "Aetna Life Insurance Company\nP.O. Box 14079\nLexington, KY 40512\n\nMarch 4, 2024\n\n"
+            "KAREN M. DELACROIX\n418 Willet Lane",
+            "KAREN M. DELACROIX",
+        ),
+        ("Plan letter\n\nDear Owen Stutzman,\n\nWe got your claims.", "Owen Stutzman"),
+        ("Coverage decision\n\nHi Theo,\n\nGood news on your MRI.", "Theo"),
+        (
+            "Blue Shield - Member Portal\nMessage Center\nTo: Aaron Lindqvist\nFrom: UM\nSubject: Decision",
+            "Aaron Lindqvist",
+        ),
+    ],
+)
+def test_patient_name_found(text: str, expected: str) -> None:
+    assert fields_of(text)["patient_name"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Valued Member,\n\nWe reviewed the request.",
+        "Dear Dr. Marsh,\n\nWe reviewed the bill.",
+        "Hi team,\n\nPlease resubmit.",
+        "RECIPIENT NAME  RIN  DCN\n384917726  4A1022871100201  93306",
+        "Blue Shield - Member Portal\nMessage Center",
+    ],
+)
+def test_patient_name_not_found(text: str) -> None:
+    assert fields_of(text)["patient_name"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Request received from: Dr. Owen Kastner, Cedar Psychiatric Group",
+            "Dr. Owen Kastner, Cedar Psychiatric Group",
+        ),
+        ("Requesting: Loma Linda University Cancer Center", "Loma Linda University Cancer Center"),
+        ("Who asked: Cascade Ketamine Clinic, Tacoma", "Cascade Ketamine Clinic, Tacoma"),
+        ("Provider ........ Pacific Coast Sleep Lab LLC  NPI 1457780321", "Pacific Coast Sleep Lab LLC"),
+        ("Provider who asked for the service: Acadiana Bone & Joint", "Acadiana Bone & Joint"),
+        ("Reviewing physician: Camila Ostrander, MD\nSurgeon: Dr. Olivia Hensley", "Dr. Olivia Hensley"),
+        ("TO: Severn River Neuropsychiatry, Attn: Dr. Owen Castellano", "Severn River Neuropsychiatry"),
+        (
+            "Date: 03/06/2025\nTo: Dr. Hana Dobrowski, Great Lakes Gastroenterology",
+            "Dr. Hana Dobrowski, Great Lakes Gastroenterology",
+        ),
+        (
+            "We reviewed a request for speech therapy for Mateo from Little Voices Speech Clinic, Pasadena.",
+            "Little Voices Speech Clinic",
+        ),
+        ("We received 10 claims from Talk & Play Pediatric Speech.", "Talk & Play Pediatric Speech"),
+        ("If you need the hospital, ask Dr. Kimura to send us the reason and we'll review it.", "Dr. Kimura"),
+    ],
+)
+def test_provider_found(text: str, expected: str) -> None:
+    assert fields_of(text)["provider"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "From: Blue Shield UM\nTo: Aaron Lindqvist-Baptiste\nSubject: Decision",
+        "Reviewing physician: Camila Ostrander, MD",
+        "This was reviewed by Dr. Caroline Achebe.",
+        "Dr. Lena Ortiz, Board Certified in Psychiatry, made this decision.",
+    ],
+)
+def test_provider_not_found(text: str) -> None:
+    assert fields_of(text)["provider"] is None

@@ -27,6 +27,8 @@ PIECES = st.sampled_from(
         "Member ID:", "Claim #", "Date:", "CO-50", "N115", "M15", "F33.2", "J3490", "96365", "within 180 days",
         "not medically necessary", "experimental", "not evidence-based", "Dear Ms. ", "RE:", "\n", "\n\n", "  ",
         "P.O. Box 14463, Lexington, KY 40512", "Service requested:", "CPT", "(22558, 22612)", "12/05/2023",
+        "Subject:", "Admission:", "SVC DATE  DCN  RIN", "Dr. ", "request from ", "$1,450.00", "DOS ....", "(1) ",
+        "Determination:", "Patient:", "To:", "OTHER CODES THAT MAY APPEAR", "Order #", "3/18", "Hi ",
     ]
 )  # fmt: skip
 LETTERLIKE = st.lists(st.one_of(PIECES, st.text(max_size=40)), max_size=60).map("".join)

@@ -258,10 +258,12 @@ def _confusion_table(confusion: dict[str, Any]) -> Any:
 @click.option("--fields", "fields_mode", is_flag=True, help="Evaluate the field extractor instead of the classifier.")
 @click.option(
     "--gold",
+    "gold",
     type=click.Path(path_type=Path),
-    default=Path("corpus/fields"),
+    multiple=True,
+    default=(Path("corpus/fields"),),
     show_default=True,
-    help="With --fields: gold field annotations (file or directory).",
+    help="With --fields: gold field annotations (file or directory); repeat to evaluate on several together.",
 )
 @click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
 @click.option("--pdf", "through_pdf", is_flag=True, help="With --fields: render each letter to PDF and extract it.")
@@ -270,7 +272,7 @@ def evaluate(
     data: Path | None,
     out_dir: Path,
     fields_mode: bool,
-    gold: Path,
+    gold: tuple[Path, ...],
     corpus_path: Path,
     through_pdf: bool,
     model_dir: Path | None,
@@ -301,7 +303,7 @@ def evaluate(
     console.print(f"wrote {out_dir / 'metrics.json'} and {out_dir / 'confusion.png'}")
 
 
-def _evaluate_fields(gold: Path, corpus_path: Path, out_dir: Path, through_pdf: bool) -> None:
+def _evaluate_fields(gold: tuple[Path, ...], corpus_path: Path, out_dir: Path, through_pdf: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -311,7 +313,7 @@ def _evaluate_fields(gold: Path, corpus_path: Path, out_dir: Path, through_pdf: 
     from denialparse.pdfrender import options_for, render_pdf
 
     letters = {letter.id: letter for letter in load_corpus(corpus_path)}
-    rows = load_gold(gold)
+    rows = load_gold(*gold)
     order = {row.id: number for number, row in enumerate(rows)}
 
     def document(letter: Any) -> Any:
@@ -321,7 +323,7 @@ def _evaluate_fields(gold: Path, corpus_path: Path, out_dir: Path, through_pdf: 
         return extract(pdf, name=f"{letter.id}.pdf")
 
     result = evaluate_fields(letters, rows, document)
-    result["gold"] = str(gold)
+    result["gold"] = [str(path) for path in gold]
     result["through_pdf"] = through_pdf
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "fields.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -8,6 +8,7 @@ near a procedure/code cue or on a table row, never a ZIP code after a state. Mea
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Any
@@ -46,6 +47,33 @@ def code_meanings() -> dict[str, dict[str, Any]]:
     return {system: raw.get(system, {}) for system in ("carc", "group", "hcpcs", "cpt", "icd10")}
 
 
+@lru_cache(maxsize=1)
+def _reference_heading() -> re.Pattern[str]:
+    raw = yaml.safe_load((DATA_DIR / "codes.yaml").read_text(encoding="utf-8"))
+    words = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in raw["reference_sections"])
+    # A heading line, not a sentence: "Keep this letter for reference." opens no glossary.
+    return re.compile(rf"^[^\n]{{0,80}}(?:{words})(?:[^\n]{{0,80}}[^.\n])?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _reference_sections(text: str) -> tuple[list[int], list[int]]:
+    """Glossaries of codes that "may appear", from the heading to the next blank line: sorted, non-overlapping
+    starts and ends, so that a lookup is a bisection."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for heading in _reference_heading().finditer(text):
+        if ends and heading.start() < ends[-1]:
+            continue  # inside the previous glossary
+        end = text.find("\n\n", heading.end())
+        starts.append(heading.start())
+        ends.append(end if end != -1 else len(text))
+    return starts, ends
+
+
+def _in_sections(position: int, sections: tuple[list[int], list[int]]) -> bool:
+    index = bisect.bisect_right(sections[0], position) - 1
+    return index >= 0 and position < sections[1][index]
+
+
 def _line_at(text: str, start: int, end: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
@@ -73,6 +101,7 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
     """Every code once (first mention), in order of appearance; ``exclude`` masks ID field spans."""
     text = document.text
     masked = list(exclude or [])
+    glossaries = _reference_sections(text)
     found: dict[tuple[str, str], CodeMention] = {}
 
     def overlaps(start: int, end: int) -> bool:
@@ -81,6 +110,8 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
     def add(system: str, code: str, start: int, end: int, rule: str) -> None:
         if overlaps(start, end):
             return
+        if system in ("carc", "rarc") and _in_sections(start, glossaries):
+            return  # listed in a glossary, not applied
         key = (system, code)
         if key in found:
             return

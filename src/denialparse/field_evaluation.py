@@ -45,11 +45,14 @@ class GoldFields:
     fields: dict[str, Any]
 
 
-def load_gold(path: Path) -> list[GoldFields]:
-    """Gold rows from a file or a directory of ``*.jsonl`` files."""
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    if not files or not all(f.is_file() for f in files):
-        raise DataFileError(f"{path}: no gold field files")
+def load_gold(*paths: Path) -> list[GoldFields]:
+    """Gold rows from files or directories of ``*.jsonl`` files, in order; a file named twice is read once."""
+    files: list[Path] = []
+    for path in paths:
+        found = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        if not found or not all(f.is_file() for f in found):
+            raise DataFileError(f"{path}: no gold field files")
+        files.extend(f for f in found if f.resolve() not in {seen.resolve() for seen in files})
     rows: list[GoldFields] = []
     for file in files:
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):

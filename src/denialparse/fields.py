@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
@@ -34,6 +35,10 @@ DATE_PATTERN = (
     rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})[ \t]+\d{{4}})"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
+# Month and day without a year, as short notices and fax headers write them ("DOS 03/18", "DATE: 05/21").
+_MONTH_DAY = r"\d{1,2}/\d{1,2}(?![/\d])"
+# "Tue, Feb 20, 2024", "Mon 10/06/2025": a weekday ahead of the date.
+_WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]{0,6}\.?,?[ \t]+)?"
 _MONTH_NUMBER = {
     name: index
     for index, names in enumerate(
@@ -77,6 +82,14 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+def _is_date(text: str) -> bool:
+    """A real calendar date, or a valid month/day when the letter leaves out the year."""
+    if parse_date(text):
+        return True
+    month_day = re.fullmatch(r"(\d{1,2})/(\d{1,2})", text.strip())
+    return month_day is not None and 1 <= int(month_day[1]) <= 12 and 1 <= int(month_day[2]) <= 31
+
+
 @dataclass(frozen=True)
 class _LabelledRule:
     """A value that follows one of several labels on the same line ("Member ID: W123")."""
@@ -101,11 +114,13 @@ _LABELLED_RULES = (
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
-        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
+        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
-        r"|(?<=[A-Za-z] )ID(?=[ \t]+[A-Z]{0,4}\d)|(?<=, )ID(?=[ \t]+[A-Z]{0,4}\d)"
+        # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
+        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
         r"(?<!Employer )(?<!NPI )(?<!Auth )\bID(?=[ \t]*:)",
@@ -121,9 +136,12 @@ _LABELLED_RULES = (
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
         r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No\.?|ID)"
-        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA[ \t]*(?:#|Number|No\.?|ID)"
+        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA(?:[ \t]*(?:#|Number|No\.?)|[ \t]+ID)"
         r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No\.?|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
-        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)",
+        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)"
+        r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
+        # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
+        r"|\b(?:Claim|Ref|Reference|Order)(?=[ \t]+[A-Z]{0,5}-?\d[A-Z0-9-]{4,}(?![\w/]))",
         _ID_VALUE,
         0.9,
     ),
@@ -132,32 +150,49 @@ _LABELLED_RULES = (
         r"\b(?:Date[ \t]+of[ \t]+(?:Notice|Letter|this[ \t]+(?:Notice|Letter)|Determination|Decision)"
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
-        # A bare "Date:" only as its own label, not the end of "Original denial date:".
-        r"|(?:(?<=\n)|(?<=^)|(?<=  ))Date(?=[ \t]*:))",
-        rf"({DATE_PATTERN})",
+        # Statements and remittances are dated when they are processed, printed or paid.
+        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report)[ \t]+Date"
+        r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
+        r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?"
+        # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
+        r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3})))",
+        rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
         0.95,
     ),
     _LabelledRule(
         "service",
-        # Free text follows, so the label must end in a colon: "medication trials you documented" is prose.
-        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s)?[ \t]+"
-        r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed)"
-        r"|Requested[ \t]+(?:Service|Item"
-        r"|Drug|Medication)|Drug(?:\(s\))?[ \t]+(?:Requested|Name)|Medication(?:[ \t]+Requested)?|Procedure(?:[ \t]+"
-        r"Requested)?|Item[ \t]+Requested|Treatment[ \t]+Requested|Description[ \t]+of[ \t]+Service|Service|Svc|Rx"
-        r"|Item|Drug|Treatment|Test[ \t]+requested|Study|Requested|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
-        r"|Services|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)"
-        r"|What[ \t]+was[ \t]+ask|Level[ \t]+of[ \t]+care[ \t]+requested|Equipment|Device)(?=[ \t]*:)",
+        # Free text follows, so the label must end in a colon (or dot leaders): "medication trials you documented"
+        # is prose. Labels that say what was asked for may follow other words on their line.
+        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Services?[ \t]+"
+        r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed|submitted|provided|rendered)"
+        r"|Requested[ \t]+(?:Services?|Items?|Drug|Medication|Procedure|Treatment)"
+        r"|Drug(?:\(s\)|s)?[ \t]+(?:Requested|Name)"
+        r"|(?:Medication|Items?|Treatment|Procedure|Test|Equipment|Device)[ \t]+(?:Requested|submitted|billed)"
+        r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
+        r"|What[ \t]+was[ \t]+ask"
+        r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
+        # One-word labels only where a label starts (line start or after a column gap): "Prior treatment:" and
+        # "Member Services:" are other labels.
+        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t))(?:Services?|Svc|Rx|Items?|Drug|Medication|Procedure|Treatment|Study"
+        r"|Requested|Equipment|Device|Admission))(?=[ \t]*(?::|\.{3}))",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
     ),
     _LabelledRule(
         "service",
-        # Weaker: a subject line or "Request:" often names the service, but also the letter's own title.
-        r"\b(?:Request|RE|Re|Regarding|Subject)(?=[ \t]*:)",
+        # Weaker: a "Re:" line or "Request:" often names the service, but also the letter's own title; "Claim:"
+        # is a number or the claimed service.
+        r"\b(?:Request(?:[ \t]*#)?|RE|Re|Regarding|Claim)(?=[ \t]*:)",
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.6,
+    ),
+    _LabelledRule(
+        "service",
+        # Weakest: an email's subject summarises ("Update on your Spravato request"); the body says it in full.
+        r"(?<![^\n])Subject(?=[ \t]*:)",
+        r"([^\n]{3,160})",
+        0.45,
     ),
 )
 
@@ -186,7 +221,7 @@ def _span(document: Document, start: int, end: int) -> Span:
 
 
 # Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3").
-_NEXT_LABEL = re.compile(r"[ \t]{3,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
+_NEXT_LABEL = re.compile(r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
 
 
 # "RE: Request for coverage - ketamine ..." -> "ketamine ..."
@@ -195,56 +230,136 @@ _SERVICE_PREFIX = re.compile(
     r"|pre-?certification|payment|services?)?[ \t]*(?:for|of)?[ \t]*[-:–][ \t]*",
     re.IGNORECASE,
 )
-
-
-_GENERIC_SERVICE_WORDS = frozenset(
-    (
-        "coverage determination decision notice of adverse benefit prior authorization request claim denial appeal "
-        "your the for pre-service utilization review medical necessity pharmacy organization initial final internal "
-        "action member provider letter reconsideration redetermination information a an to and on this services "
-        "service precertification pre-certification determinations urgent expedited standard listed below above item"
-        " items medical billed"
-    ).split()
+# "(1) Ketamine troches; (2) psychotherapy": the first item of a numbered list.
+_FIRST_ITEM = re.compile(r"^\(?\d{1,2}\)[ \t]*([^;\n]{1,160}?)(?=[ \t]*;|[ \t]*\(\d{1,2}\)|$)")
+# A reference number, billing code or date ahead of the service: "Order #OSP-77120394 SKYRIZI ...",
+# "24-03-SP-0915 - L4-S1 fusion", "95811 PSG w/ CPAP", "29827-RT Arthroscopic ...", "01/10/2024, acute ...".
+_LEADING_REFERENCE = re.compile(
+    r"^(?:(?i:Order|Ref(?:erence)?|Auth(?:orization)?|Claim|Request|Case)[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*)?"
+    rf"(?:#?[A-Z0-9-]{{0,20}}\d{{4}}[A-Z0-9-]{{0,20}}|{DATE_PATTERN})(?![A-Za-z0-9])[ \t]*,?[ \t]*(?:[-–:][ \t]*)?"
 )
+# A billing code in brackets at the end of a table cell: "Oral appliance, custom (E0486)".
+_TRAILING_CODE = re.compile(r"[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?\)$")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    """The word lists of data/fields.yaml."""
+    return dict(yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class _ServiceWords:
+    generic: frozenset[str]
+    not_a_start: re.Pattern[str]
+    payment_adjustments: frozenset[str]
+    denied_row: re.Pattern[str]
+    total_row: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _service_words() -> _ServiceWords:
+    raw = _vocabulary()
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(words, key=len, reverse=True))
+
+    return _ServiceWords(
+        generic=frozenset(raw["generic_service_words"]),
+        not_a_start=re.compile(rf"(?:{alternation(raw['not_a_service_start'])})\b", re.IGNORECASE),
+        payment_adjustments=frozenset(str(code) for code in raw["payment_adjustment_carcs"]),
+        denied_row=re.compile(rf"\b(?:{alternation(raw['denied_row_words'])})\b", re.IGNORECASE),
+        total_row=re.compile(rf"(?:{alternation(raw['total_row_words'])})\b", re.IGNORECASE),
+    )
+
+
+def _names_a_service(value: str) -> bool:
+    """False for a value made only of process words ("Coverage determination") or naming a person or reference."""
+    words = _service_words()
+    return (
+        value[:1].isalnum()
+        and not set(re.findall(r"[a-z-]+", value.lower())) <= words.generic
+        and re.match(r"[A-Za-z #]{2,25}:", value) is None
+        and words.not_a_start.match(value) is None
+    )
 
 
 def _clean_value(name: str, value: str) -> str:
     value = value.strip().rstrip(".,;")
     if name == "service":
-        # A table row or a second label on the same line ends the value.
-        value = _NEXT_LABEL.split(value)[0]
+        # After a leading reference, a column gap or a second label on the same line ends the value.
+        value = _NEXT_LABEL.split(_LEADING_REFERENCE.sub("", value))[0]
+        if item := _FIRST_ITEM.match(value):
+            value = item.group(1)
         value = _SERVICE_PREFIX.sub("", value).strip(" :-").rstrip(".,;")
+        # "What your doctor asked for: Dr. Park asked us to cover Mounjaro for prediabetes" -> "Mounjaro".
+        prose = _SERVICE_PROSE.search(value)
+        if prose and _names_a_service(prose.group(1).strip()):
+            value = prose.group(1).strip()
     return value
 
 
+_ID_FIELDS = ("member_id", "group_number", "claim_number")
+# Provider and tax numbers that can follow a label word by accident.
+_OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA)\b", re.IGNORECASE)
+
+
+def _valid_value(field: str, value: str) -> bool:
+    if len(value) < 2:
+        return False
+    if field == "service":
+        return _names_a_service(value)  # "RE: Coverage determination" names the letter, not the service
+    # "MEDICINE GROUP  NPI 1508877213": a provider's number, not the group's.
+    return (
+        any(ch.isdigit() for ch in value) and not _OTHER_ID.match(value) and (field != "letter_date" or _is_date(value))
+    )
+
+
+def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """Under a table heading cell ("RIN  DCN  SVC DATE"), the cell in the same column of the next row.
+
+    Text gaps are normalised to two spaces, so columns are counted in cells, not characters.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    if line_end == -1 or line_end - line_start > 300:
+        return None  # no next row, or too long for a heading row (and a bound on the work per label)
+    before, after = text[line_start:start], text[end:line_end]
+    if (before and not before.endswith("  ")) or (after and not after.startswith("  ")):
+        return None  # the label is not a whole cell
+    headings = len(_CELL_GAP.split(text[line_start:line_end]))
+    if headings < 3:
+        return None  # not a heading row
+    column = len(_CELL_GAP.split(before)) - 1 if before else 0
+    row_end = text.find("\n", line_end + 1)
+    row = text[line_end + 1 : row_end if row_end != -1 else len(text)]
+    starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
+    cells = _CELL_GAP.split(row)
+    if len(cells) != headings:
+        return None  # an empty or extra cell would shift the columns
+    return cells[column], line_end + 1 + starts[column]
+
+
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
+    """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
+    text = document.text
     label_pattern, value_pattern = rule.compile_parts()
-    for label in label_pattern.finditer(document.text):
-        match = value_pattern.match(document.text, label.end())
-        if match is None:
-            continue
-        value = _clean_value(rule.field, match.group(1))
-        if rule.field != "service" and not any(ch.isdigit() for ch in value):
-            continue
-        if rule.field == "letter_date" and parse_date(value) is None:
-            continue
-        if len(value) < 2:
-            continue
-        if rule.field == "service" and (
-            set(re.findall(r"[a-z-]+", value.lower())) <= _GENERIC_SERVICE_WORDS
-            or re.match(r"[A-Za-z #]{2,25}:", value)
-            or re.match(r"(?i)(?:member|patient|order|case|ref|within|by|if|you|we|to|claim)\b", value)
-            or _DATE.fullmatch(value.split(" - ")[0].strip()) is not None
-        ):
-            continue  # "RE: Coverage determination" or "RE: Member X, ID ..." names the letter, not the service
-        start = match.start(1)
-        return ExtractedField(
-            name=rule.field,
-            value=value,
-            span=_span(document, start, start + len(value)),
-            confidence=rule.confidence,
-            rule=f"label:{rule.field}",
-        )
+    for label in label_pattern.finditer(text):
+        candidates: list[tuple[str, int, str]] = []
+        if match := value_pattern.match(text, label.end()):
+            candidates.append((_clean_value(rule.field, match.group(1)), match.start(1), match.group(1)))
+        if rule.field in _ID_FIELDS and (below := _cell_below(text, label.start(), label.end())):
+            candidates.append((below[0], below[1], below[0]))
+        for value, raw_start, raw in candidates:
+            if _valid_value(rule.field, value):
+                start = raw_start + max(raw.find(value), 0)
+                return ExtractedField(
+                    name=rule.field,
+                    value=value,
+                    span=_span(document, start, start + len(value)),
+                    confidence=rule.confidence,
+                    rule=f"label:{rule.field}",
+                )
     return None
 
 
@@ -252,50 +367,105 @@ _SERVICE_PROSE = re.compile(
     r"(?:\b(?:reviewed|received|denied|deny|declined?|processed|approve|cover)[ \t]+(?:(?:a|the|your|an)[ \t]+)?"
     r"(?:(?:prior[ \t]+authorization|coverage|pre-?certification)[ \t]+)?(?:request|claim|claims)"
     r"(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+"
-    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not)[ \t]+(?:cover|approve|pay[ \t]+for)[ \t]+)"
+    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not)[ \t]+(?:cover|approve|pay[ \t]+for)[ \t]+"
+    # "asked us to approve ...", "requested approval of ..."
+    r"|\basked[ \t]+(?:us[ \t]+)?to[ \t]+(?:approve|cover|pay[ \t]+for)[ \t]+"
+    r"|\b(?:requested|asked[ \t]+for)[ \t]+(?:prior[ \t]+)?(?:approval|authorization|coverage)[ \t]+(?:of|for)[ \t]+"
+    # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
+    r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
+    r"[ \t]for[ \t]+)"
+    # The service ends at a clause word, punctuation, or bracketed codes ("MRI (CPT 73721)"); a bracketed name
+    # stays ("Spravato (esketamine)").
     r"(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
-    r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n(])",
+    r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n]|[ \t]*\([^()\n]{0,40}?\d|$)",
     re.IGNORECASE,
 )
-# A remittance/EOB row: date, procedure code, then the description ("03/27/25  J0897  Denosumab 1 mg x60  $...").
-_SERVICE_ROW = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?(?:{DATE_PATTERN})(?:[ \t]*-[ \t]*(?:{DATE_PATTERN}))?[ \t]+"
-    r"[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+([A-Za-z][^\n$]{2,60}?)(?=[ \t]{2,}|\t|\$|[ \t]+\d+\.\d\d|$)",
+# "Determination: Inpatient admission NOT CERTIFIED."
+_SERVICE_DECISION = re.compile(
+    r"^[ \t]*(?:Determination|Decision|Outcome)[ \t]*:[ \t]*([A-Za-z][^.\n:/]{2,60}?)[ \t]+"
+    r"(?:(?:is|was|are|were|has[ \t]+been|have[ \t]+been)[ \t]+)?"
+    r"(?:not[ \t]+(?:certified|approved|covered|authori[sz]ed)|denied|non-?certified)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A remittance/EOB row: a line that starts with a line number and a date (a range, or month/day alone) and
+# carries an amount; its first text cell before the amounts names the service.
+_TABLE_ROW = re.compile(
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?(?:{DATE_PATTERN}|\d{{1,2}}/\d{{1,2}})(?:[ \t]*-[ \t]*(?:{DATE_PATTERN}))?[ \t]+"
+    r"([^\n]{3,300})$",
     re.MULTILINE,
 )
+_AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\b")
+_CELL_GAP = re.compile(r"[ \t]{2,}|\t")
+_LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
+_ROW_CARC = re.compile(r"\b(?:CO|PR|OA|PI|CR)[ \t]?-?[ \t]?(\d{1,3})\b")
+
+
+def _row_denied(row: str) -> bool:
+    """A row that says "denied" or carries a reason code other than a paid line's adjustments (CO-45, PR-2)."""
+    words = _service_words()
+    return bool(words.denied_row.search(row)) or any(
+        code not in words.payment_adjustments for code in _ROW_CARC.findall(row)
+    )
 
 
 def _service_from_table(document: Document) -> ExtractedField | None:
-    match = _SERVICE_ROW.search(document.text)
-    if match:
-        value = match.group(1).strip()
-        return ExtractedField(
-            "service", value, _span(document, match.start(1), match.start(1) + len(value)), 0.6, "table-row"
-        )
-    return None
+    """The service on the first denied remittance row (else the first row): a paid office visit is not it."""
+    words = _service_words()
+    rows: list[tuple[bool, int, str]] = []
+    for match in _TABLE_ROW.finditer(document.text):
+        rest = match.group(1)
+        amount = _AMOUNT.search(rest)
+        if amount is None:
+            continue
+        offset = 0
+        for cell in re.split(r"[ \t]{2,}|\t|\$", rest[: amount.start()]):
+            start = match.start(1) + rest.index(cell, offset)
+            offset = start - match.start(1) + len(cell)
+            value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", cell.strip()))
+            if re.search(r"[A-Za-z]{3}", value) and not words.total_row.match(value):
+                rows.append((_row_denied(rest), document.text.index(value, start), value))
+                break
+    if not rows:
+        return None
+    _, start, value = next((row for row in rows if row[0]), rows[0])
+    return ExtractedField("service", value, _span(document, start, start + len(value)), 0.6, "table-row")
+
+
+def _service_decision(document: Document) -> ExtractedField | None:
+    match = _SERVICE_DECISION.search(document.text)
+    if match is None or not _names_a_service(match.group(1)):
+        return None
+    return ExtractedField("service", match.group(1), _span(document, *match.span(1)), 0.6, "decision-line")
 
 
 def _service_in_prose(document: Document) -> ExtractedField | None:
     """ "We reviewed a request for an MRI of the lower back ..." when no header names the service."""
     for match in _SERVICE_PROSE.finditer(document.text[:3000]):
         value = match.group(1).strip()
-        words = set(re.findall(r"[a-z-]+", value.lower()))
-        if words and not words <= _GENERIC_SERVICE_WORDS and not re.match(r"(?i)(?:you|this|it|them|us)\b", value):
+        if value and _names_a_service(value):
             return ExtractedField("service", value, _span(document, *match.span(1)), 0.5, "prose")
     return None
 
 
+# A date on a line of its own, or right-aligned after a column gap ("Chicago, IL  March 3, 2024"); a date after a
+# label ("DOS: 10/02/2024") or inside a table row or a sentence is some other date.
+_DATE_LINE = re.compile(
+    rf"^(?:([^\n:#]{{0,120}}?[A-Za-z.,])[ \t]{{2,}})?{_WEEKDAY}({DATE_PATTERN})[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+# Words before a right-aligned date that make it some other date ("DOB  01/02/1980", "Admitted  03/04/2024").
+_OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z]{0,8}|paid|through|from|to)\b", re.I)
+
+
 def _first_date(document: Document) -> ExtractedField | None:
-    """A letter's date is usually the first date in its opening lines."""
-    head = document.text[:1500]
-    for match in _DATE.finditer(head):
-        if parse_date(match.group(0)):
+    """An unlabelled letter date: the first date standing alone on a line in the opening lines."""
+    for match in _DATE_LINE.finditer(document.text[:1500]):
+        if parse_date(match.group(2)) and not _OTHER_DATE_WORDS.search(match.group(1) or ""):
             return ExtractedField(
                 name="letter_date",
-                value=match.group(0),
-                span=_span(document, match.start(), match.end()),
+                value=match.group(2),
+                span=_span(document, *match.span(2)),
                 confidence=0.6,
-                rule="first-date-in-header",
+                rule="date-line-in-header",
             )
     return None
 
@@ -377,14 +547,32 @@ def _payer(document: Document) -> ExtractedField | None:
 
 
 _NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ž'’-]{1,40}|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-Þ]))"
-_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Lt|Col|Capt|Sgt|Maj|Ret)\.?[ \t]+|\(Ret\.\)[ \t]+)*"
-_PATIENT_LABEL = re.compile(
-    r"(?:(?:\b(?i:Member|Patient|Enrollee|Beneficiary|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
-    r"|Client|Enrollee's|Member's|Patient's|Dependent|MBR|Mbr)(?i:[ \t]+Name)?"
-    r"|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)"
-    r"[ \t]*:|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
-    r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?" + _TITLE + r"(?=[A-ZÀ-Þ])"
-)
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> tuple[str, frozenset[str]]:
+    """The title pattern ahead of a name and the words that are never part of one (data/fields.yaml)."""
+    raw = _vocabulary()
+    titles = "|".join(re.escape(t) for t in sorted(raw["name_titles"], key=len, reverse=True))
+    return rf"(?:(?:{titles})\.?[ \t]+|\(Ret\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
+
+
+@lru_cache(maxsize=1)
+def _patient_label() -> re.Pattern[str]:
+    """A member/patient label; ``patient`` is set when the label names the patient rather than the subscriber."""
+    return re.compile(
+        r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant))"
+        r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
+        r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
+        # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
+        r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
+        r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
+        r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
+        + _name_words()[0]
+        + r"(?=[A-ZÀ-Þ])"
+    )
+
+
 _LAST_FIRST = re.compile(
     rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN})?),[ \t]?({_NAME_TOKEN}(?:[ \t](?:{_NAME_TOKEN}|[A-Z](?![A-Za-z])))?)"
     r"(?![A-Za-z])"
@@ -402,7 +590,14 @@ _ADDRESS_BLOCK = re.compile(
     r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit)",
     re.MULTILINE | re.IGNORECASE,
 )
-_DEAR_NAMED = re.compile(rf"\bDear[ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})[,:]")
+_DEAR_NAMED = re.compile(
+    rf"\bDear[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})"
+    rf"|({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
+)
+# An informal message to the member by first name: "Hi Theo,".
+_GREETING = re.compile(rf"^(?:Hi|Hello)[ \t]+({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE)
+# A table heading over the patient's name ("RECIPIENT NAME  RIN  DCN").
+_NAME_HEADING = re.compile(r"\b(?:Patient|Member|Recipient|Beneficiary|Enrollee)(?:[ \t]+Name)?\b", re.IGNORECASE)
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
 _NAME_END = re.compile(
     r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
@@ -410,47 +605,70 @@ _NAME_END = re.compile(
     r"|Member|Medicaid|Medicare|Subscriber|Sex|Gender|Address|Age|Birth|Birthdate|Patient|Insured|Relationship)\b"
     r"[^\n:#]{0,14}[:#])"
 )
-_NOT_A_NAME = {
-    word.casefold()
-    for word in (
-        "Services Service Member Name Information Dear ID Number Date The Plan Age DOB Your You Provider Request "
-        "Medicaid Medicare Notice Re Subject Claim Group Policy Health Insurance Department Of Determination "
-        "Appeal Denial Review Benefits Benefit Coverage Summary Statement Explanation Customer Patient Enrollee DOB "
-        "TennCare Age"
-    ).split()
-}
 _PROVIDER_LABEL = re.compile(
     r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing|Prescribing)[ \t]+"
     r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor)|Provider(?:[ \t]+Name)?"
-    r"|Provider[ \t]+who[ \t]+asked|Prescriber|Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
-    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)[ \t]*:[ \t]*([^\n]{3,90})",
+    r"|Provider[ \t]+(?:who[ \t]+asked(?:[ \t]+for[ \t]+the[ \t]+service)?|billing)|Prescriber"
+    # A reviewing physician is the plan's, not the member's.
+    r"|(?<!Reviewing )(?<!Peer )(?<!Reviewer )Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
+    r"|Request(?:[ \t]+received)?[ \t]+from|Requesting|Who[ \t]+asked|Surgeon|PROV|Referred[ \t]+by|Ordered[ \t]+by"
+    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)"
+    # A colon, or dot leaders ("Provider ........ Pacific Coast Sleep Lab", "PROVIDER...: RIVERTOWN").
+    r"(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:)[ \t]*([^\n]{3,90})",
     re.IGNORECASE,
 )
-# "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners".
+_PROVIDER_NAME = r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
+# "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners" /
+# "a request for speech therapy for Mateo from Little Voices Speech Clinic" / "10 claims from Talk & Play".
 _PROVIDER_PROSE = re.compile(
-    r"\b(?:requested|submitted|ordered|prescribed)[ \t]+by[ \t]+(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
-    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
-    r"|\brequest[ \t]+(?:from|that)[ \t]+"
-    r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
+    r"\b(?:requested|submitted|ordered|prescribed|sent|referred)[ \t]+by[ \t]+"
+    r"(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
+    + _PROVIDER_NAME
+    + r"|\b(?:request|claims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
+    + _PROVIDER_NAME
 )
-_TO_PROVIDER = re.compile(
-    r"^TO:[ \t]*((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+[A-Z][\w'’&.,-]{0,40}){1,6}"
-    r"(?:,[ \t]*(?:MD|DO|NP|PsyD|PhD))?)",
-    re.MULTILINE,
-)
+# A provider notification's addressee: "To: Dr. Hana Dobrowski, Great Lakes Gastroenterology", "Fax to: ...".
+_TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{3,120})", re.MULTILINE)
+# Any other clinician the letter names ("ask Dr. Kimura to send us", "Dr. Amari's office"), outside a review line.
+_DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
+_REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
+_REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
+_SERVICE_DATE_VALUE = (
+    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({DATE_PATTERN}|{_MONTH_DAY}|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
+)
+# Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
+_DENIED_DAYS = re.compile(
+    r"\b(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered))" + _SERVICE_DATE_VALUE, re.IGNORECASE
+)
 _SERVICE_DATE = re.compile(
     r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
-    r"|Admit[ \t]+Date|Dates?[ \t]+of[ \t]+(?:service|fill)s?|performed|requested[ \t]+on|received[ \t]+(?:your|the)"
-    r"[ \t]+request[ \t]+on|treatments?[ \t]+on|given[ \t]+on|from)[ \t]*:?[ \t]*"
-    rf"({DATE_PATTERN})",
+    r"|Admit[ \t]+Date(?:/time)?|Dates?[ \t]+of[ \t]+(?:service|fill|stay)s?|Service[ \t]+period|Admission(?=[ \t]*:)"
+    r"|Dates?[ \t]+billed)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
+)
+# In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
+_SERVICE_DATE_PROSE = re.compile(
+    r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
+    r"|(?:treatments?|visits?|sessions?)[ \t]+on|given[ \t]+on|starting|beginning|began[ \t]+on|purchased[ \t]+on"
+    r"|admitted[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
+    re.IGNORECASE,
+)
+# The date on a service label's line: "Service: Hyperbaric oxygen therapy, 20 sessions, 05/06/2024 - 05/31/2024".
+_SERVICE_LINE_DATE = re.compile(
+    r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care)"
+    r"(?:[ \t]+(?:requested|billed|submitted|denied))?[ \t]*:"
+    rf"[^\n]{{0,200}}?(?<![\d/])({DATE_PATTERN}|{_MONTH_DAY})",
+    re.IGNORECASE | re.MULTILINE,
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
 _TABLE_ROW_DATE = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)", re.MULTILINE
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN}|{_MONTH_DAY})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)",
+    re.MULTILINE,
 )
+# A table whose service-date column is not the first: the date under a "SVC DATE" / "DOS" heading.
+_DATE_COLUMN = re.compile(r"\b(?:SVC|Serv(?:ice)?)[ \t]+Date|\bDOS\b|\bDate[ \t]+of[ \t]+Service", re.IGNORECASE)
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
     r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
@@ -620,66 +838,107 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
 
 
 def _patient_name(document: Document) -> ExtractedField | None:
-    """A name after a member/patient label, else the addressee block under the date, else "Dear Ms. ..."."""
+    """A name after a patient label (else a member label: the subscriber may be the parent), a name under a table
+    heading, the email addressee, the addressee block, then the salutation."""
     text = document.text
-    stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_NAME
-    for match in _PATIENT_LABEL.finditer(text):
+    stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _name_words()[1]
+    labelled = []
+    for match in _patient_label().finditer(text):
         value = _name_at(text, match.end(), stop_words)
         if value:
-            return ExtractedField(
-                "patient_name", value, _span(document, match.end(), match.end() + len(value)), 0.85, "label:patient"
-            )
+            labelled.append((match.group("patient") is not None, match.end(), value))
+    if labelled:
+        _, start, value = next((found for found in labelled if found[0]), labelled[0])
+        return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.85, "label:patient")
+    for heading in _NAME_HEADING.finditer(text):
+        below = _cell_below(text, heading.start(), heading.end())
+        if below and re.fullmatch(rf"{_NAME_TOKEN}(?:,?[ \t]{_NAME_TOKEN}){{1,3}}", below[0]):
+            value, start = below
+            return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.6, "name-column")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
             return ExtractedField(
                 "patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to"
             )
-    block = _ADDRESS_BLOCK.search(text[:900])
-    words = {w.casefold() for w in block.group(1).split()} if block else set()
-    if block and not words & (stop_words | _ORGANISATION_WORDS):
-        value = block.group(1)
-        return ExtractedField("patient_name", value, _span(document, *block.span(1)), 0.6, "address-block")
-    dear = _DEAR_NAMED.search(text)
-    if dear:
-        return ExtractedField("patient_name", dear.group(1), _span(document, *dear.span(1)), 0.5, "salutation")
+    for block in _ADDRESS_BLOCK.finditer(text[:900]):
+        if not {w.casefold() for w in block.group(1).split()} & (stop_words | _ORGANISATION_WORDS):
+            return ExtractedField("patient_name", block.group(1), _span(document, *block.span(1)), 0.6, "address-block")
+    for dear in _DEAR_NAMED.finditer(text):
+        group = 1 if dear.group(1) else 2
+        if not {w.casefold() for w in dear.group(group).split()} & (stop_words | _ORGANISATION_WORDS):
+            return ExtractedField(
+                "patient_name", dear.group(group), _span(document, *dear.span(group)), 0.5, "salutation"
+            )
+    greeting = _GREETING.search(text[:1500])
+    if greeting and greeting.group(1).casefold() not in stop_words | _ORGANISATION_WORDS:
+        return ExtractedField("patient_name", greeting.group(1), _span(document, *greeting.span(1)), 0.4, "greeting")
     return None
 
 
+@lru_cache(maxsize=1)
+def _provider_words() -> frozenset[str]:
+    return frozenset(_vocabulary()["provider_words"])
+
+
 def _provider(document: Document) -> ExtractedField | None:
-    for match in _PROVIDER_LABEL.finditer(document.text):
+    """A provider label, a provider notification's addressee, "requested by"/"request from" prose, the
+    salutation to a doctor, then any doctor the letter names outside the reviewer's lines."""
+    text = document.text
+    for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
         if len(value) >= 3 and not value.lower().startswith(("you", "your", "the member")):
             return ExtractedField(
                 "provider", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "label:provider"
             )
-    to_line = _TO_PROVIDER.search(document.text[:1500])
-    if to_line:
+    for to_line in _TO_PROVIDER.finditer(text[:1500]):
         value = _NEXT_LABEL.split(to_line.group(1))[0].strip(" ,-")
-        return ExtractedField(
-            "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
-        )
-    prose = _PROVIDER_PROSE.search(document.text[:3000])
+        if set(re.findall(r"[a-z-]+", to_line.group(1).lower())) & _provider_words():
+            return ExtractedField(
+                "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
+            )
+    prose = _PROVIDER_PROSE.search(text[:3000])
     if prose:
         group = 1 if prose.group(1) else 2
-        value = prose.group(group).strip()
+        value = prose.group(group).strip().rstrip(".,;")
         return ExtractedField(
             "provider", value, _span(document, prose.start(group), prose.start(group) + len(value)), 0.5, "prose"
         )
-    salutation = _DEAR_DOCTOR.search(document.text)
+    salutation = _DEAR_DOCTOR.search(text)
     if salutation:
         return ExtractedField("provider", salutation.group(1), _span(document, *salutation.span(1)), 0.6, "salutation")
+    for doctor in _DOCTOR.finditer(text):
+        line_start = text.rfind("\n", 0, doctor.start()) + 1
+        before = text[max(line_start, doctor.start() - 60) : doctor.start()]
+        after = text[doctor.end() : doctor.end() + 30]
+        if not _REVIEW_BEFORE.search(before) and not _REVIEW_AFTER.search(after):
+            return ExtractedField("provider", doctor.group(0), _span(document, *doctor.span()), 0.4, "doctor-named")
+    return None
+
+
+def _date_under_heading(document: Document) -> ExtractedField | None:
+    """The date under a "SVC DATE" / "DOS" table heading, when the date is not the row's first cell."""
+    for heading in _DATE_COLUMN.finditer(document.text):
+        below = _cell_below(document.text, heading.start(), heading.end())
+        if below and _DATE.fullmatch(below[0]) and parse_date(below[0]):
+            value, start = below
+            return ExtractedField("service_date", value, _span(document, start, start + len(value)), 0.6, "date-column")
     return None
 
 
 def _service_date(document: Document) -> ExtractedField | None:
-    for match in _SERVICE_DATE.finditer(document.text):
-        if parse_date(match.group(1)):
-            return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.85, "label:dos")
-    for match in _TABLE_ROW_DATE.finditer(document.text):
-        if parse_date(match.group(1)):
-            return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.6, "table-row")
-    return None
+    """A labelled date of service; else the date on the service line, a table row or under a date heading."""
+    for pattern, confidence, rule in (
+        (_DENIED_DAYS, 0.85, "label:denied-days"),
+        (_SERVICE_DATE, 0.85, "label:dos"),
+        (_SERVICE_LINE_DATE, 0.7, "service-line"),
+        (_SERVICE_DATE_PROSE, 0.6, "prose"),
+        (_TABLE_ROW_DATE, 0.6, "table-row"),
+    ):
+        for match in pattern.finditer(document.text):
+            if _is_date(match.group(1)) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", match.group(1)):
+                return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), confidence, rule)
+    return _date_under_heading(document)
 
 
 def _policy(document: Document) -> ExtractedField | None:
@@ -752,8 +1011,9 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"].append(_first_date)
-    by_field["service"][1:1] = [_service_from_table]  # after the labelled lines, before "Re:" subjects
-    by_field["service"].append(_service_in_prose)
+    # Service: labelled lines, a remittance row, a decision line, "Re:" lines, prose, and an email subject last.
+    labelled, re_line, subject = by_field["service"]
+    by_field["service"] = [labelled, _service_from_table, _service_decision, re_line, _service_in_prose, subject]
     by_field.update(
         plan_type=[_plan_type],
         plan_funding=[_plan_funding],
