@@ -210,6 +210,15 @@ def test_appeal_writes_a_letter_with_missing_markers(run: Run, make_pdf: Callabl
     assert "[[MISSING:" not in output.read_text()
 
 
+def test_classify_texts_in_worker_processes_keeps_order_and_scores() -> None:
+    from conftest import CORPUS
+    from denialparse import api
+    from denialparse.corpus import load_corpus
+
+    texts = [letter.text for letter in load_corpus(CORPUS)[:240]]
+    assert api.classify_texts(texts, jobs=2) == api.classify_texts(texts)
+
+
 def test_version_and_help(run: Run) -> None:
     code, out, _ = run("--version")
     assert code == 0 and out.startswith("denialparse, version ")

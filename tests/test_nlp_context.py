@@ -79,3 +79,22 @@ def test_context_marking(sentence: str, expected: str, absent: str | None) -> No
     assert expected in marked
     if absent:
         assert absent not in marked
+
+
+def test_sentences_from_arrays_equal_spacy_spans() -> None:
+    """sentences_of reads token arrays for speed; it must give exactly the spans spaCy's doc.sents gives."""
+    from conftest import CORPUS
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import normalise_text
+
+    letters = load_corpus(CORPUS)[::40]
+    for letter in letters:
+        doc = parse(normalise_text(letter.text))
+        expected = []
+        for span in doc.sents:
+            stripped = span.text.strip()
+            if stripped and any(ch.isalnum() for ch in stripped):
+                start = span.start_char + len(span.text) - len(span.text.lstrip())
+                expected.append((" ".join(stripped.split()), start, start + len(stripped)))
+        assert [(s.text, s.start, s.end) for s in sentences_of(doc)] == expected
+    assert sentences_of(parse("")) == []

@@ -82,12 +82,27 @@ def analyze_many(
         yield AnalysisResult(str(path), analysis=analysis, seconds=time.perf_counter() - started)
 
 
-def classify_texts(texts: Sequence[str], *, model: ModelRef = None) -> list[dict[str, Any]]:
+_PARALLEL_MIN_TEXTS = 200
+
+
+def classify_texts(texts: Sequence[str], *, model: ModelRef = None, jobs: int = 1) -> list[dict[str, Any]]:
     """Scores, labels at or above the threshold, and the primary label for each text.
 
-    This is the stable interface of ``denialparse classify-text``: ``{"scores", "labels", "primary"}``.
+    This is the stable interface of ``denialparse classify-text``: ``{"scores", "labels", "primary"}``. With
+    ``jobs`` > 1 and enough texts, chunks go to forked worker processes (tokenising is the bottleneck and holds
+    the GIL); the model loads in well under a second, once per worker, and the output order is kept.
     """
     from denialparse.analysis import get_model
+
+    if jobs > 1 and len(texts) >= _PARALLEL_MIN_TEXTS:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
+
+        size = -(-len(texts) // (jobs * 4))
+        chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [row for part in pool.map(partial(classify_texts, model=model), chunks) for row in part]
 
     classifier = get_model(model)
     results = []

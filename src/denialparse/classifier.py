@@ -99,8 +99,9 @@ def _stack_inputs(
     sentence_scorer: TextScorer, letter_scorer: TextScorer, sentence_lists: Sequence[Sequence[Sentence]]
 ) -> tuple[FloatArray, list[FloatArray]]:
     """Stacking features (n_letters, n_labels, 3) and each letter's sentence scores, for a batch of letters."""
-    flat = [mark_context(s.text) for sentences in sentence_lists for s in sentences]
-    letters_text = [" ".join(mark_context(s.text) for s in sentences) for sentences in sentence_lists]
+    marked = [[mark_context(s.text) for s in sentences] for sentences in sentence_lists]
+    flat = [sentence for sentences in marked for sentence in sentences]
+    letters_text = [" ".join(sentences) for sentences in marked]
     sentence_scores = sentence_scorer.probabilities(flat)
     letter_scores = letter_scorer.probabilities(letters_text)
     n_labels = len(letter_scorer.intercept)

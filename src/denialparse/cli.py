@@ -158,13 +158,16 @@ def _read_jsonl_texts(path: Path) -> tuple[list[Any], list[str]]:
 @cli.command("classify-text")
 @click.argument("input_path", metavar="IN.jsonl", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output JSONL (default stdout).")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes for large inputs."
+)
 @model_option
-def classify_text(input_path: Path, output: Path | None, model_dir: Path | None) -> None:
+def classify_text(input_path: Path, output: Path | None, jobs: int, model_dir: Path | None) -> None:
     """Classify raw texts in bulk: {"id", "text"} per line in, {"id", "scores", "labels", "primary"} out."""
     from denialparse import api
 
     ids, texts = _read_jsonl_texts(input_path)
-    results = api.classify_texts(texts, model=model_dir)
+    results = api.classify_texts(texts, model=model_dir, jobs=jobs)
     lines = [json.dumps({"id": i, **r}, ensure_ascii=False) for i, r in zip(ids, results, strict=True)]
     _write_output(output, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
 

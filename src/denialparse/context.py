@@ -51,12 +51,17 @@ def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
     )
 
 
+@lru_cache(maxsize=4)
+def _all_targets(rules: ContextRules) -> frozenset[str]:
+    return rules.targets | rules.inverted_targets
+
+
 def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
     """Lower-cased word sequence of the sentence with negated / general reason words prefixed."""
     rules = rules or load_rules()
     lowered = sentence.lower()
     words = _WORD.findall(lowered)
-    if not any(w in rules.targets or w in rules.inverted_targets for w in words):
+    if _all_targets(rules).isdisjoint(words):  # most sentences: no reason word at all
         return " ".join(words)
     if rules.general.search(lowered):
         return " ".join(f"gen_{w}" if w in rules.targets else w for w in words)

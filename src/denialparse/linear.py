@@ -9,7 +9,6 @@ against scikit-learn's own predictions in the test suite to within 1e-9.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -57,13 +56,13 @@ class TextScorer:
         low, high = self.ngram_range
         grams: list[str] = list(tokens) if low == 1 else []
         for n in range(max(low, 2), min(high, len(tokens)) + 1):
-            grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-        vocabulary = self.vocabulary
-        counts = Counter(vocabulary[g] for g in grams if g in vocabulary)
+            grams.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
+        counts = Counter(map(self.vocabulary.get, grams))
+        counts.pop(None, None)
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
         weights = tf * self.idf[indices]
         return indices, weights / np.sqrt(np.dot(weights, weights))
 

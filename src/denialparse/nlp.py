@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -31,20 +33,57 @@ class Sentence:
     end: int
 
 
+class _TextKeepingTokenizer:
+    """spaCy's tokenizer, also keeping the input string on the Doc.
+
+    ``Doc.text`` rebuilds the string from a Token object per token, which costs more than tokenising; the
+    components below read the kept string instead.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc: Doc = self.tokenizer(text)
+        doc.user_data[_TEXT_KEY] = text
+        return doc
+
+
+_TEXT_KEY = "denialparse.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The letter text a Doc was made from (cheap when it came from :func:`build_pipeline`)."""
+    kept = doc.user_data.get(_TEXT_KEY)
+    return kept if isinstance(kept, str) else doc.text
+
+
 def _line_breaks(doc: Doc) -> Doc:
-    """Mark sentence starts at line structure that punctuation alone does not reveal."""
-    text = doc.text
+    """Mark sentence starts at line structure that punctuation alone does not reveal.
+
+    Works on the token arrays (offsets, lengths, whitespace flags) rather than Token objects, which would be
+    created for every token of every letter; only the few tokens after a line break are looked at one by one.
+    """
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    text = doc_text(doc)
+    if "\n" not in text or len(doc) < 2:
+        return doc
     lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
     short = 0.6 * lengths[int(len(lengths) * 0.9)] if lengths else 0
-    previous = None
-    for token in doc:
-        if token.is_space:
-            continue
-        if previous is not None:
-            gap = text[previous.idx + len(previous.text) : token.idx]
-            if "\n" in gap and _breaks_line(text, previous.idx + len(previous.text), token.idx, gap, short):
-                token.is_sent_start = True
-        previous = token
+    columns = doc.to_array([IDX, LENGTH, IS_SPACE])
+    words = np.flatnonzero(columns[:, 2] == 0)
+    if len(words) < 2:
+        return doc
+    starts = columns[words, 0]
+    ends = starts + columns[words, 1]
+    newlines_before = np.concatenate(([0], np.cumsum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)))
+    # A newline between a word and the next one: the only places a line-structure break can go.
+    crossing = np.flatnonzero(newlines_before[starts[1:]] > newlines_before[ends[:-1]])
+    for k in crossing:
+        prev_end, next_start = int(ends[k]), int(starts[k + 1])
+        if _breaks_line(text, prev_end, next_start, text[prev_end:next_start], short):
+            doc[int(words[k + 1])].is_sent_start = True
     return doc
 
 
@@ -69,6 +108,7 @@ def build_pipeline() -> Language:
     if "letter_lines" not in Language.factories:
         Language.component("letter_lines")(_line_breaks)
     nlp = spacy.blank("en")
+    nlp.tokenizer = _TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("letter_lines", after="sentencizer")
     nlp.max_length = 5_000_000
@@ -76,14 +116,29 @@ def build_pipeline() -> Language:
 
 
 def sentences_of(doc: Doc) -> list[Sentence]:
-    """The non-empty sentences of a parsed letter, whitespace-trimmed, with their offsets."""
+    """The non-empty sentences of a parsed letter, whitespace-trimmed, with their offsets.
+
+    Read from the sentence-start and offset arrays (the same spans as ``doc.sents``, without a Span object each).
+    """
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    if len(doc) == 0:
+        return []
+    columns = doc.to_array([IDX, LENGTH, SENT_START])
+    first_tokens = np.flatnonzero(columns[:, 2] == 1)
+    if len(first_tokens) == 0 or first_tokens[0] != 0:
+        first_tokens = np.concatenate(([0], first_tokens))
+    last_tokens = np.concatenate((first_tokens[1:], [len(doc)])) - 1
+    span_starts = columns[first_tokens, 0]
+    span_ends = columns[last_tokens, 0] + columns[last_tokens, 1]
+    text = doc_text(doc)
     result: list[Sentence] = []
-    for span in doc.sents:
-        raw = span.text
+    for span_start, span_end in zip(span_starts.tolist(), span_ends.tolist(), strict=True):
+        raw = text[span_start:span_end]
         stripped = raw.strip()
         if not stripped or not any(ch.isalnum() for ch in stripped):
             continue
-        start = span.start_char + (len(raw) - len(raw.lstrip()))
+        start = span_start + (len(raw) - len(raw.lstrip()))
         result.append(Sentence(text=" ".join(stripped.split()), start=start, end=start + len(stripped)))
     return result
 
