@@ -332,7 +332,8 @@ def render_card(meta: dict[str, Any]) -> str:
 - Architecture: TF-IDF word n-grams over context-marked sentences (negated and boilerplate reason words are
   separate features) -> per-label logistic regression on sentences and on whole letters -> per-label
   logistic stacker fitted on grouped out-of-fold scores (calibration).
-- Libraries: {versions}. Loading requires the same scikit-learn minor version.
+- Libraries: {versions}. Prediction needs numpy only (`weights.npz`, exported from the fitted estimators and
+  checked against them); loading the estimators themselves (`model.skops`) needs the same scikit-learn minor version.
 - Training: seed {meta["training"].get("seed")}, {meta["training"].get("folds")} grouped folds; config
   `{json.dumps(meta["training"])}`.
 
