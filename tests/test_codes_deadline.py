@@ -92,6 +92,12 @@ def test_hostile_input_runs_in_linear_time() -> None:
     hostile = ("CO-" * 20000) + ("9" * 50000) + ("Member: " + "A " * 20000) + ("within " * 20000)
     # Table headings on one long line and glossary headings on many lines: work per heading must stay bounded.
     hostile += ("RIN  DCN  SVC DATE  " * 5000) + "\nA  B  C\n" + ("Glossary\nCO-45 " * 5000)
+    # Round-2 service and date rules: long prose runs with no terminator, table headings, particles in names.
+    hostile += (
+        ("denied the following services below " * 3000) + ("Coverage of a " * 5000) + ("Your request for " * 5000)
+    )
+    hostile += ("admitted to " + "x " * 20000) + ("LINE  SERVICE  UNITS  " * 5000) + "\n1  A  B\n"
+    hostile += ("Pt: A de " * 5000) + ("TO: " + "Ann de " * 5000) + ("Aa is not " * 5000)
     document = document_from_text(hostile, "t")
     started = time.perf_counter()
     extract_codes(document)
@@ -170,13 +176,19 @@ def test_expedited_mention_is_reported() -> None:
 def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
     """Regression guard on the development gold set (the held-out figures are in the closing notes)."""
     letters = {letter.id: letter for letter in load_corpus(CORPUS)}
-    gold = [row for name in ("gold-a.jsonl", "gold-b.jsonl") for row in load_gold(CORPUS / "fields" / name)]
+    names = (
+        "gold-a.jsonl",
+        "gold-b.jsonl",
+        "gold-c1.jsonl",
+        "gold-c2.jsonl",
+    )  # c1/c2 are development data since round 2
+    gold = [row for name in names for row in load_gold(CORPUS / "fields" / name)]
     result = evaluate_fields(letters, gold, lambda letter: document_from_text(letter.text, letter.id))
     per_field = result["per_field"]
-    assert result["letters"] == 160
-    assert per_field["member_id"]["exact_match"] >= 0.97 and per_field["claim_number"]["exact_match"] >= 0.97
-    assert per_field["service_date"]["exact_match"] >= 0.93 and per_field["service"]["exact_match"] >= 0.85
-    assert per_field["letter_date"]["exact_match"] >= 0.97 and per_field["patient_name"]["exact_match"] >= 0.95
+    assert result["letters"] == 256
+    assert per_field["member_id"]["exact_match"] >= 0.98 and per_field["claim_number"]["exact_match"] >= 0.98
+    assert per_field["service_date"]["exact_match"] >= 0.96 and per_field["service"]["exact_match"] >= 0.86
+    assert per_field["letter_date"]["exact_match"] >= 0.98 and per_field["patient_name"]["exact_match"] >= 0.95
     assert per_field["cpt_hcpcs"]["exact_match"] >= 0.95 and per_field["icd10"]["exact_match"] >= 0.97
     assert per_field["payer"]["exact_match"] >= 0.9 and per_field["plan_type"]["exact_match"] >= 0.93
     assert per_field["provider"]["exact_match"] >= 0.9 and per_field["carc"]["precision"] >= 0.95

@@ -61,6 +61,38 @@ def fields_of(text: str) -> dict[str, str | None]:
             "payer",
             "Blue Cross Blue Shield of Texas",
         ),
+        # Round 2 (issue 5): how insurers name the item, dates, IDs and members beyond the usual labels.
+        ("Dates of service on claim: 03/01/2024 - 03/28/2024\nClaim #: AM-24-771042", "service_date", "03/01/2024"),
+        ("Date of care: November 14, 2023 (emergency room visit)", "service_date", "November 14, 2023"),
+        ("Additional days requested: 10/23/2024 - 11/05/2024", "service_date", "10/23/2024"),
+        ("Dates requested: 07/01/2025 - 12/31/2025", "service_date", "07/01/2025"),
+        ("Admit: 06/02/2024  Disch: 06/07/2024", "service_date", "06/02/2024"),
+        ("Admit/discharge: 03/18/2024 - 03/20/2024", "service_date", "03/18/2024"),
+        ("Requested start date 09/19/2024.", "service_date", "09/19/2024"),
+        ("the Xolair that your doctor gave you on 10/01/2025.", "service_date", "10/01/2025"),
+        ("your prescriptions for Menopur, filled 02/14/2025 through CVS.", "service_date", "02/14/2025"),
+        ("You were admitted to Willow Glen on 04/29/2024 after a fall.", "service_date", "04/29/2024"),
+        ("Acupuncture (97810), 8 visits 03/05/2024 - 04/25/2024", "service_date", "03/05/2024"),
+        (
+            "1  12/02/24  97153  80  $3,920.00\n2  12/09/24  97155  12  $0.00  CO-197",
+            "service_date",
+            "12/09/24",
+        ),
+        ("Recipient: Ann Lee        Medicaid #: 500318227441", "member_id", "500318227441"),
+        ("Plan: TRICARE Select     DoD Benefits #: 20883107729", "member_id", "20883107729"),
+        ("Member: Ann Lee     Member ID (former): MEBB44017230", "member_id", "MEBB44017230"),
+        ("Referral #: TR-24-0829-5541", "claim_number", "TR-24-0829-5541"),
+        ("TAR CONTROL #: 41820550318        DATE: 01/19/2024", "claim_number", "41820550318"),
+        ("RE: DETERMINATION - CASE MON-250404-19931", "claim_number", "MON-250404-19931"),
+        ("Claims > Claim Detail\nPrinted 01/09/2025 08:51 MT", "letter_date", "01/09/2025"),
+        ("Date of call: 05/21/2024   Time: 12:10 ET", "letter_date", "05/21/2024"),
+        ("Acct #: 7710\nDenial detail (from the plan's letter dated 07/01/2024):", "letter_date", "07/01/2024"),
+        ("Member: Dariela Montes de Oca      Medicaid ID: 2290113048", "patient_name", "Dariela Montes de Oca"),
+        ("Member: Arturo Benavides Jr.       Member ID: VZB887310448", "patient_name", "Arturo Benavides Jr."),
+        ("DATE: 04/18/2024\nTO: Earline M. Woodfork\nMEMBER #: 106-884-3301", "patient_name", "Earline M. Woodfork"),
+        ("Parent/Guardian of: Tyrese Campbell (age 6)", "patient_name", "Tyrese Campbell"),
+        ("Mr. and Mrs. Lee\nParent(s) of: Ezra Lee, age 15", "patient_name", "Ezra Lee"),
+        ("Pt: HOLLOWAY, GERALD R    DOB: 02/11/1948", "patient_name", "HOLLOWAY, GERALD R"),
     ],
 )
 def test_field_found(text: str, field: str, expected: str) -> None:
@@ -76,6 +108,18 @@ def test_field_found(text: str, field: str, expected: str) -> None:
         ("We reviewed the service.", "service"),
         ("Dear Member, your plan has reviewed the request.", "payer"),
         ("Unitedhealthcareless", "payer"),
+        # Round 2 (issue 5): how insurers name the item, dates, IDs and members beyond the usual labels.
+        ("prior sessions 11/12/2024, 01/14/2025 were paid", "service_date"),
+        ("Admit type: elective", "service_date"),
+        ("Plan ID: H1036-xxx", "member_id"),
+        ("RE: Order ID 600441873 - Determination enclosed", "member_id"),
+        ("Dates of service on claim: 03/01/2024", "claim_number"),
+        ("Case management: call 1-800-555-0100", "claim_number"),
+        ("Printed materials are enclosed.", "letter_date"),
+        ("Your appeal letter dated 13/45/2024", "letter_date"),
+        ("TO: Dr. Hana Dobrowski", "patient_name"),
+        ("To: Great Lakes Gastroenterology Clinic", "patient_name"),
+        ("PT: 12 visits", "patient_name"),
     ],
 )
 def test_field_not_found(text: str, field: str) -> None:
@@ -148,6 +192,35 @@ def test_parse_date(text: str, expected: date | None) -> None:
             "Spravato (esketamine nasal spray)",
         ),
         ("From: nurse@plan.example\nSubject: Knee MRI decision\n\nPlease call us.", "Knee MRI decision"),
+        # Round 2 (issue 5): how insurers name the item, dates, IDs and members beyond the usual labels.
+        ("Service(s) requested: Lumbar fusion L4-L5", "Lumbar fusion L4-L5"),
+        ("Exam requested: PET/CT, skull base to mid-thigh (CPT 78815)", "PET/CT, skull base to mid-thigh (CPT 78815)"),
+        ("Order: 72148 MRI lumbar spine without contrast   Order ID 25-0228-4413", "MRI lumbar spine without contrast"),
+        ("Admission type: Elective; Procedure: CABG x3", "CABG x3"),
+        (
+            "We have denied the following: Admission to a skilled nursing facility",
+            "Admission to a skilled nursing facility",
+        ),
+        (
+            "We have DENIED the medical services/items listed below requested by you or your doctor:\n"
+            "Inpatient rehabilitation facility admission",
+            "Inpatient rehabilitation facility admission",
+        ),
+        ("LINE  SERVICE  UNITS  STATUS\n1  RESIDENTIAL TX (1001)  45  DENIED", "RESIDENTIAL TX"),
+        ("We reviewed your doctor's request for Auvelity 45 mg tablets.", "Auvelity 45 mg tablets"),
+        (
+            "We have denied payment for the skilled nursing services listed above.",
+            "skilled nursing services listed above",
+        ),
+        ("This letter is about the claim for Xolair (omalizumab) 150 mg, J2357.", "Xolair (omalizumab) 150 mg"),
+        ("Your request for continued home health care after 05/18/2024 has been denied.", "continued home health care"),
+        ("Coverage of the skilled nursing facility stay will end on 03/08/2024.", "skilled nursing facility stay"),
+        (
+            "Your doctor asked us to approve a stellate ganglion block (an injection of medicine).",
+            "stellate ganglion block",
+        ),
+        ("We can no longer pay for prescriptions written by this doctor.", "prescriptions written"),
+        ("Dear Member,\nTestosterone pellets are not covered under your plan.", "Testosterone pellets"),
     ],
 )
 def test_service_found(text: str, expected: str) -> None:
@@ -172,6 +245,15 @@ def test_service_found(text: str, expected: str) -> None:
         "DETERMINATION: Drug APPROVED / Site of care NOT APPROVED",
         "We received a request from Red Mesa for you to stay in their program.",
         "Admission: 03/29/2024 (involuntary), dx F25.0",
+        # Round 2 (issue 5): how insurers name the item, dates, IDs and members beyond the usual labels.
+        "Order: #ORD-12345678",
+        "Re: pt A. Lindgren (MRN 7730218)",
+        "We received the request for your daughter Avery to be admitted.",
+        "We need your request for additional records.",
+        "Because of this, the stay is not covered.",
+        "CO-204  This service is not covered.",
+        "We have denied the following:",
+        "Member Services  Hours  Phone\nCall  9-5  1-800-555-0100",
     ],
 )
 def test_service_not_found(text: str) -> None:

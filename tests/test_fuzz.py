@@ -29,6 +29,9 @@ PIECES = st.sampled_from(
         "P.O. Box 14463, Lexington, KY 40512", "Service requested:", "CPT", "(22558, 22612)", "12/05/2023",
         "Subject:", "Admission:", "SVC DATE  DCN  RIN", "Dr. ", "request from ", "$1,450.00", "DOS ....", "(1) ",
         "Determination:", "Patient:", "To:", "OTHER CODES THAT MAY APPEAR", "Order #", "3/18", "Hi ",
+        "Order:", "; Procedure:", "We have denied the following:", "letter dated ", "Admit/discharge:",
+        "Parent(s) of:", "Pt:", "TO: ", "Printed ", "LINE  SERVICE  UNITS", "your request for ", "Coverage of ",
+        " is not covered", "Medicaid #:", " de ", "admitted to ", " Jr.", "8 visits ", "services listed below",
     ]
 )  # fmt: skip
 LETTERLIKE = st.lists(st.one_of(PIECES, st.text(max_size=40)), max_size=60).map("".join)

@@ -20,7 +20,7 @@ import yaml
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR
 
-_SEP = r"[ \t]*(?:\([A-Z]{2,5}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
 # ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not.
 _ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3})"
@@ -112,6 +112,7 @@ _LABELLED_RULES = (
         "member_id",
         r"\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
+        r"|\b(?:Medicaid|Medicare|Recipient|Beneficiary)[ \t]*(?:#|No\.)|\bDoD[ \t]+Benefits[ \t]+(?:#|No\.?)"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
@@ -119,11 +120,12 @@ _LABELLED_RULES = (
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
-        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )"
+        r"ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
-        r"(?<!Employer )(?<!NPI )(?<!Auth )\bID(?=[ \t]*:)",
+        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )\bID(?=[ \t]*:)",
         _ID_VALUE,
         0.95,
     ),
@@ -141,7 +143,8 @@ _LABELLED_RULES = (
         r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)"
         r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
-        r"|\b(?:Claim|Ref|Reference|Order)(?=[ \t]+[A-Z]{0,5}-?\d[A-Z0-9-]{4,}(?![\w/]))",
+        r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
+        r"|\b(?:Claim|Ref|Reference|Order|Case)(?=[ \t]+[A-Z]{0,5}-?\d[A-Z0-9-]{4,}(?![\w/]))",
         _ID_VALUE,
         0.9,
     ),
@@ -153,7 +156,9 @@ _LABELLED_RULES = (
         # Statements and remittances are dated when they are processed, printed or paid.
         r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
-        r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?"
+        r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
+        # A portal page's print stamp: "Printed 01/09/2025 08:51".
+        r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
         r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3})))",
         rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
@@ -163,18 +168,19 @@ _LABELLED_RULES = (
         "service",
         # Free text follows, so the label must end in a colon (or dot leaders): "medication trials you documented"
         # is prose. Labels that say what was asked for may follow other words on their line.
-        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Services?[ \t]+"
+        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s|\(s\))?[ \t]+"
         r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed|submitted|provided|rendered)"
-        r"|Requested[ \t]+(?:Services?|Items?|Drug|Medication|Procedure|Treatment)"
+        r"|Requested[ \t]+(?:Service(?:s|\(s\))?|Items?|Drug|Medication|Procedure|Treatment|Test|Exam|Study)"
         r"|Drug(?:\(s\)|s)?[ \t]+(?:Requested|Name)"
-        r"|(?:Medication|Items?|Treatment|Procedure|Test|Equipment|Device)[ \t]+(?:Requested|submitted|billed)"
+        r"|(?:Medication|Items?|Treatment|Procedure|Test|Equipment|Device|Exam|Study|Imaging|Therapy|Program|Supply"
+        r"|Surgery)[ \t]+(?:Requested|submitted|billed)"
         r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
         r"|What[ \t]+was[ \t]+ask"
         r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
-        # One-word labels only where a label starts (line start or after a column gap): "Prior treatment:" and
-        # "Member Services:" are other labels.
-        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t))(?:Services?|Svc|Rx|Items?|Drug|Medication|Procedure|Treatment|Study"
-        r"|Requested|Equipment|Device|Admission))(?=[ \t]*(?::|\.{3}))",
+        # One-word labels only where a label starts (line start, after a column gap or "; "): "Prior treatment:" and
+        # "Member Services:" are other labels. "Order: 72148 MRI lumbar spine" names the ordered service.
+        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug|Medication|Procedure|Treatment"
+        r"|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery))(?=[ \t]*(?::|\.{3}))",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
@@ -309,9 +315,13 @@ def _valid_value(field: str, value: str) -> bool:
         return False
     if field == "service":
         return _names_a_service(value)  # "RE: Coverage determination" names the letter, not the service
-    # "MEDICINE GROUP  NPI 1508877213": a provider's number, not the group's.
+    # "MEDICINE GROUP  NPI 1508877213": a provider's number, not the group's; "Dates of service on claim: 03/01/2024"
+    # is a date, not a claim number.
     return (
-        any(ch.isdigit() for ch in value) and not _OTHER_ID.match(value) and (field != "letter_date" or _is_date(value))
+        any(ch.isdigit() for ch in value)
+        and not _OTHER_ID.match(value)
+        and (field != "letter_date" or _is_date(value))
+        and (field not in _ID_FIELDS or not _is_date(value))
     )
 
 
@@ -365,20 +375,31 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
 
 _SERVICE_PROSE = re.compile(
     r"(?:\b(?:reviewed|received|denied|deny|declined?|processed|approve|cover)[ \t]+(?:(?:a|the|your|an)[ \t]+)?"
+    # "We reviewed your doctor's request for ..."
+    r"(?:(?:doctor|physician|provider|prescriber)['’]s[ \t]+)?"
     r"(?:(?:prior[ \t]+authorization|coverage|pre-?certification)[ \t]+)?(?:request|claim|claims)"
     r"(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+"
-    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not)[ \t]+(?:cover|approve|pay[ \t]+for)[ \t]+"
+    # "We have denied payment for ...", "denied coverage of ..."
+    r"|\b(?:denied|deny|declined?)[ \t]+(?:payment|coverage)[ \t]+(?:for|of)[ \t]+"
+    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not|no[ \t]+longer)[ \t]+"
+    r"(?:cover|approve|pay[ \t]+for)[ \t]+"
     # "asked us to approve ...", "requested approval of ..."
     r"|\basked[ \t]+(?:us[ \t]+)?to[ \t]+(?:approve|cover|pay[ \t]+for)[ \t]+"
     r"|\b(?:requested|asked[ \t]+for)[ \t]+(?:prior[ \t]+)?(?:approval|authorization|coverage)[ \t]+(?:of|for)[ \t]+"
+    # "This letter is about the claim for ...", "writing about your recent prescriptions for ...", "Your request
+    # for ... has been denied", "Coverage of ... will end".
+    r"|\b(?:about|regarding|concerning)[ \t]+(?:the|your)[ \t]+(?:recent[ \t]+)?(?:claims?|requests?|prescriptions?)"
+    r"[ \t]+for[ \t]+|\byour[ \t]+requests?[ \t]+for[ \t]+|^(?:coverage|payment)[ \t]+(?:of|for)[ \t]+"
+    r"|(?<=[.!?] )(?:coverage|payment)[ \t]+(?:of|for)[ \t]+"
     # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
     r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
     r"[ \t]for[ \t]+)"
-    # The service ends at a clause word, punctuation, or bracketed codes ("MRI (CPT 73721)"); a bracketed name
-    # stays ("Spravato (esketamine)").
+    # The service ends at a clause word, punctuation, bracketed codes ("MRI (CPT 73721)") or a bracketed aside
+    # ("(an injection of ...)"); a bracketed name stays ("Spravato (esketamine)").
     r"(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
-    r"|received|which|that|dated|under|by|to|is|was|as)\b|[.,;\n]|[ \t]*\([^()\n]{0,40}?\d|$)",
-    re.IGNORECASE,
+    r"|received|which|that|dated|under|by|to|is|was|as|after|has|have|will|until|were|are)\b|[.,;\n]"
+    r"|[ \t]*\([^()\n]{0,40}?\d|[ \t]*\((?:an?|the|which|i\.e\.|e\.g\.|also)[ \t]|$)",
+    re.IGNORECASE | re.MULTILINE,
 )
 # "Determination: Inpatient admission NOT CERTIFIED."
 _SERVICE_DECISION = re.compile(
@@ -386,6 +407,25 @@ _SERVICE_DECISION = re.compile(
     r"(?:(?:is|was|are|were|has[ \t]+been|have[ \t]+been)[ \t]+)?"
     r"(?:not[ \t]+(?:certified|approved|covered|authori[sz]ed)|denied|non-?certified)\b",
     re.IGNORECASE | re.MULTILINE,
+)
+# The Medicare/Medicaid denial notice form: "We have denied the following:" / "We have DENIED the medical
+# services/items listed below requested by you or your doctor:" with the service after the colon or on the next line.
+_SERVICE_LISTED = re.compile(
+    r"\b(?:denied|not[ \t]+(?:approv|cover|pay)(?:ed|ing))[ \t]+(?:the[ \t]+)?(?:following"
+    r"|(?:[A-Za-z/]{1,20}[ \t]+){0,3}(?:services?|items?|drugs?|services/items)[ \t]+(?:listed[ \t]+)?below)"
+    r"[^\n:]{0,80}:[ \t]*\n?[ \t]*([^\n]{3,160})",
+    re.IGNORECASE,
+)
+# A service named as the subject of a refusal: "Testosterone pellets are not covered under your plan."
+_SERVICE_NOT_COVERED = re.compile(
+    r"(?:^|(?<=[.!?:] ))[ \t]*([A-Z][^.\n;:!?]{2,60}?)[ \t]+(?:is|are)[ \t]+not[ \t]+"
+    r"(?:covered|medically[ \t]+necessary|approved|payable|a[ \t]+covered[ \t]+(?:service|benefit))\b",
+    re.MULTILINE,
+)
+# A heading cell over a remittance's service column ("LINE  SERVICE  UNITS  STATUS").
+_SERVICE_COLUMN = re.compile(
+    r"\b(?:SERVICE(?:[ \t]+DESCRIPTION)?|DESCRIPTION(?:[ \t]+OF[ \t]+SERVICE)?|PROCEDURE[ \t]+DESCRIPTION)\b",
+    re.IGNORECASE,
 )
 # A remittance/EOB row: a line that starts with a line number and a date (a range, or month/day alone) and
 # carries an amount; its first text cell before the amounts names the service.
@@ -431,6 +471,44 @@ def _service_from_table(document: Document) -> ExtractedField | None:
     return ExtractedField("service", value, _span(document, start, start + len(value)), 0.6, "table-row")
 
 
+def _service_listed(document: Document) -> ExtractedField | None:
+    """The service after a notice form's "we have denied the following:" line."""
+    match = _SERVICE_LISTED.search(document.text)
+    if match is None:
+        return None
+    value = _clean_value("service", match.group(1))
+    if not _valid_value("service", value):
+        return None
+    start = match.start(1) + max(match.group(1).find(value), 0)
+    return ExtractedField("service", value, _span(document, start, start + len(value)), 0.8, "denied-following")
+
+
+def _service_under_heading(document: Document) -> ExtractedField | None:
+    """The cell under a "SERVICE" / "DESCRIPTION" table heading, less its billing codes."""
+    text = document.text
+    for heading in _SERVICE_COLUMN.finditer(text):
+        below = _cell_below(text, heading.start(), heading.end())
+        if below is None:
+            continue
+        value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", below[0].strip()))
+        if re.search(r"[A-Za-z]{3}", value) and _valid_value("service", value) and value in text:
+            start = text.index(value, below[1])
+            return ExtractedField("service", value, _span(document, start, start + len(value)), 0.6, "service-column")
+    return None
+
+
+def _service_not_covered(document: Document) -> ExtractedField | None:
+    """ "Hearing aids are not covered." when nothing else names the service."""
+    for match in _SERVICE_NOT_COVERED.finditer(document.text[:4000]):
+        value = _TRAILING_CODE.sub("", match.group(1).strip())
+        # A comma or a column gap means a clause or a table row ("Because of this, X is"), not a noun phrase.
+        if not re.search(r",|[ \t]{2}", value) and _valid_value("service", value):
+            return ExtractedField(
+                "service", value, _span(document, match.start(1), match.start(1) + len(value)), 0.4, "not-covered"
+            )
+    return None
+
+
 def _service_decision(document: Document) -> ExtractedField | None:
     match = _SERVICE_DECISION.search(document.text)
     if match is None or not _names_a_service(match.group(1)):
@@ -454,6 +532,18 @@ _DATE_LINE = re.compile(
 )
 # Words before a right-aligned date that make it some other date ("DOB  01/02/1980", "Admitted  03/04/2024").
 _OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z]{0,8}|paid|through|from|to)\b", re.I)
+
+
+# A letter quoted by a provider's note or a summary: "Denial detail (from Humana letter dated 07/01/2024)".
+_LETTER_DATED = re.compile(rf"\b(?:letter|notice)[ \t]+dated[ \t]+({DATE_PATTERN})", re.IGNORECASE)
+
+
+def _letter_dated(document: Document) -> ExtractedField | None:
+    """The date of a quoted letter, when the text has no date line of its own."""
+    match = _LETTER_DATED.search(document.text)
+    if match is None or not parse_date(match.group(1)):
+        return None
+    return ExtractedField("letter_date", match.group(1), _span(document, *match.span(1)), 0.5, "letter-dated")
 
 
 def _first_date(document: Document) -> ExtractedField | None:
@@ -561,7 +651,9 @@ def _name_words() -> tuple[str, frozenset[str]]:
 def _patient_label() -> re.Pattern[str]:
     """A member/patient label; ``patient`` is set when the label names the patient rather than the subscriber."""
     return re.compile(
-        r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant))"
+        r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant"
+        # "Parent(s) of: Ezra Delgado-Whitfield", "Parent/Guardian of: Tyrese Campbell"; a clinic's "Pt:".
+        r"|Parent(?:\(s\)|s)?(?:[ \t]*/[ \t]*Guardian)?[ \t]+of)|Pt)"
         r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
         r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
@@ -583,7 +675,17 @@ _ORGANISATION_WORDS = frozenset(
 )
 _EMAIL_HEADER = re.compile(r"^(?:From|Sent|Subject|Date):", re.MULTILINE)
 _EMAIL_TO = re.compile(rf"^To:[ \t]*({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*$", re.MULTILINE)
-_FIRST_LAST = re.compile(rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})")
+
+
+@lru_cache(maxsize=1)
+def _first_last() -> re.Pattern[str]:
+    """First and last names, with lower-case surname particles inside ("Dariela Montes de Oca")."""
+    particles = "|".join(re.escape(p) for p in sorted(_vocabulary()["name_particles"], key=len, reverse=True))
+    return re.compile(rf"({_NAME_TOKEN}(?:[ \t](?:(?:{particles})[ \t])?{_NAME_TOKEN}){{1,4}})")
+
+
+# A letter's own "To:" line naming the member ("TO: Earline M. Woodfork", "To: Jolene Markowitz    Member ID: U70").
+_TO_LINE = re.compile(r"^(?i:To)[ \t]*:[ \t]*(?=[A-Z])", re.MULTILINE)
 _ADDRESS_BLOCK = re.compile(
     rf"^[ \t]*(?:To the parent or guardian of:?[ \t]*\n[ \t]*|Parent/Guardian of[ \t]+)?"
     rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*(?:\(age[^)\n]*\))?[ \t]*\n"
@@ -645,14 +747,25 @@ _SERVICE_DATE = re.compile(
     r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
     r"|Admit[ \t]+Date(?:/time)?|Dates?[ \t]+of[ \t]+(?:service|fill|stay)s?|Service[ \t]+period|Admission(?=[ \t]*:)"
-    r"|Dates?[ \t]+billed)" + _SERVICE_DATE_VALUE,
+    r"|Dates?[ \t]+billed"
+    # "Date of care:", "Visit date:", "Date filled:", "Dates requested:", "Additional days requested:",
+    # "Requested start date", "Admit: 06/02/2024  Disch: ...", "Admit/discharge: 03/18/2024 - 03/20/2024".
+    r"|Dates?[ \t]+of[ \t]+(?:care|treatment|visit|procedure|surgery|purchase)|Date[ \t]+(?:filled|dispensed)"
+    r"|(?:Visit|Procedure|Surgery|Fill|Treatment|Dispense|Purchase|(?:Requested[ \t]+)?Start)[ \t]+Date"
+    r"|(?:Additional[ \t]+)?(?:Dates?|Days?)[ \t]+requested"
+    r"|Admit(?:[ \t]*/[ \t]*Disch(?:arge)?)?(?=[ \t]*:))"
+    # "Dates of service on claim:", "Date of service for this request:"
+    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request))?" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
 # In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
 _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
-    r"|(?:treatments?|visits?|sessions?)[ \t]+on|given[ \t]+on|starting|beginning|began[ \t]+on|purchased[ \t]+on"
-    r"|admitted[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
+    r"|(?:treatments?|visits?|sessions?)[ \t]+on|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
+    r"|starting|beginning|began[ \t]+on|purchased[ \t]+on"
+    # "filled 02/14/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
+    r"|(?:filled|dispensed|administered)(?:[ \t]+on)?|gave[ \t]+you[ \t]+on"
+    r"|admitted(?:[ \t]+to[ \t]+[^.\n]{1,60}?)?[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
 # The date on a service label's line: "Service: Hyperbaric oxygen therapy, 20 sessions, 05/06/2024 - 05/31/2024".
@@ -814,8 +927,9 @@ def _state(document: Document) -> ExtractedField | None:
 
 def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
     """A person's name starting at ``position``: "Last, First M." or up to four capitalised words."""
-    line_end = text.find("\n", position)
-    line = text[position : line_end if line_end != -1 else len(text)]
+    # A name is short: look no further than 200 characters, so that many labels on one long line stay linear.
+    line_end = text.find("\n", position, position + 200)
+    line = text[position : line_end if line_end != -1 else min(len(text), position + 200)]
     first_part = _NAME_END.split(line, maxsplit=1)[0]
     match = _LAST_FIRST.match(first_part)
     if match and match.group(2).split()[0].casefold() not in stop_words:
@@ -823,7 +937,7 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
         while tokens and tokens[-1].casefold() in stop_words:
             tokens.pop()
         return " ".join(tokens)
-    match = _FIRST_LAST.match(first_part)
+    match = _first_last().match(first_part)
     tokens = match.group(1).split() if match else first_part.split()[:1]
     if len(tokens) == 1 and line_end != -1 and first_part.strip() == line.strip():
         # A name wrapped onto the next line ("Member name: Darnell\nWhitfield Medicaid ID: ...").
@@ -834,7 +948,11 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
         tokens.pop()
     if len(tokens) < 2 or tokens[0].casefold() in stop_words:
         return None
-    return " ".join(tokens)
+    name = " ".join(tokens)
+    # A generational suffix keeps its full stop ("Arturo Benavides Jr.").
+    if tokens[-1] in ("Jr", "Sr") and first_part.startswith(f"{name}."):
+        name += "."
+    return name
 
 
 def _patient_name(document: Document) -> ExtractedField | None:
@@ -861,6 +979,12 @@ def _patient_name(document: Document) -> ExtractedField | None:
             return ExtractedField(
                 "patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to"
             )
+    not_the_member = stop_words | _ORGANISATION_WORDS | _provider_words()
+    for to_line in _TO_LINE.finditer(text[:900]):
+        value = _name_at(text, to_line.end(), stop_words)
+        if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
+            start = to_line.end()
+            return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.5, "to-line")
     for block in _ADDRESS_BLOCK.finditer(text[:900]):
         if not {w.casefold() for w in block.group(1).split()} & (stop_words | _ORGANISATION_WORDS):
             return ExtractedField("patient_name", block.group(1), _span(document, *block.span(1)), 0.6, "address-block")
@@ -933,12 +1057,25 @@ def _service_date(document: Document) -> ExtractedField | None:
         (_SERVICE_DATE, 0.85, "label:dos"),
         (_SERVICE_LINE_DATE, 0.7, "service-line"),
         (_SERVICE_DATE_PROSE, 0.6, "prose"),
-        (_TABLE_ROW_DATE, 0.6, "table-row"),
     ):
         for match in pattern.finditer(document.text):
             if _is_date(match.group(1)) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", match.group(1)):
                 return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), confidence, rule)
-    return _date_under_heading(document)
+    return _table_row_date(document) or _date_under_heading(document)
+
+
+def _table_row_date(document: Document) -> ExtractedField | None:
+    """The date on the first denied remittance row, else on the first row: a paid line's date is not at issue."""
+    text = document.text
+    rows: list[tuple[bool, re.Match[str]]] = []
+    for match in _TABLE_ROW_DATE.finditer(text):
+        if _is_date(match.group(1)):
+            line_end = text.find("\n", match.end())
+            rows.append((_row_denied(text[match.start() : line_end if line_end != -1 else len(text)]), match))
+    if not rows:
+        return None
+    _, match = next((row for row in rows if row[0]), rows[0])
+    return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.6, "table-row")
 
 
 def _policy(document: Document) -> ExtractedField | None:
@@ -1010,10 +1147,21 @@ def _extractors() -> dict[str, list[Extractor]]:
     by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
-    by_field["letter_date"].append(_first_date)
-    # Service: labelled lines, a remittance row, a decision line, "Re:" lines, prose, and an email subject last.
+    by_field["letter_date"] += [_first_date, _letter_dated]
+    # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, prose,
+    # a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
-    by_field["service"] = [labelled, _service_from_table, _service_decision, re_line, _service_in_prose, subject]
+    by_field["service"] = [
+        labelled,
+        _service_listed,
+        _service_from_table,
+        _service_under_heading,
+        _service_decision,
+        re_line,
+        _service_in_prose,
+        _service_not_covered,
+        subject,
+    ]
     by_field.update(
         plan_type=[_plan_type],
         plan_funding=[_plan_funding],
