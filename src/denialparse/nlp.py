@@ -1,9 +1,9 @@
 """The spaCy pipeline: a blank English tokenizer, sentence boundaries suited to letters, nothing downloaded.
 
 Letters come out of PDFs as lines: headings, table rows and address blocks have no final full stop, and
-sentences are wrapped mid-way. The ``letter_lines`` component adds a sentence start after a blank line, after a
-line that ends a sentence or a heading, and before a bulleted or numbered line, on top of spaCy's
-punctuation-based ``sentencizer``.
+sentences are wrapped mid-way. The ``letter_sentences`` component applies spaCy's ``sentencizer`` rule (a
+sentence starts after sentence-final punctuation) and adds a sentence start after a blank line, after a line
+that ends a sentence or a heading, and before a bulleted or numbered line.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -48,6 +49,10 @@ class _TextKeepingTokenizer:
         doc.user_data[_TEXT_KEY] = text
         return doc
 
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
 
 _TEXT_KEY = "denialparse.text"
 
@@ -58,33 +63,69 @@ def doc_text(doc: Doc) -> str:
     return kept if isinstance(kept, str) else doc.text
 
 
-def _line_breaks(doc: Doc) -> Doc:
-    """Mark sentence starts at line structure that punctuation alone does not reveal.
+def _letter_sentences(doc: Doc) -> Doc:
+    """Sentence starts: spaCy's sentencizer rule (after sentence-final punctuation), plus line structure.
 
-    Works on the token arrays (offsets, lengths, whitespace flags) rather than Token objects, which would be
-    created for every token of every letter; only the few tokens after a line break are looked at one by one.
+    Both run on the token arrays (offsets, lengths, flags) instead of Token objects, which would be created for
+    every token of every letter and cost more than tokenising; the result is written back in one call.
     """
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SENT_START
 
-    text = doc_text(doc)
-    if "\n" not in text or len(doc) < 2:
+    if len(doc) == 0:
         return doc
+    columns = np.asarray(doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, ORTH]), dtype=np.uint64)
+    starts = _punctuation_starts(columns[:, 3].astype(bool), np.isin(columns[:, 4], _final_punctuation(doc.vocab)))
+    starts[_line_starts(doc_text(doc), columns)] = True
+    sent_starts: Any = np.where(starts, 1, -1).astype(np.int64).view(np.uint64).reshape(-1, 1)  # -1: not a start
+    doc.from_array([SENT_START], sent_starts)
+    return doc
+
+
+@lru_cache(maxsize=2)
+def _final_punctuation(vocab: Any) -> NDArray[np.uint64]:
+    from spacy.pipeline import Sentencizer
+
+    return np.asarray([vocab.strings.add(char) for char in Sentencizer.default_punct_chars], dtype=np.uint64)
+
+
+def _punctuation_starts(is_punct: NDArray[np.bool_], is_final: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """spaCy's ``Sentencizer.predict`` for one doc: a sentence starts at the first non-punctuation token after a
+    sentence-final character."""
+    starts = np.zeros(len(is_punct), dtype=bool)
+    starts[0] = True
+    seen_final = False
+    for index, (punct, final) in enumerate(zip(is_punct.tolist(), is_final.tolist(), strict=True)):
+        if seen_final and not punct and not final:
+            starts[index] = True
+            seen_final = False
+        elif final:
+            seen_final = True
+    return starts
+
+
+def _line_starts(text: str, columns: NDArray[np.uint64]) -> list[int]:
+    """Tokens that start a sentence because of line structure punctuation alone does not reveal.
+
+    ``columns`` holds each token's offset, length and is-space flag; only the tokens right after a newline are
+    examined one by one.
+    """
+    if "\n" not in text:
+        return []
     lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
     short = 0.6 * lengths[int(len(lengths) * 0.9)] if lengths else 0
-    columns = doc.to_array([IDX, LENGTH, IS_SPACE])
     words = np.flatnonzero(columns[:, 2] == 0)
     if len(words) < 2:
-        return doc
-    starts = columns[words, 0]
-    ends = starts + columns[words, 1]
+        return []
+    starts = columns[words, 0].astype(np.int64)
+    ends = starts + columns[words, 1].astype(np.int64)
     newlines_before = np.concatenate(([0], np.cumsum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)))
     # A newline between a word and the next one: the only places a line-structure break can go.
     crossing = np.flatnonzero(newlines_before[starts[1:]] > newlines_before[ends[:-1]])
-    for k in crossing:
-        prev_end, next_start = int(ends[k]), int(starts[k + 1])
-        if _breaks_line(text, prev_end, next_start, text[prev_end:next_start], short):
-            doc[int(words[k + 1])].is_sent_start = True
-    return doc
+    return [
+        int(words[k + 1])
+        for k in crossing.tolist()
+        if _breaks_line(text, int(ends[k]), int(starts[k + 1]), text[int(ends[k]) : int(starts[k + 1])], short)
+    ]
 
 
 def _breaks_line(text: str, prev_end: int, next_start: int, gap: str, short: float) -> bool:
@@ -105,12 +146,11 @@ def build_pipeline() -> Language:
     import spacy
     from spacy.language import Language
 
-    if "letter_lines" not in Language.factories:
-        Language.component("letter_lines")(_line_breaks)
+    if "letter_sentences" not in Language.factories:
+        Language.component("letter_sentences")(_letter_sentences)
     nlp = spacy.blank("en")
     nlp.tokenizer = _TextKeepingTokenizer(nlp.tokenizer)
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("letter_lines", after="sentencizer")
+    nlp.add_pipe("letter_sentences")
     nlp.max_length = 5_000_000
     return nlp
 
