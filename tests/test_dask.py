@@ -77,10 +77,14 @@ def test_daemon_workers_are_refused_with_the_fix(run: Run, tmp_path: Path) -> No
     assert not (tmp_path / "out.jsonl").exists()
 
 
-def test_an_unreachable_scheduler_is_one_line_and_quick(run: Run, tmp_path: Path) -> None:
+def _closed_port() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens there once closed
+        return f"tcp://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens there once closed
+
+
+@pytest.mark.parametrize("address", [_closed_port(), "no-port-here", "tcp://no-such-host.invalid:8786"])
+def test_an_unreachable_scheduler_is_one_line_and_quick(run: Run, tmp_path: Path, address: str) -> None:
     started = time.monotonic()
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         code, _, err = run("batch", EXAMPLES, "-o", tmp_path / "out.jsonl", "--scheduler", address)

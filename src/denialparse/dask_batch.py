@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from distributed import Client, Future, as_completed
+from distributed.comm.addressing import resolve_address
 from distributed.scheduler import KilledWorker
 
 from denialparse import __version__
@@ -53,8 +54,9 @@ def connect(address: str, *, model_dir: str | None, probe: str) -> Iterator[Clie
     ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT``).
     """
     try:
+        resolve_address(address)  # a malformed address or an unknown host fails now, not after the timeout
         client = Client(address, set_as_default=False)
-    except (OSError, ValueError) as exc:  # OSError includes timeouts; ValueError: a malformed address
+    except (OSError, ValueError) as exc:  # OSError includes timeouts
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
         try:
