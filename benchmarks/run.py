@@ -2,8 +2,9 @@
 
 Generates its inputs from the corpus (two-page PDFs), then measures side by side in one run:
 raw text extraction with pypdfium2 and with pdfplumber, a cold `denialparse report` process, `--help`, a warm
-library call, `classify-text` throughput after loading, and `batch --jobs 2`. Peak memory (max RSS) is measured
-for the subprocesses. Writes benchmarks/results/benchmark.json and benchmark.md. Not part of the unit suite.
+library call, `classify-text` throughput after loading, `batch --jobs 2`, and `batch --scheduler` on a local Dask
+cluster of 1 and 2 workers. Peak memory (max RSS) is measured for the subprocesses, resident memory for a Dask
+worker. Writes benchmarks/results/benchmark.json and benchmark.md. Not part of the unit suite.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 BIN = Path(sys.executable).parent
+ENGINES = ("pdfplumber", "pdfium")
 
 
 def timed_process(args: list[str], repeat: int = 3) -> dict[str, float]:
@@ -111,6 +113,67 @@ def classify_throughput(jsonl: Path) -> dict[str, float]:
     return {"texts": len(texts), "seconds": round(seconds, 2), "texts_per_second": round(len(texts) / seconds, 1)}
 
 
+def timed_batch(cli: str, work: Path, letters: int, *options: str) -> dict[str, float]:
+    """Wall time of one `batch` process over the generated PDFs, into a fresh output file."""
+    output = work / f"batch-{len(list(work.glob('batch-*.jsonl')))}.jsonl"
+    started = time.perf_counter()
+    command = [cli, "batch", str(work / "pdf"), "-o", str(output), *options]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    return {"letters": letters, "seconds": round(seconds, 1), "letters_per_second": round(letters / seconds, 2)}
+
+
+def _rss_mb() -> float:
+    """Resident memory of the calling process now (runs on a Dask worker)."""
+    status = Path("/proc/self/status").read_text()
+    return round(int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024, 1)
+
+
+def _load_model() -> float:
+    from denialparse.analysis import get_model
+
+    get_model()
+    return _rss_mb()
+
+
+def _cpu_s() -> float:
+    """CPU seconds of the calling process and its finished children (the PDF readers it forks)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def dask_batches(cli: str, work: Path, letters: int) -> dict[str, object]:
+    """`batch --scheduler` on a fresh LocalCluster of 1 and 2 one-thread, non-daemon workers (as the README says to
+    start them), the model loaded beforehand: wall rate, workers' CPU per letter (what one worker with a core of
+    its own would do, whatever else runs on the machine), and a worker's memory after loading the model and after.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    results: dict[str, object] = {}
+    for workers in (1, 2):
+        for engine in ENGINES:
+            with (
+                dask.config.set({"distributed.worker.daemon": False}),
+                LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster,
+                Client(cluster, set_as_default=False) as client,
+            ):
+                loaded = max(client.run(_load_model).values())
+                cpu = sum(client.run(_cpu_s).values())
+                figure: dict[str, float] = timed_batch(
+                    cli, work, letters, "--engine", engine, "--scheduler", cluster.scheduler_address
+                )
+                cpu_per_letter = (sum(client.run(_cpu_s).values()) - cpu) / letters
+                figure.update(
+                    worker_cpu_s_per_letter=round(cpu_per_letter, 3),
+                    letters_per_second_per_worker_core=round(1 / cpu_per_letter, 2),
+                    worker_rss_mb_model_loaded=loaded,
+                    worker_rss_mb_after=max(client.run(_rss_mb).values()),
+                )
+            results[f"batch_dask_{workers}_workers_{engine}"] = figure
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--letters", type=int, default=1000, help="PDFs for the batch figure (default 1000)")
@@ -128,17 +191,9 @@ def main() -> None:
             "warm_library_call_2_pages": warm_call(paths),
             "classify_text_after_load": classify_throughput(jsonl),
         }
-        for engine in ("pdfplumber", "pdfium"):
-            output = work / f"batch-{engine}.jsonl"
-            started = time.perf_counter()
-            command = [cli, "batch", str(work / "pdf"), "-o", str(output), "--jobs", "2", "--engine", engine]
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            seconds = time.perf_counter() - started
-            results[f"batch_jobs_2_{engine}"] = {
-                "letters": len(paths),
-                "seconds": round(seconds, 1),
-                "letters_per_second": round(len(paths) / seconds, 2),
-            }
+        for engine in ENGINES:
+            results[f"batch_jobs_2_{engine}"] = timed_batch(cli, work, len(paths), "--jobs", "2", "--engine", engine)
+        results.update(dask_batches(cli, work, len(paths)))
         results["cold_report_2_pages_pdfium"] = timed_process(
             [cli, "report", str(paths[0]), "--format", "json", "--engine", "pdfium"]
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from denialparse import cli
 from denialparse.pdfrender import RenderOptions, render_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,3 +82,25 @@ def image_only_pdf() -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``denialparse ARGS`` in this process; return (exit code, stdout, stderr)."""
+
+    monkeypatch.setenv("COLUMNS", "240")  # wide enough that rich does not wrap the sentences the tests look for
+
+    def _run(*args: str | Path) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["denialparse", *map(str, args)])
+        code = 0
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, EXAMPLES, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
+from conftest import CORPUS, EXAMPLES, OFF_LABEL_LETTER, Run, encrypted_pdf, image_only_pdf
 from denialparse import cli
 from denialparse.analysis import get_model
 from denialparse.errors import ALL_ERRORS
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``denialparse ARGS`` in this process; return (exit code, stdout, stderr)."""
-
-    monkeypatch.setenv("COLUMNS", "240")  # wide enough that rich does not wrap the sentences the tests look for
-
-    def _run(*args: str | Path) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["denialparse", *map(str, args)])
-        code = 0
-        try:
-            cli.main()
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def test_report_text_on_a_real_pdf(run: Run, make_pdf: Callable[..., Path]) -> None:

@@ -1,8 +1,9 @@
-"""Batch analysis of many letters: worker processes, one result line per file, resumable, with a summary.
+"""Batch analysis of many letters: worker processes or a Dask cluster, one result line per file, resumable.
 
-Each worker process loads the model once (pool initializer). A bad file becomes an error line and the run goes
-on. Results are appended as they arrive, so an interrupted run loses nothing and a rerun skips what is done.
-Only reasons, scores and a few structured fields are written; no letter text.
+Each worker process loads the model once (pool initializer; on Dask, :mod:`denialparse.dask_batch`). A bad
+file becomes an error line and the run goes on. Results are appended as they arrive, so an interrupted run
+loses nothing and a rerun skips what is done. Only reasons, scores and a few structured fields are written;
+no letter text.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from denialparse.errors import DenialParseError, UsageError
+from denialparse.errors import ClusterError, DenialParseError, UsageError
 
 SUMMARY_FIELDS = ("payer", "plan_type")
 
@@ -49,7 +53,7 @@ def done_sources(output: Path) -> set[str]:
     return done
 
 
-def _init_worker(model_dir: str | None) -> None:
+def init_worker(model_dir: str | None) -> None:
     """Load the model once per worker (get_model caches it for every later call in the process)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     from denialparse.analysis import get_model
@@ -88,42 +92,69 @@ def run_batch(
     jobs: int = 2,
     model_dir: str | None = None,
     engine: str = "pdfplumber",
+    scheduler: str | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Analyse ``files`` not yet in ``output``; append one JSON line per file as each finishes."""
+    """Analyse ``files`` not yet in ``output``; append one JSON line per file as each finishes.
+
+    The work runs in this process (``jobs`` 1), in ``jobs`` worker processes, or on the Dask cluster whose
+    scheduler is at ``scheduler``; the writing loop is the same for all three.
+    """
     skip = done_sources(output)
     todo = [str(path) for path in files if str(path) not in skip]
     results: list[dict[str, Any]] = []
+    if not todo:
+        return results
     output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("a", encoding="utf-8") as handle:
-
-        def record(result: dict[str, Any]) -> None:
+    with _runner(todo, jobs, model_dir, engine, scheduler) as arriving, output.open("a", encoding="utf-8") as handle:
+        for result in arriving:
             handle.write(json.dumps(result, ensure_ascii=False) + "\n")
             handle.flush()
             results.append(result)
             if on_result is not None:
                 on_result(result)
-
-        if jobs <= 1:
-            _init_worker(model_dir)
-            for path in todo:
-                record(analyse_file(path, model_dir, engine))
-            return results
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model_dir,)) as pool:
-            pending: set[Future[dict[str, Any]]] = set()
-            queue: Iterator[str] = iter(todo)
-            for path in queue:
-                pending.add(pool.submit(analyse_file, path, model_dir, engine))
-                if len(pending) >= jobs * 4:
-                    break
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    record(future.result())
-                    next_path = next(queue, None)
-                    if next_path is not None:
-                        pending.add(pool.submit(analyse_file, next_path, model_dir, engine))
     return results
+
+
+@contextmanager
+def _runner(
+    todo: list[str], jobs: int, model_dir: str | None, engine: str, scheduler: str | None
+) -> Iterator[Iterator[dict[str, Any]]]:
+    """Results in the order they finish; set-up failures (model, cluster) raise before the output is opened."""
+    if scheduler is not None:
+        dask_batch = _import_dask_batch()
+        with dask_batch.connect(scheduler, model_dir=model_dir, probe=todo[0]) as client:
+            yield dask_batch.results(client, todo, model_dir=model_dir, engine=engine)
+    elif jobs <= 1:
+        init_worker(model_dir)
+        yield (analyse_file(path, model_dir, engine) for path in todo)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(model_dir,)) as pool:
+            yield _pool_results(pool, todo, jobs * 4, model_dir, engine)
+
+
+def _pool_results(
+    pool: ProcessPoolExecutor, todo: list[str], in_flight: int, model_dir: str | None, engine: str
+) -> Iterator[dict[str, Any]]:
+    """At most ``in_flight`` files submitted at a time, so a huge folder does not make a huge queue."""
+    queue = iter(todo)
+    pending = {pool.submit(analyse_file, path, model_dir, engine) for path in islice(queue, in_flight)}
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield future.result()
+            pending.update(pool.submit(analyse_file, path, model_dir, engine) for path in islice(queue, 1))
+
+
+def _import_dask_batch() -> ModuleType:
+    """The Dask runner, imported only for ``--scheduler`` (Dask is an optional extra and slow to import)."""
+    try:
+        from denialparse import dask_batch
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in {"dask", "distributed"}:
+            raise
+        raise ClusterError("--scheduler needs Dask: pip install 'denialparse[dask]'") from None
+    return dask_batch
 
 
 def summarise(output: Path) -> dict[str, Any]:
@@ -142,8 +173,9 @@ def summarise(output: Path) -> dict[str, Any]:
     return {
         "letters": len(rows),
         "ok": sum(1 for row in rows if row.get("status") == "ok"),
-        "errors": dict(errors),
-        "reasons": dict(reasons.most_common()),
+        "errors": dict(sorted(errors.items())),
+        # Ties by name, not by arrival: the summary must not depend on which worker finished first.
+        "reasons": dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         "by": {name: {key: dict(counter) for key, counter in table.items()} for name, table in by.items()},
     }
 

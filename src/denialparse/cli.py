@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from denialparse import __version__
-from denialparse.errors import DataFileError, DenialParseError, UsageError
+from denialparse.errors import INTERNAL_ERROR_EXIT, DataFileError, DenialParseError, UsageError
 from denialparse.resources import LETTER_FORMATS, LETTER_KINDS
-
-INTERNAL_ERROR_EXIT = 70
 
 model_option = click.option(
     "--model",
@@ -472,10 +471,20 @@ def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int, ids:
 @click.argument("target")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="results.jsonl")
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on the Dask cluster with this scheduler (tcp://HOST:8786) instead of local processes; "
+    "its workers must see the letters at the same paths. Needs pip install 'denialparse[dask]'.",
+)
 @model_option
 @engine_option
-def batch(target: str, output: Path, jobs: int, model_dir: Path | None, engine: str) -> None:
+def batch(target: str, output: Path, jobs: int, scheduler: str | None, model_dir: Path | None, engine: str) -> None:
     """Analyse every PDF in a directory or glob: one JSON line per file, resumable, with a summary (+ CSV)."""
+    jobs_given = click.get_current_context().get_parameter_source("jobs") is ParameterSource.COMMANDLINE
+    if scheduler is not None and jobs_given:
+        raise UsageError("--jobs is for local runs; with --scheduler the cluster's workers do the work")
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
@@ -501,7 +510,13 @@ def batch(target: str, output: Path, jobs: int, model_dir: Path | None, engine: 
             progress.update(task, rate=f"{speed:.1f}/s" if speed else "")
 
         run_batch(
-            files, output, jobs=jobs, model_dir=str(model_dir) if model_dir else None, engine=engine, on_result=advance
+            files,
+            output,
+            jobs=jobs,
+            model_dir=str(model_dir) if model_dir else None,
+            engine=engine,
+            scheduler=scheduler,
+            on_result=advance,
         )
     summary = summarise(output)
     csv_path = output.with_suffix(".summary.csv")

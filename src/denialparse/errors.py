@@ -5,6 +5,9 @@ The CLI prints ``str(error)`` as one line and exits with ``error.exit_code``; no
 
 from __future__ import annotations
 
+# An unexpected failure (a bug, or a worker process that died): the CLI's exit code and a batch error line's.
+INTERNAL_ERROR_EXIT = 70
+
 
 class DenialParseError(Exception):
     """Base class: a problem with the input or the set-up that the user can fix."""
@@ -78,6 +81,14 @@ class DataFileError(DenialParseError):
     kind = "data_file"
 
 
+class ClusterError(DenialParseError):
+    """``batch --scheduler``: Dask is not installed, the scheduler cannot be reached, or its workers are unfit."""
+
+    exit_code = 22
+    http_status = 503
+    kind = "cluster"
+
+
 ALL_ERRORS: tuple[type[DenialParseError], ...] = (
     UsageError,
     NotAPdfError,
@@ -89,4 +100,5 @@ ALL_ERRORS: tuple[type[DenialParseError], ...] = (
     ExtractionTimeoutError,
     ModelError,
     DataFileError,
+    ClusterError,
 )

@@ -7,6 +7,7 @@ pdfminer traceback.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -412,7 +413,13 @@ def extract_guarded(
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
     worker = context.Process(target=_extract_in_child, args=(child, data, display, limits, engine), daemon=True)
-    worker.start()
+    # Frozen objects are skipped by the child's garbage collector, so it neither scans the parent's objects (the
+    # model, spaCy, a Dask worker's own) nor copies their pages: pdfplumber reads about a third faster.
+    gc.freeze()
+    try:
+        worker.start()
+    finally:
+        gc.unfreeze()
     child.close()
     try:
         if not parent.poll(seconds):
