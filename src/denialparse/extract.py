@@ -12,8 +12,9 @@ import io
 import os
 import re
 import signal
+import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -377,7 +378,7 @@ def _extract_in_child(connection: Any, data: bytes, name: str, limits: Limits, e
 
 
 def _import_reader(engine: str) -> None:
-    """Import the PDF reader here, once, so that every forked reader process inherits it.
+    """Import the PDF reader in this process, once, so that every later forked reader process inherits it.
 
     Otherwise each letter's child process imports pdfplumber (or pypdfium2) again, about 0.1 s per letter in
     ``batch`` and the web app.
@@ -398,16 +399,17 @@ def extract_guarded(
     limits: Limits = DEFAULT_LIMITS,
     seconds: float | None = None,
     engine: str = "pdfplumber",
+    while_reading: Callable[[], object] | None = None,
 ) -> Document:
     """:func:`extract` in a forked worker process that is killed after ``seconds``.
 
     pdfminer has known hangs and memory growth on hostile files; a worker can be stopped, a thread cannot.
-    The letter bytes go to the child through a pipe; nothing touches the disk.
+    The letter bytes go to the child through a pipe; nothing touches the disk. ``while_reading`` runs in this
+    process meanwhile (the analyse stage loads its model and spaCy there: on a cold start the two overlap).
     """
     import multiprocessing
 
     seconds = limits.max_seconds if seconds is None else seconds
-    _import_reader(engine)
     data, display = read_source(source, limits)
     display = name or display
     context = multiprocessing.get_context("fork")
@@ -421,8 +423,12 @@ def extract_guarded(
     finally:
         gc.unfreeze()
     child.close()
+    started = time.monotonic()
     try:
-        if not parent.poll(seconds):
+        _import_reader(engine)  # for the next letters' reader processes; this one imports it itself
+        if while_reading is not None:
+            while_reading()
+        if not parent.poll(max(seconds - (time.monotonic() - started), 0)):
             raise ExtractionTimeoutError(f"{display}: reading the PDF took longer than {seconds:g} s; stopped")
         status, payload = parent.recv()
     except EOFError:
