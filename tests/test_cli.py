@@ -57,6 +57,10 @@ def test_report_on_each_bundled_example(run: Run) -> None:
     expected = json.loads((EXAMPLES / "expected.json").read_text())
     for report in reports:
         assert set(expected[report["source"]]) <= set(report["labels"]), report["source"]
+        # Every example states these; a rule change that loses one shows here (the demo prints them).
+        for key in ("payer", "patient_name", "member_id", "letter_date", "service"):
+            assert report["fields"][key]["value"], (report["source"], key)
+        assert report["deadline"]["due"], report["source"]
 
 
 def test_report_goes_on_after_a_bad_file(run: Run, make_pdf: Callable[..., Path], tmp_path: Path) -> None:

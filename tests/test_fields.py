@@ -221,6 +221,11 @@ def test_parse_date(text: str, expected: date | None) -> None:
         ),
         ("We can no longer pay for prescriptions written by this doctor.", "prescriptions written"),
         ("Dear Member,\nTestosterone pellets are not covered under your plan.", "Testosterone pellets"),
+        (
+            "Request: Racemic ketamine IV infusion, 6 infusions (J3490,\n96365)",
+            "Racemic ketamine IV infusion, 6 infusions",
+        ),
+        ("Service requested: Xolair (omalizumab) 150 mg", "Xolair (omalizumab) 150 mg"),
     ],
 )
 def test_service_found(text: str, expected: str) -> None:
@@ -277,6 +282,7 @@ def test_service_not_found(text: str) -> None:
         ("Date: Tue, Feb 20, 2024 3:17 PM", "Feb 20, 2024"),
         ("Date ............ 07/09/2024", "07/09/2024"),
         ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
+        ("FROM: Acme Health FAX: (866) 915-9811 PHONE: (800)\n762-2382 DATE: 12/05/2023 PAGES: 2", "12/05/2023"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -294,6 +300,8 @@ def test_letter_date_found(text: str, expected: str) -> None:
         "Patient: Ann Lee  DOB  01/02/1980",
         "DATE: 13/45",
         "Member ID: W1\n02/30/2024",
+        "Claim 4471 ORIGINAL DENIAL DATE: 01/02/2024",
+        "Billed on 03/04/2024 SERVICE DATE: 02/02/2024",
     ],
 )
 def test_letter_date_not_found(text: str) -> None:
@@ -480,6 +488,8 @@ def test_patient_name_not_found(text: str) -> None:
         ),
         ("We received 10 claims from Talk & Play Pediatric Speech.", "Talk & Play Pediatric Speech"),
         ("If you need the hospital, ask Dr. Kimura to send us the reason and we'll review it.", "Dr. Kimura"),
+        ("TO: Oluwaseun Akande, MD - Crescent Ketamine & Wellness (Fax 404-555-0157)", "Oluwaseun Akande, MD"),
+        ("To: Harbor Psychiatry (Attn: prior authorization)", "Harbor Psychiatry"),
     ],
 )
 def test_provider_found(text: str, expected: str) -> None:

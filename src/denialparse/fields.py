@@ -160,7 +160,9 @@ _LABELLED_RULES = (
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
-        r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3})))",
+        r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
+        # A run-on fax header: "PHONE: (800) 762-2382 DATE: 12/05/2023" (a label right after another field's number).
+        r"|(?<=[0-9)] )DATE(?=[ \t]*:))",
         rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
         0.95,
     ),
@@ -302,6 +304,9 @@ def _clean_value(name: str, value: str) -> str:
         prose = _SERVICE_PROSE.search(value)
         if prose and _names_a_service(prose.group(1).strip()):
             value = prose.group(1).strip()
+        # A bracket the line break cut open ("ketamine infusion, 6 over 3 weeks (J3490,") is dropped with its start.
+        if value.count("(") > value.count(")"):
+            value = value[: value.rfind("(")].rstrip(" ,;:-")
     return value
 
 
@@ -730,6 +735,7 @@ _PROVIDER_PROSE = re.compile(
     + _PROVIDER_NAME
 )
 # A provider notification's addressee: "To: Dr. Hana Dobrowski, Great Lakes Gastroenterology", "Fax to: ...".
+_TO_LINE_END = re.compile(r"[ \t]+[-–|][ \t]+|[ \t]*\(")
 _TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{3,120})", re.MULTILINE)
 # Any other clinician the letter names ("ask Dr. Kimura to send us", "Dr. Amari's office"), outside a review line.
 _DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
@@ -1016,7 +1022,8 @@ def _provider(document: Document) -> ExtractedField | None:
                 "provider", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "label:provider"
             )
     for to_line in _TO_PROVIDER.finditer(text[:1500]):
-        value = _NEXT_LABEL.split(to_line.group(1))[0].strip(" ,-")
+        # "TO: Dr. Ann Lee, MD - Crescent Clinic (Fax 404-555-0157)": the addressee ends at a dash or a bracket.
+        value = _TO_LINE_END.split(_NEXT_LABEL.split(to_line.group(1))[0])[0].strip(" ,-")
         if set(re.findall(r"[a-z-]+", to_line.group(1).lower())) & _provider_words():
             return ExtractedField(
                 "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
