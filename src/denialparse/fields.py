@@ -228,6 +228,11 @@ def _span(document: Document, start: int, end: int) -> Span:
     return Span(start=start, end=end, page=document.page_at(start))
 
 
+def _found(document: Document, name: str, value: str, start: int, confidence: float, rule: str) -> ExtractedField:
+    """A field whose value stands at ``start`` in the letter text."""
+    return ExtractedField(name, value, _span(document, start, start + len(value)), confidence, rule)
+
+
 # Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3").
 _NEXT_LABEL = re.compile(r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
 
@@ -368,13 +373,7 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
         for value, raw_start, raw in candidates:
             if _valid_value(rule.field, value):
                 start = raw_start + max(raw.find(value), 0)
-                return ExtractedField(
-                    name=rule.field,
-                    value=value,
-                    span=_span(document, start, start + len(value)),
-                    confidence=rule.confidence,
-                    rule=f"label:{rule.field}",
-                )
+                return _found(document, rule.field, value, start, rule.confidence, f"label:{rule.field}")
     return None
 
 
@@ -473,7 +472,7 @@ def _service_from_table(document: Document) -> ExtractedField | None:
     if not rows:
         return None
     _, start, value = next((row for row in rows if row[0]), rows[0])
-    return ExtractedField("service", value, _span(document, start, start + len(value)), 0.6, "table-row")
+    return _found(document, "service", value, start, 0.6, "table-row")
 
 
 def _service_listed(document: Document) -> ExtractedField | None:
@@ -485,7 +484,7 @@ def _service_listed(document: Document) -> ExtractedField | None:
     if not _valid_value("service", value):
         return None
     start = match.start(1) + max(match.group(1).find(value), 0)
-    return ExtractedField("service", value, _span(document, start, start + len(value)), 0.8, "denied-following")
+    return _found(document, "service", value, start, 0.8, "denied-following")
 
 
 def _service_under_heading(document: Document) -> ExtractedField | None:
@@ -498,7 +497,7 @@ def _service_under_heading(document: Document) -> ExtractedField | None:
         value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", below[0].strip()))
         if re.search(r"[A-Za-z]{3}", value) and _valid_value("service", value) and value in text:
             start = text.index(value, below[1])
-            return ExtractedField("service", value, _span(document, start, start + len(value)), 0.6, "service-column")
+            return _found(document, "service", value, start, 0.6, "service-column")
     return None
 
 
@@ -508,9 +507,7 @@ def _service_not_covered(document: Document) -> ExtractedField | None:
         value = _TRAILING_CODE.sub("", match.group(1).strip())
         # A comma or a column gap means a clause or a table row ("Because of this, X is"), not a noun phrase.
         if not re.search(r",|[ \t]{2}", value) and _valid_value("service", value):
-            return ExtractedField(
-                "service", value, _span(document, match.start(1), match.start(1) + len(value)), 0.4, "not-covered"
-            )
+            return _found(document, "service", value, match.start(1), 0.4, "not-covered")
     return None
 
 
@@ -518,7 +515,7 @@ def _service_decision(document: Document) -> ExtractedField | None:
     match = _SERVICE_DECISION.search(document.text)
     if match is None or not _names_a_service(match.group(1)):
         return None
-    return ExtractedField("service", match.group(1), _span(document, *match.span(1)), 0.6, "decision-line")
+    return _found(document, "service", match.group(1), match.start(1), 0.6, "decision-line")
 
 
 def _service_in_prose(document: Document) -> ExtractedField | None:
@@ -548,20 +545,14 @@ def _letter_dated(document: Document) -> ExtractedField | None:
     match = _LETTER_DATED.search(document.text)
     if match is None or not parse_date(match.group(1)):
         return None
-    return ExtractedField("letter_date", match.group(1), _span(document, *match.span(1)), 0.5, "letter-dated")
+    return _found(document, "letter_date", match.group(1), match.start(1), 0.5, "letter-dated")
 
 
 def _first_date(document: Document) -> ExtractedField | None:
     """An unlabelled letter date: the first date standing alone on a line in the opening lines."""
     for match in _DATE_LINE.finditer(document.text[:1500]):
         if parse_date(match.group(2)) and not _OTHER_DATE_WORDS.search(match.group(1) or ""):
-            return ExtractedField(
-                name="letter_date",
-                value=match.group(2),
-                span=_span(document, *match.span(2)),
-                confidence=0.6,
-                rule="date-line-in-header",
-            )
+            return _found(document, "letter_date", match.group(2), match.start(2), 0.6, "date-line-in-header")
     return None
 
 
@@ -927,7 +918,7 @@ def _state(document: Document) -> ExtractedField | None:
     if addresses:
         best = max(addresses, key=lambda m: (score(m), -m.start()))
         confidence = 0.6 if score(best) > 0 else 0.4
-        return ExtractedField("state", best.group(1), _span(document, *best.span(1)), confidence, "address")
+        return _found(document, "state", best.group(1), best.start(1), confidence, "address")
     return None
 
 
@@ -973,36 +964,32 @@ def _patient_name(document: Document) -> ExtractedField | None:
             labelled.append((match.group("patient") is not None, match.end(), value))
     if labelled:
         _, start, value = next((found for found in labelled if found[0]), labelled[0])
-        return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.85, "label:patient")
+        return _found(document, "patient_name", value, start, 0.85, "label:patient")
     for heading in _NAME_HEADING.finditer(text):
         below = _cell_below(text, heading.start(), heading.end())
         if below and re.fullmatch(rf"{_NAME_TOKEN}(?:,?[ \t]{_NAME_TOKEN}){{1,3}}", below[0]):
             value, start = below
-            return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.6, "name-column")
+            return _found(document, "patient_name", value, start, 0.6, "name-column")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
-            return ExtractedField(
-                "patient_name", addressee.group(1), _span(document, *addressee.span(1)), 0.5, "email-to"
-            )
+            return _found(document, "patient_name", addressee.group(1), addressee.start(1), 0.5, "email-to")
     not_the_member = stop_words | _ORGANISATION_WORDS | _provider_words()
     for to_line in _TO_LINE.finditer(text[:900]):
         value = _name_at(text, to_line.end(), stop_words)
         if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
             start = to_line.end()
-            return ExtractedField("patient_name", value, _span(document, start, start + len(value)), 0.5, "to-line")
+            return _found(document, "patient_name", value, start, 0.5, "to-line")
     for block in _ADDRESS_BLOCK.finditer(text[:900]):
         if not {w.casefold() for w in block.group(1).split()} & (stop_words | _ORGANISATION_WORDS):
-            return ExtractedField("patient_name", block.group(1), _span(document, *block.span(1)), 0.6, "address-block")
+            return _found(document, "patient_name", block.group(1), block.start(1), 0.6, "address-block")
     for dear in _DEAR_NAMED.finditer(text):
         group = 1 if dear.group(1) else 2
         if not {w.casefold() for w in dear.group(group).split()} & (stop_words | _ORGANISATION_WORDS):
-            return ExtractedField(
-                "patient_name", dear.group(group), _span(document, *dear.span(group)), 0.5, "salutation"
-            )
+            return _found(document, "patient_name", dear.group(group), dear.start(group), 0.5, "salutation")
     greeting = _GREETING.search(text[:1500])
     if greeting and greeting.group(1).casefold() not in stop_words | _ORGANISATION_WORDS:
-        return ExtractedField("patient_name", greeting.group(1), _span(document, *greeting.span(1)), 0.4, "greeting")
+        return _found(document, "patient_name", greeting.group(1), greeting.start(1), 0.4, "greeting")
     return None
 
 
@@ -1018,32 +1005,26 @@ def _provider(document: Document) -> ExtractedField | None:
     for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
         if len(value) >= 3 and not value.lower().startswith(("you", "your", "the member")):
-            return ExtractedField(
-                "provider", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "label:provider"
-            )
+            return _found(document, "provider", value, match.start(1), 0.8, "label:provider")
     for to_line in _TO_PROVIDER.finditer(text[:1500]):
         # "TO: Dr. Ann Lee, MD - Crescent Clinic (Fax 404-555-0157)": the addressee ends at a dash or a bracket.
         value = _TO_LINE_END.split(_NEXT_LABEL.split(to_line.group(1))[0])[0].strip(" ,-")
         if set(re.findall(r"[a-z-]+", to_line.group(1).lower())) & _provider_words():
-            return ExtractedField(
-                "provider", value, _span(document, to_line.start(1), to_line.start(1) + len(value)), 0.6, "to-line"
-            )
+            return _found(document, "provider", value, to_line.start(1), 0.6, "to-line")
     prose = _PROVIDER_PROSE.search(text[:3000])
     if prose:
         group = 1 if prose.group(1) else 2
         value = prose.group(group).strip().rstrip(".,;")
-        return ExtractedField(
-            "provider", value, _span(document, prose.start(group), prose.start(group) + len(value)), 0.5, "prose"
-        )
+        return _found(document, "provider", value, prose.start(group), 0.5, "prose")
     salutation = _DEAR_DOCTOR.search(text)
     if salutation:
-        return ExtractedField("provider", salutation.group(1), _span(document, *salutation.span(1)), 0.6, "salutation")
+        return _found(document, "provider", salutation.group(1), salutation.start(1), 0.6, "salutation")
     for doctor in _DOCTOR.finditer(text):
         line_start = text.rfind("\n", 0, doctor.start()) + 1
         before = text[max(line_start, doctor.start() - 60) : doctor.start()]
         after = text[doctor.end() : doctor.end() + 30]
         if not _REVIEW_BEFORE.search(before) and not _REVIEW_AFTER.search(after):
-            return ExtractedField("provider", doctor.group(0), _span(document, *doctor.span()), 0.4, "doctor-named")
+            return _found(document, "provider", doctor.group(0), doctor.start(), 0.4, "doctor-named")
     return None
 
 
@@ -1053,7 +1034,7 @@ def _date_under_heading(document: Document) -> ExtractedField | None:
         below = _cell_below(document.text, heading.start(), heading.end())
         if below and _DATE.fullmatch(below[0]) and parse_date(below[0]):
             value, start = below
-            return ExtractedField("service_date", value, _span(document, start, start + len(value)), 0.6, "date-column")
+            return _found(document, "service_date", value, start, 0.6, "date-column")
     return None
 
 
@@ -1067,7 +1048,7 @@ def _service_date(document: Document) -> ExtractedField | None:
     ):
         for match in pattern.finditer(document.text):
             if _is_date(match.group(1)) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", match.group(1)):
-                return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), confidence, rule)
+                return _found(document, "service_date", match.group(1), match.start(1), confidence, rule)
     return _table_row_date(document) or _date_under_heading(document)
 
 
@@ -1082,16 +1063,14 @@ def _table_row_date(document: Document) -> ExtractedField | None:
     if not rows:
         return None
     _, match = next((row for row in rows if row[0]), rows[0])
-    return ExtractedField("service_date", match.group(1), _span(document, *match.span(1)), 0.6, "table-row")
+    return _found(document, "service_date", match.group(1), match.start(1), 0.6, "table-row")
 
 
 def _policy(document: Document) -> ExtractedField | None:
     match = _POLICY.search(document.text)
     if match:
         value = match.group(1).strip()
-        return ExtractedField(
-            "policy", value, _span(document, match.start(1), match.start(1) + len(value)), 0.8, "policy"
-        )
+        return _found(document, "policy", value, match.start(1), 0.8, "policy")
     return None
 
 
@@ -1099,9 +1078,7 @@ def _reviewer(document: Document) -> ExtractedField | None:
     match = _REVIEWER.search(document.text) or _SIGNED_CLINICIAN.search(document.text)
     if match:
         value = match.group(1).strip()
-        return ExtractedField(
-            "reviewer", value, _span(document, match.start(1), match.start(1) + len(value)), 0.75, "reviewer"
-        )
+        return _found(document, "reviewer", value, match.start(1), 0.75, "reviewer")
     return None
 
 
@@ -1136,7 +1113,7 @@ def _appeal_fax(document: Document) -> ExtractedField | None:
     match = _APPEAL_FAX.search(document.text)
     if match is None:
         return None
-    return ExtractedField("appeal_fax", match.group(1), _span(document, *match.span(1)), 0.75, "appeal-fax")
+    return _found(document, "appeal_fax", match.group(1), match.start(1), 0.75, "appeal-fax")
 
 
 def _external_review(document: Document) -> ExtractedField | None:
@@ -1144,7 +1121,7 @@ def _external_review(document: Document) -> ExtractedField | None:
     match = _EXTERNAL_REVIEW.search(document.text)
     if match is None:
         return None
-    return ExtractedField("external_review", match.group(0), _span(document, *match.span()), 0.8, "external-review")
+    return _found(document, "external_review", match.group(0), match.start(), 0.8, "external-review")
 
 
 Extractor = Callable[[Document], ExtractedField | None]
