@@ -98,3 +98,23 @@ def test_sentences_from_arrays_equal_spacy_spans() -> None:
                 expected.append((" ".join(stripped.split()), start, start + len(stripped)))
         assert [(s.text, s.start, s.end) for s in sentences_of(doc)] == expected
     assert sentences_of(parse("")) == []
+
+
+def test_trimmed_tokenizer_exceptions_keep_every_sentence() -> None:
+    """The pipeline keeps only the tokenizer exceptions holding sentence-final punctuation; the sentences must be
+    exactly those of spaCy's full English exceptions."""
+    import spacy
+
+    from conftest import CORPUS
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import normalise_text
+    from denialparse.nlp import build_pipeline
+
+    trimmed = build_pipeline()
+    full = spacy.blank("en")
+    assert len(trimmed.tokenizer.tokenizer.rules) < len(full.tokenizer.rules) / 4
+    texts = [normalise_text(letter.text) for letter in load_corpus(CORPUS)[::5]]
+    texts.append("We don't cover it. Dr. Smith's request (e.g. 3.5 mg) wasn't approved! Why? See U.S. law.")
+    for text in texts:
+        reference = trimmed.get_pipe("letter_sentences")(full.make_doc(text))
+        assert sentences_of(trimmed(text)) == sentences_of(reference)
