@@ -162,8 +162,9 @@ def build_pipeline() -> Language:
     if "letter_sentences" not in Language.factories:
         Language.component("letter_sentences")(_letter_sentences)
     nlp = spacy.blank("en")
-    nlp.tokenizer.rules = sentence_relevant_special_cases(nlp.tokenizer.rules)
-    nlp.tokenizer = _TextKeepingTokenizer(nlp.tokenizer)
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.rules = sentence_relevant_special_cases(tokenizer.rules)
+    nlp.tokenizer = _TextKeepingTokenizer(tokenizer)
     nlp.add_pipe("letter_sentences")
     nlp.max_length = 5_000_000
     return nlp
