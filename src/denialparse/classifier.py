@@ -206,13 +206,12 @@ class _BaseModels:
     letter_vectorizer: Any
     letter_models: list[Any]
 
-    @property
-    def sentence_scorer(self) -> TextScorer:
-        return compile_text_scorer(self.sentence_vectorizer, self.sentence_models)
-
-    @property
-    def letter_scorer(self) -> TextScorer:
-        return compile_text_scorer(self.letter_vectorizer, self.letter_models)
+    def export(self) -> tuple[TextScorer, TextScorer]:
+        """The sentence and letter scorers as numpy arrays (copies the vocabularies: call once per fit)."""
+        return (
+            compile_text_scorer(self.sentence_vectorizer, self.sentence_models),
+            compile_text_scorer(self.letter_vectorizer, self.letter_models),
+        )
 
 
 def _fit_base(
@@ -257,7 +256,7 @@ def out_of_fold_features(
     for train_index, test_index in splitter.split(np.zeros(len(letters)), groups=groups):
         base = _fit_base([letters[i] for i in train_index], [sentence_lists[i] for i in train_index], labels, config)
         test_lists = [sentence_lists[i] for i in test_index]
-        features[test_index] = _stack_inputs(base.sentence_scorer, base.letter_scorer, test_lists)[0]
+        features[test_index] = _stack_inputs(*base.export(), test_lists)[0]
     return features
 
 
@@ -284,11 +283,12 @@ def train_classifier(
         stackers.append(stacker)
         oof_probabilities[:, j] = _cross_val_stacker(oof[:, j, :], targets[:, j], letters, config)
     base = _fit_base(letters, sentence_lists, labels, config)
+    sentence_scorer, letter_scorer = base.export()
     model = ReasonClassifier(
         labels=tuple(labels),
         threshold=config.threshold,
-        sentence_scorer=base.sentence_scorer,
-        letter_scorer=base.letter_scorer,
+        sentence_scorer=sentence_scorer,
+        letter_scorer=letter_scorer,
         stacker=compile_stacker(stackers, n_features=3),
         estimators={
             "sentence_vectorizer": base.sentence_vectorizer,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -47,12 +48,13 @@ class TextScorer:
     token_pattern: str
     ngram_range: tuple[int, int]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_tokens", re.compile(self.token_pattern).findall)
+    @cached_property
+    def _find_tokens(self) -> Callable[[str], list[str]]:
+        return re.compile(self.token_pattern).findall
 
     def features(self, text: str) -> tuple[IntArray, FloatArray]:
         """Feature indices and l2-normalised TF-IDF weights of one text (scikit-learn's analyzer, re-stated)."""
-        tokens: list[str] = self._tokens(text)  # type: ignore[attr-defined]
+        tokens = self._find_tokens(text)
         low, high = self.ngram_range
         grams: list[str] = list(tokens) if low == 1 else []
         for n in range(max(low, 2), min(high, len(tokens)) + 1):

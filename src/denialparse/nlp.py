@@ -49,10 +49,6 @@ class _TextKeepingTokenizer:
         doc.user_data[_TEXT_KEY] = text
         return doc
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
-        for text in texts:
-            yield self(text)
-
 
 _TEXT_KEY = "denialparse.text"
 
