@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
+from conftest import CORPUS, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
+from denialparse.corpus import load_corpus
 from denialparse.errors import (
     CorruptPdfError,
     EmptyFileError,
     EncryptedPdfError,
+    ExtractionTimeoutError,
     NotAPdfError,
     NoTextError,
     TooLargeError,
@@ -191,22 +193,40 @@ def test_pdfium_engine_classifies_corpus_pdfs_like_pdfplumber() -> None:
     assert len(rows) >= 12 and agree >= len(rows) - 1
 
 
+@pytest.mark.parametrize("readers", [1, 2])
 @pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
-def test_hostile_pdfs_get_one_line_errors(engine: str) -> None:
+def test_hostile_pdfs_get_one_line_errors(engine: str, readers: int) -> None:
     from denialparse.extract import extract_guarded
     from hostile import decompression_bomb, deep_page_tree, many_pages, nested_content
 
     capped = Limits(max_memory_bytes=128 * 1024 * 1024)
     # 600 KB on disk, 600 MB once inflated: stopped at the memory cap, not by exhausting the machine.
     with pytest.raises(TooLargeError, match="MB of memory") as caught:
-        extract_guarded(decompression_bomb(600), name="bomb.pdf", limits=capped, engine=engine)
+        extract_guarded(decompression_bomb(600), name="bomb.pdf", limits=capped, engine=engine, readers=readers)
     assert str(caught.value).startswith("bomb.pdf: ") and "\n" not in str(caught.value)
     with pytest.raises(CorruptPdfError, match=r"deep\.pdf: "):
-        extract_guarded(deep_page_tree(5000), name="deep.pdf", engine=engine)
+        extract_guarded(deep_page_tree(5000), name="deep.pdf", engine=engine, readers=readers)
     with pytest.raises(TooLargeError, match="1000 pages; the limit is 300"):
-        extract_guarded(many_pages(1000), name="pages.pdf", engine=engine)
+        extract_guarded(many_pages(1000), name="pages.pdf", engine=engine, readers=readers)
     # Deep nesting inside a page's content is survivable: the text before it is read.
-    assert "Your claim is denied" in extract_guarded(nested_content(200_000), engine=engine).text
+    assert "Your claim is denied" in extract_guarded(nested_content(200_000), engine=engine, readers=readers).text
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_readers_sharing_the_pages_give_the_same_document(engine: str, make_pdf: Callable[..., Path]) -> None:
+    """Pages shared out to two or three reader processes come back whole and in order."""
+    from denialparse.extract import extract_guarded
+
+    letters = load_corpus(CORPUS)
+    long_text = "\n\n".join(letter.text for letter in letters[:6])  # five pages or so
+    for pdf in (make_pdf(long_text), make_pdf(), make_pdf(long_text, layout="twocol", font="Helvetica", size=9.5)):
+        alone = extract(pdf, engine=engine)
+        for readers in (2, 3):
+            shared = extract_guarded(pdf, engine=engine, readers=readers)
+            assert shared == alone
+    assert len(alone.pages) >= 3
+    with pytest.raises(ExtractionTimeoutError):
+        extract_guarded(make_pdf(long_text), engine=engine, readers=2, seconds=0.0001)
 
 
 def test_limits_come_from_the_environment() -> None:

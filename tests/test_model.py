@@ -156,3 +156,42 @@ def test_a_model_file_with_an_unexpected_type_is_refused(tmp_path: Path) -> None
     (target / "model.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match=r"unexpected types: sklearn\.pipeline\.Pipeline"):
         load_estimators(target)
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 2), (1, 3), (2, 3)])
+def test_batched_tfidf_weights_equal_scikit_learn(ngram_range: tuple[int, int]) -> None:
+    """The numpy TF-IDF finds n-grams by integer keys over a whole batch; rows must not leak into each other."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from denialparse.linear import compile_text_scorer
+
+    letters = load_corpus(CORPUS)[::25]
+    train = [letter.text.lower() for letter in letters[:30]]
+    texts = [letter.text.lower() for letter in letters[30:]] + ["", "the the the", "denied denied", "zzzz qqqq"]
+    vectorizer = TfidfVectorizer(
+        lowercase=False, sublinear_tf=True, ngram_range=ngram_range, token_pattern=r"(?u)[a-z0-9_][a-z0-9_'-]*"
+    )
+    matrix = vectorizer.fit_transform(train)
+    model = LogisticRegression().fit(matrix, [i % 2 for i in range(len(train))])
+    scorer = compile_text_scorer(vectorizer, [model])
+    rows, indices, weights = scorer.weights([scorer.tokens(text) for text in texts])
+    ours = np.zeros((len(texts), len(scorer.idf)))
+    ours[rows, indices] = weights
+    assert np.allclose(ours, vectorizer.transform(texts).toarray(), rtol=0, atol=1e-12)
+    assert np.allclose(scorer.probabilities(texts)[:, 0], model.predict_proba(vectorizer.transform(texts))[:, 1])
+
+
+def test_letter_tokens_are_the_sentence_tokens_joined() -> None:
+    """The letter model's tokens are taken as the marked sentences' tokens one after another; that must equal
+    tokenising the joined letter text, as in training."""
+    from denialparse.context import mark_context
+    from denialparse.extract import normalise_text
+
+    model = get_model()
+    scorer = model.letter_scorer
+    assert scorer.token_pattern == model.sentence_scorer.token_pattern
+    for letter in load_corpus(CORPUS)[::50]:
+        marked = [mark_context(s.text) for s in next(split_many([normalise_text(letter.text)]))]
+        joined = [token for sentence in marked for token in scorer.tokens(sentence)]
+        assert joined == scorer.tokens(" ".join(marked))

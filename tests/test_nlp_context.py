@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from denialparse.context import mark_context
-from denialparse.nlp import parse, sentences_of, split_many
+from denialparse.nlp import Sentence, parse, sentences_of, split_many
 
 LETTER = """ACME HEALTH PLAN
 Member ID: W123456789
@@ -118,3 +118,74 @@ def test_trimmed_tokenizer_exceptions_keep_every_sentence() -> None:
     for text in texts:
         reference = trimmed.get_pipe("letter_sentences")(full.make_doc(text))
         assert sentences_of(trimmed(text)) == sentences_of(reference)
+
+
+def test_vectorised_sentencizer_rule_equals_spacy_sentencizer() -> None:
+    """The punctuation rule runs on token arrays; it must mark exactly the starts spaCy's Sentencizer marks."""
+    import spacy
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+    from spacy.pipeline import Sentencizer
+
+    from conftest import CORPUS
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import normalise_text
+    from denialparse.nlp import _final_punctuation, _punctuation_starts
+
+    tokenizer = spacy.blank("en").tokenizer
+    sentencizer = Sentencizer()
+    texts = [normalise_text(letter.text) for letter in load_corpus(CORPUS)[::10]]
+    texts += [
+        "...",
+        "?!",
+        "Denied . . . see below!! (Why?) \u3002Next\u0964 end.",
+        ". a",
+        "a",
+        '"Hi." \u2019Yes.\u2019 No',
+    ]
+    for text in texts:
+        doc = tokenizer(text)
+        columns = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype("int64")
+        ours = _punctuation_starts(columns[:, 3].astype(bool), _final_punctuation(text, columns))
+        assert ours.tolist() == sentencizer.predict([doc])[0], text[:60]
+
+
+def _reference_sentences(text: str) -> list[Sentence]:
+    """Sentences from a separate full spaCy tokenizer, outside any memory zone."""
+    import spacy
+
+    from denialparse.nlp import build_pipeline
+
+    return sentences_of(build_pipeline().get_pipe("letter_sentences")(spacy.blank("en").make_doc(text)))
+
+
+def test_vocabulary_stops_growing_once_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the vocabulary limit, letters are parsed in memory zones: new IDs and names are not kept, and the
+    sentences are the same."""
+    import denialparse.nlp as nlp_module
+
+    pipeline = nlp_module.build_pipeline()
+    monkeypatch.setattr(nlp_module, "_VOCABULARY_LIMIT", len(pipeline.vocab))
+    before = len(pipeline.vocab.strings)  # (Vocab's own length counts lexemes a zone has freed)
+    texts = [
+        f"Member ID QX{n}7731. Claim {n}-CLM-{n * 7} was denied by Dr. Zyx{n}abc.\nReason: not covered. See p. {n}."
+        for n in range(300)
+    ]
+    assert [nlp_module.split_letter(text) for text in texts[:100]] == [_reference_sentences(t) for t in texts[:100]]
+    assert list(nlp_module.split_many(texts[100:])) == [_reference_sentences(t) for t in texts[100:]]
+    assert len(pipeline.vocab.strings) == before
+
+
+def test_parsing_in_memory_zones_from_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web app parses from a thread pool; zones must never overlap, and every thread gets its own sentences."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import denialparse.nlp as nlp_module
+
+    monkeypatch.setattr(nlp_module, "_VOCABULARY_LIMIT", 0)
+    texts = [
+        f"Request {n} for patient Q{n}x was denied. It is not medically necessary.\nAppeal by {n}/12."
+        for n in range(200)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(nlp_module.split_letter, texts))
+    assert results == [_reference_sentences(text) for text in texts]

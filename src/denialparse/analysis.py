@@ -19,7 +19,7 @@ from denialparse.datatypes import Analysis, Document, ReasonScore, Span, Support
 from denialparse.deadline import compute_deadline
 from denialparse.fields import extract_fields
 from denialparse.modelstore import load_model
-from denialparse.nlp import parse, sentences_of
+from denialparse.nlp import split_letter
 from denialparse.resources import DATA_DIR, default_model_dir
 from denialparse.taxonomy import load_taxonomy
 
@@ -62,7 +62,7 @@ def letter_warnings(document: Document, reasons: list[ReasonScore]) -> tuple[str
 def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
     """Classify the reasons and extract the fields of one extracted letter."""
     started = time.perf_counter()
-    sentences = sentences_of(parse(document.text))
+    sentences = split_letter(document.text)
     parsed = time.perf_counter()
     prediction = model.predict_sentences([sentences])[0]
     classified = time.perf_counter()

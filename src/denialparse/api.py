@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from denialparse.datatypes import Analysis, Letter, Plan
 from denialparse.errors import DenialParseError
-from denialparse.extract import Limits, document_from_text, extract_guarded
+from denialparse.extract import Limits, default_readers, document_from_text, extract_guarded
 
 if TYPE_CHECKING:
     from denialparse.casefile import CaseFacts
@@ -29,10 +29,12 @@ def analyze(
     name: str | None = None,
     limits: Limits | None = None,
     engine: str = "pdfplumber",
+    readers: int | None = None,
 ) -> Analysis:
     """Read a denial PDF (path or bytes) and return its reasons and fields (``engine``: pdfplumber or pdfium).
 
-    ``limits`` default to :meth:`Limits.from_env` (``DENIALPARSE_MAX_PAGES`` and friends).
+    ``limits`` default to :meth:`Limits.from_env` (``DENIALPARSE_MAX_PAGES`` and friends). ``readers``: processes
+    that share the pages (default: one per core, at most two); pass 1 when letters are already run in parallel.
     """
     from denialparse.analysis import analyse_document, get_model
     from denialparse.nlp import build_pipeline
@@ -48,7 +50,14 @@ def analyze(
         load_seconds = time.perf_counter() - load_started
 
     started = time.perf_counter()
-    document = extract_guarded(source, name=name, limits=limits or Limits.from_env(), engine=engine, while_reading=load)
+    document = extract_guarded(
+        source,
+        name=name,
+        limits=limits or Limits.from_env(),
+        engine=engine,
+        while_reading=load,
+        readers=default_readers() if readers is None else readers,
+    )
     extracted = time.perf_counter()
     analysis = analyse_document(document, get_model(model))
     analysis.timings.update({"extract_s": round(extracted - started, 4), "model_load_s": round(load_seconds, 4)})
@@ -104,6 +113,7 @@ def classify_texts(texts: Sequence[str], *, model: ModelRef = None, jobs: int = 
     from denialparse.analysis import get_model
 
     if jobs > 1 and len(texts) >= _PARALLEL_MIN_TEXTS:
+        import gc
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from functools import partial
@@ -111,7 +121,14 @@ def classify_texts(texts: Sequence[str], *, model: ModelRef = None, jobs: int = 
         size = -(-len(texts) // (jobs * 4))
         chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [row for part in pool.map(partial(classify_texts, model=model), chunks) for row in part]
+            # Submitting forks the workers; frozen objects (the model, spaCy) are skipped by their garbage
+            # collectors, so the workers neither scan nor copy them.
+            gc.freeze()
+            try:
+                parts = pool.map(partial(classify_texts, model=model), chunks)
+            finally:
+                gc.unfreeze()
+            return [row for part in parts for row in part]
 
     classifier = get_model(model)
     results = []

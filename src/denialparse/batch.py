@@ -66,7 +66,7 @@ def analyse_file(path: str, model_dir: str | None = None, engine: str = "pdfplum
     from denialparse.api import analyze
 
     try:
-        analysis = analyze(path, model=model_dir, engine=engine)
+        analysis = analyze(path, model=model_dir, engine=engine, readers=1)  # letters already run one per worker
     except DenialParseError as exc:
         return {"source": path, "status": "error", "error": type(exc).__name__, "exit_code": exc.exit_code}
     deadline = analysis.deadline

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from denialparse.nlp import Sentence, split_many
 FloatArray = NDArray[np.float64]
 _EPS = 1e-4
 _TOKEN_PATTERN = r"(?u)[a-z0-9_][a-z0-9_'-]*"
+_SCORING_BATCH = 512
 
 
 def _logit(p: FloatArray) -> FloatArray:
@@ -82,8 +84,11 @@ class ReasonClassifier:
 
     def predict_texts(self, texts: Sequence[str], batch_size: int = 64) -> list[LetterPrediction]:
         """Normalise, split and score raw texts."""
-        normalised = [normalise_text(t) for t in texts]
-        return self.predict_sentences(list(split_many(normalised, batch_size=batch_size)))
+        predictions: list[LetterPrediction] = []
+        for start in range(0, len(texts), _SCORING_BATCH):  # bounds the memory a large input takes at once
+            normalised = [normalise_text(t) for t in texts[start : start + _SCORING_BATCH]]
+            predictions.extend(self.predict_sentences(list(split_many(normalised, batch_size=batch_size))))
+        return predictions
 
     def explain_text(self, text: str, label: str, k: int = 8) -> list[tuple[str, float]]:
         """The letter-model features that pushed ``label`` up or down most for this text (for error analysis)."""
@@ -100,10 +105,15 @@ def _stack_inputs(
 ) -> tuple[FloatArray, list[FloatArray]]:
     """Stacking features (n_letters, n_labels, 3) and each letter's sentence scores, for a batch of letters."""
     marked = [[mark_context(s.text) for s in sentences] for sentences in sentence_lists]
-    flat = [sentence for sentences in marked for sentence in sentences]
-    letters_text = [" ".join(sentences) for sentences in marked]
-    sentence_scores = sentence_scorer.probabilities(flat)
-    letter_scores = letter_scorer.probabilities(letters_text)
+    tokens = [[sentence_scorer.tokens(sentence) for sentence in sentences] for sentences in marked]
+    sentence_scores = sentence_scorer.probabilities_tokens([words for letter in tokens for words in letter])
+    if letter_scorer.token_pattern == sentence_scorer.token_pattern:
+        # The letter model reads the marked sentences joined by spaces; a token pattern that matches no space
+        # (checked in the tests) tokenises that text into the sentences' tokens one after another.
+        letter_tokens = [list(chain.from_iterable(letter)) for letter in tokens]
+    else:
+        letter_tokens = [letter_scorer.tokens(" ".join(sentences)) for sentences in marked]
+    letter_scores = letter_scorer.probabilities_tokens(letter_tokens)
     n_labels = len(letter_scorer.intercept)
     features = np.zeros((len(sentence_lists), n_labels, 3))
     blocks: list[FloatArray] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -31,6 +31,11 @@ class ContextRules:
     inverted_targets: frozenset[str] = frozenset()
     inverted_to: str = "unproven"
 
+    @cached_property
+    def all_targets(self) -> frozenset[str]:
+        """Every word that can be marked: a sentence without one is left as it is."""
+        return self.targets | self.inverted_targets
+
 
 @lru_cache(maxsize=4)
 def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
@@ -51,17 +56,12 @@ def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
     )
 
 
-@lru_cache(maxsize=4)
-def _all_targets(rules: ContextRules) -> frozenset[str]:
-    return rules.targets | rules.inverted_targets
-
-
 def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
     """Lower-cased word sequence of the sentence with negated / general reason words prefixed."""
     rules = rules or load_rules()
     lowered = sentence.lower()
     words = _WORD.findall(lowered)
-    if _all_targets(rules).isdisjoint(words):  # most sentences: no reason word at all
+    if rules.all_targets.isdisjoint(words):  # most sentences: no reason word at all
         return " ".join(words)
     if rules.general.search(lowered):
         return " ".join(f"gen_{w}" if w in rules.targets else w for w in words)

@@ -15,7 +15,7 @@ import signal
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,8 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 _LIGATURES = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\u00ad": "", "\u200b": ""})
-_SPACES = re.compile(r"[ \t\u00a0]+")
+# A run of two or more spaces, tabs or no-break spaces, or a single tab or no-break space (not a single space).
+_COLUMN_GAP = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -92,7 +93,7 @@ def normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # A run of spaces or a tab becomes two spaces: column gaps in headers and tables still separate fields
     # ("Member: Ann Lee  ID: 123"); a single space stays single.
-    lines = (_SPACES.sub(lambda m: " " if m.group(0) == " " else "  ", line).strip() for line in text.split("\n"))
+    lines = (line.strip() for line in _COLUMN_GAP.sub("  ", text).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -196,6 +197,14 @@ def page_text(page: Any) -> str:
 ENGINES = ("pdfplumber", "pdfium")
 
 
+@dataclass(frozen=True)
+class _PagesRead:
+    """What one reader process found: the raw text of the pages it read, and OCR of those without a text layer."""
+
+    texts: tuple[tuple[int, str], ...] = ()
+    ocr_pages: Mapping[int, Any] = field(default_factory=dict)
+
+
 def extract(
     source: str | Path | bytes, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS, engine: str = "pdfplumber"
 ) -> Document:
@@ -205,33 +214,45 @@ def extract(
     pdfplumber stays the default. Raises a :class:`~denialparse.errors.DenialParseError` subclass for every kind of
     bad input.
     """
-    if engine == "pdfium":
-        return _extract_pdfium(source, name=name, limits=limits)
-    if engine != "pdfplumber":
+    data, display = read_source(source, limits)
+    display = name or display
+    return _combine(display, [_read_pages(data, display, limits, engine)])
+
+
+def _read_pages(data: bytes, display: str, limits: Limits, engine: str, part: int = 0, parts: int = 1) -> _PagesRead:
+    """The pages numbered ``part + 1``, ``part + 1 + parts``, ... (all of them by default), OCR included.
+
+    Several reader processes can share one letter this way; every one of them checks the whole file.
+    """
+    if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    from denialparse import ocr
+
+    if ocr.is_image(data):
+        return _images_read(data, display, limits) if part == 0 else _PagesRead()
+    check_pdf_bytes(data, display)
+    reader = _pdfium_texts if engine == "pdfium" else _pdfplumber_texts
+    texts = reader(data, display, limits, part, parts)
+    blank = [number for number, text in texts if not text.strip()]
+    ocr_pages = {}
+    if blank and ocr.tesseract() is not None:
+        ocr_pages = {number: ocr.read_image(ocr.render_pdf_page(data, number - 1)) for number in blank}
+    return _PagesRead(tuple(texts), ocr_pages)
+
+
+def _pdfplumber_texts(data: bytes, display: str, limits: Limits, part: int, parts: int) -> list[tuple[int, str]]:
     import pdfplumber  # imported here so `denialparse --help` stays fast
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
-    data, display = read_source(source, limits)
-    display = name or display
-    from denialparse import ocr
-
-    if ocr.is_image(data):
-        return _document_from_images(data, display, limits)
-    check_pdf_bytes(data, display)
-
     texts: list[tuple[int, str]] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            count = len(pdf.pages)
-            if count == 0:
-                raise CorruptPdfError(f"{display}: the PDF has no pages")
-            if count > limits.max_pages:
-                raise TooLargeError(f"{display}: {count} pages; the limit is {limits.max_pages}")
+            _check_page_count(display, len(pdf.pages), limits)
             for number, page in enumerate(pdf.pages, start=1):
                 try:
-                    texts.append((number, page_text(page)))
+                    if (number - 1) % parts == part:
+                        texts.append((number, page_text(page)))
                 finally:
                     page.close()
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -242,32 +263,13 @@ def extract(
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on hostile files
         raise _pdf_error(display, exc, limits) from None
-    return _with_ocr(display, data, texts)
+    return texts
 
 
-def _with_ocr(display: str, data: bytes, texts: list[tuple[int, str]]) -> Document:
-    """Pages without a text layer are read by OCR when Tesseract is there (both engines end here)."""
-    from denialparse import ocr
-
-    blank = [number for number, text in texts if not text.strip()]
-    available = ocr.tesseract() is not None
-    if blank and not available and len(blank) == len(texts):
-        raise NoTextError(f"{display}: no text layer (a scan?); {ocr.INSTALL_HINT}")
-    ocr_pages = {number: ocr.read_image(ocr.render_pdf_page(data, number - 1)) for number in blank if available}
-    return _assemble(display, [(n, ocr_pages[n].text if n in ocr_pages else t) for n, t in texts], ocr_pages)
-
-
-def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Limits) -> Document:
-    """The pypdfium2 engine: the same checks, limits, OCR fallback and Document as the default engine."""
+def _pdfium_texts(data: bytes, display: str, limits: Limits, part: int, parts: int) -> list[tuple[int, str]]:
+    """The pypdfium2 engine: the same checks and limits as the default engine."""
     import pypdfium2
 
-    from denialparse import ocr
-
-    data, display = read_source(source, limits)
-    display = name or display
-    if ocr.is_image(data):
-        return _document_from_images(data, display, limits)
-    check_pdf_bytes(data, display)
     try:
         pdf = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
@@ -277,12 +279,9 @@ def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Lim
         raise CorruptPdfError(f"{display}: the PDF is damaged or not readable") from None
     try:
         count = len(pdf)
-        if count == 0:
-            raise CorruptPdfError(f"{display}: the PDF has no pages")
-        if count > limits.max_pages:
-            raise TooLargeError(f"{display}: {count} pages; the limit is {limits.max_pages}")
+        _check_page_count(display, count, limits)
         texts = []
-        for index in range(count):
+        for index in range(part, count, parts):
             page = pdf[index]
             textpage = page.get_textpage()
             texts.append((index + 1, textpage.get_text_range().replace("\r\n", "\n")))
@@ -292,7 +291,25 @@ def _extract_pdfium(source: str | Path | bytes, *, name: str | None, limits: Lim
         raise CorruptPdfError(f"{display}: the PDF is damaged or not readable") from None
     finally:
         pdf.close()
-    return _with_ocr(display, data, texts)
+    return texts
+
+
+def _check_page_count(display: str, count: int, limits: Limits) -> None:
+    if count == 0:
+        raise CorruptPdfError(f"{display}: the PDF has no pages")
+    if count > limits.max_pages:
+        raise TooLargeError(f"{display}: {count} pages; the limit is {limits.max_pages}")
+
+
+def _combine(display: str, reads: list[_PagesRead]) -> Document:
+    """One Document from the pages every reader read; pages without text are read by OCR when Tesseract is there."""
+    from denialparse import ocr
+
+    texts = sorted(page for read in reads for page in read.texts)
+    ocr_pages = {number: page for read in reads for number, page in read.ocr_pages.items()}
+    if texts and not ocr_pages and all(not text.strip() for _, text in texts) and ocr.tesseract() is None:
+        raise NoTextError(f"{display}: no text layer (a scan?); {ocr.INSTALL_HINT}")
+    return _assemble(display, [(n, ocr_pages[n].text if n in ocr_pages else t) for n, t in texts], ocr_pages)
 
 
 def _assemble(display: str, texts: list[tuple[int, str]], ocr_pages: dict[int, Any]) -> Document:
@@ -318,7 +335,7 @@ def _assemble(display: str, texts: list[tuple[int, str]], ocr_pages: dict[int, A
     return Document(source=display, pages=tuple(pages), text=full, warnings=tuple(warnings))
 
 
-def _document_from_images(data: bytes, display: str, limits: Limits) -> Document:
+def _images_read(data: bytes, display: str, limits: Limits) -> _PagesRead:
     """A PNG/JPEG/TIFF fax or photo: every frame is OCR'd."""
     from denialparse import ocr
 
@@ -331,7 +348,7 @@ def _document_from_images(data: bytes, display: str, limits: Limits) -> Document
     if len(frames) > limits.max_pages:
         raise TooLargeError(f"{display}: {len(frames)} pages; the limit is {limits.max_pages}")
     read = {number: ocr.read_image(frame) for number, frame in enumerate(frames, start=1)}
-    return _assemble(display, [(number, page.text) for number, page in read.items()], read)
+    return _PagesRead(tuple((number, page.text) for number, page in read.items()), read)
 
 
 def document_from_text(text: str, source: str = "<text>") -> Document:
@@ -359,14 +376,14 @@ def _cap_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _extract_in_child(connection: Any, data: bytes, name: str, limits: Limits, engine: str) -> None:
-    """Runs in the worker process: send back the Document or the error (both are picklable)."""
+def _read_in_child(connection: Any, data: bytes, name: str, limits: Limits, engine: str, part: int, parts: int) -> None:
+    """Runs in a reader process: send back the pages read or the error (both are picklable)."""
     import faulthandler
 
     faulthandler.disable()  # a native crash here is reported as one line by the parent, not as a stack dump
     try:
         _cap_memory(limits.max_memory_bytes)
-        connection.send(("ok", extract(data, name=name, limits=limits, engine=engine)))
+        connection.send(("ok", _read_pages(data, name, limits, engine, part, parts)))
     except DenialParseError as exc:
         connection.send(("error", exc))
     except MemoryError:
@@ -392,6 +409,11 @@ def _import_reader(engine: str) -> None:
         from pdfplumber.utils.exceptions import PdfminerException  # noqa: F401
 
 
+def default_readers() -> int:
+    """Reader processes for one letter: one per core, two at most (a letter is rarely long enough for more)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def extract_guarded(
     source: str | Path | bytes,
     *,
@@ -400,48 +422,68 @@ def extract_guarded(
     seconds: float | None = None,
     engine: str = "pdfplumber",
     while_reading: Callable[[], object] | None = None,
+    readers: int = 1,
 ) -> Document:
-    """:func:`extract` in a forked worker process that is killed after ``seconds``.
+    """:func:`extract` in forked reader processes that are killed after ``seconds``.
 
-    pdfminer has known hangs and memory growth on hostile files; a worker can be stopped, a thread cannot.
-    The letter bytes go to the child through a pipe; nothing touches the disk. ``while_reading`` runs in this
-    process meanwhile (the analyse stage loads its model and spaCy there: on a cold start the two overlap).
+    pdfminer has known hangs and memory growth on hostile files; a process can be stopped, a thread cannot.
+    The letter bytes go to the readers through pipes; nothing touches the disk. With ``readers`` > 1 the pages
+    are shared out (page 1, 3, ... to the first, 2, 4, ... to the second), which cuts the wait for a single
+    letter of two pages or more; a batch that already runs one letter per core should keep one reader.
+    ``while_reading`` runs in this process meanwhile (the analyse stage loads its model and spaCy there: on a
+    cold start the two overlap). Each reader has its own memory cap.
     """
     import multiprocessing
 
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     seconds = limits.max_seconds if seconds is None else seconds
     data, display = read_source(source, limits)
     display = name or display
     context = multiprocessing.get_context("fork")
-    parent, child = context.Pipe(duplex=False)
-    worker = context.Process(target=_extract_in_child, args=(child, data, display, limits, engine), daemon=True)
-    # Frozen objects are skipped by the child's garbage collector, so it neither scans the parent's objects (the
+    pipes: list[Any] = []
+    workers: list[Any] = []
+    # Frozen objects are skipped by a child's garbage collector, so it neither scans the parent's objects (the
     # model, spaCy, a Dask worker's own) nor copies their pages: pdfplumber reads about a third faster.
     gc.freeze()
     try:
-        worker.start()
+        for part in range(max(1, readers)):
+            receiver, sender = context.Pipe(duplex=False)
+            worker = context.Process(
+                target=_read_in_child, args=(sender, data, display, limits, engine, part, max(1, readers)), daemon=True
+            )
+            worker.start()
+            sender.close()
+            pipes.append(receiver)
+            workers.append(worker)
     finally:
         gc.unfreeze()
-    child.close()
     started = time.monotonic()
+    reads: list[_PagesRead] = []
     try:
-        _import_reader(engine)  # for the next letters' reader processes; this one imports it itself
+        _import_reader(engine)  # for the next letters' reader processes; these import it themselves
         if while_reading is not None:
             while_reading()
-        if not parent.poll(max(seconds - (time.monotonic() - started), 0)):
-            raise ExtractionTimeoutError(f"{display}: reading the PDF took longer than {seconds:g} s; stopped")
-        status, payload = parent.recv()
-    except EOFError:
-        worker.join(timeout=5)
-        if worker.exitcode == -signal.SIGABRT:  # pdfium aborts when an allocation fails under the memory cap
-            raise _memory_error(display, limits) from None
-        raise CorruptPdfError(f"{display}: the PDF reader stopped unexpectedly (exit {worker.exitcode})") from None
+        for receiver, worker in zip(pipes, workers, strict=True):
+            if not receiver.poll(max(seconds - (time.monotonic() - started), 0)):
+                raise ExtractionTimeoutError(f"{display}: reading the PDF took longer than {seconds:g} s; stopped")
+            try:
+                status, payload = receiver.recv()
+            except EOFError:
+                worker.join(timeout=5)
+                if worker.exitcode == -signal.SIGABRT:  # pdfium aborts when an allocation fails under the memory cap
+                    raise _memory_error(display, limits) from None
+                raise CorruptPdfError(
+                    f"{display}: the PDF reader stopped unexpectedly (exit {worker.exitcode})"
+                ) from None
+            if status == "error":
+                raise payload
+            reads.append(payload)
     finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join(timeout=5)
-        parent.close()
-    if status == "error":
-        raise payload
-    assert isinstance(payload, Document)
-    return payload
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+        for worker, receiver in zip(workers, pipes, strict=True):
+            worker.join(timeout=5)
+            receiver.close()
+    return _combine(display, reads)

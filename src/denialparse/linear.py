@@ -10,10 +10,10 @@ against scikit-learn's own predictions in the test suite to within 1e-9.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -52,44 +52,59 @@ class TextScorer:
     def _find_tokens(self) -> Callable[[str], list[str]]:
         return re.compile(self.token_pattern).findall
 
+    def tokens(self, text: str) -> list[str]:
+        """The words the vectorizer's token pattern finds in ``text``."""
+        return self._find_tokens(text)
+
+    @cached_property
+    def _gram_index(self) -> _GramIndex:
+        return _GramIndex.build(self.vocabulary, self.ngram_range)
+
+    def weights(self, token_lists: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray, FloatArray]:
+        """Row, feature index and l2-normalised TF-IDF weight of every feature present, for a batch of texts.
+
+        scikit-learn's analyzer and ``TfidfTransformer`` (sublinear tf), re-stated over a whole batch at once: the
+        per-text Python work is one dictionary lookup per token; n-grams are found, counted and weighted in numpy.
+        """
+        rows, indices = self._gram_index.find(token_lists)
+        n_features = len(self.idf)
+        keys, counts = np.unique(rows * n_features + indices, return_counts=True)
+        rows, indices = np.divmod(keys, n_features)
+        weights = (1.0 + np.log(counts)) * self.idf[indices]
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(token_lists)))
+        return rows, indices, weights / norms[rows]
+
     def features(self, text: str) -> tuple[IntArray, FloatArray]:
-        """Feature indices and l2-normalised TF-IDF weights of one text (scikit-learn's analyzer, re-stated)."""
-        tokens = self._find_tokens(text)
-        low, high = self.ngram_range
-        grams: list[str] = list(tokens) if low == 1 else []
-        for n in range(max(low, 2), min(high, len(tokens)) + 1):
-            grams.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
-        counts = Counter(map(self.vocabulary.get, grams))
-        counts.pop(None, None)
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-        weights = tf * self.idf[indices]
-        return indices, weights / np.sqrt(np.dot(weights, weights))
+        """Feature indices and l2-normalised TF-IDF weights of one text."""
+        _, indices, weights = self.weights([self.tokens(text)])
+        return indices, weights
+
+    def decision_tokens(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:
+        """Raw logistic-regression scores of already tokenised texts, shape (n_texts, n_labels)."""
+        result = np.tile(self.intercept, (len(token_lists), 1))
+        rows, indices, weights = self.weights(token_lists)
+        if len(rows):
+            contributions = self.coef[indices] * weights[:, None]
+            for j in range(result.shape[1]):
+                result[:, j] += np.bincount(rows, weights=contributions[:, j], minlength=len(token_lists))
+        return result
 
     def decision(self, texts: Sequence[str]) -> FloatArray:
         """Raw logistic-regression scores, shape (n_texts, n_labels)."""
-        result = np.tile(self.intercept, (len(texts), 1))
-        rows = [self.features(text) for text in texts]
-        lengths = np.fromiter((len(indices) for indices, _ in rows), dtype=np.int64, count=len(rows))
-        if lengths.sum():
-            indices = np.concatenate([i for i, _ in rows])
-            weights = np.concatenate([w for _, w in rows])
-            contributions = self.coef[indices] * weights[:, None]
-            row_of = np.repeat(np.arange(len(rows)), lengths)
-            for j in range(result.shape[1]):
-                result[:, j] += np.bincount(row_of, weights=contributions[:, j], minlength=len(rows))
-        return result
+        return self.decision_tokens([self.tokens(text) for text in texts])
 
-    def probabilities(self, texts: Sequence[str]) -> FloatArray:
-        """P(label | text) per label, shape (n_texts, n_labels)."""
-        if not texts:
+    def probabilities_tokens(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:
+        """P(label | text) per label for already tokenised texts, shape (n_texts, n_labels)."""
+        if not token_lists:
             return np.zeros((0, len(self.intercept)))
-        probabilities = _expit(self.decision(texts))
+        probabilities = _expit(self.decision_tokens(token_lists))
         fixed = ~np.isnan(self.constants)
         probabilities[:, fixed] = self.constants[fixed]
         return probabilities
+
+    def probabilities(self, texts: Sequence[str]) -> FloatArray:
+        """P(label | text) per label, shape (n_texts, n_labels)."""
+        return self.probabilities_tokens([self.tokens(text) for text in texts])
 
     def contributions(self, text: str, label_index: int) -> list[tuple[str, float]]:
         """Each feature of ``text`` with what it adds to the label's score (for error analysis)."""
@@ -97,6 +112,71 @@ class TextScorer:
         indices, weights = self.features(text)
         values = weights * self.coef[indices, label_index]
         return [(names[int(i)], float(v)) for i, v in zip(indices, values, strict=True)]
+
+
+@dataclass(frozen=True)
+class _GramIndex:
+    """The vocabulary's n-grams as integer keys, so that a batch's n-grams are found without building strings.
+
+    Every word of the vocabulary gets a number; an n-gram ``w1 .. wn`` is the number ``id(w1) * W^(n-1) + ... +
+    id(wn)`` (``W`` words), looked up in a sorted array per n. A token outside the vocabulary's words cannot be
+    part of any feature.
+    """
+
+    word_ids: dict[str, int]
+    ngram_range: tuple[int, int]
+    keys: dict[int, IntArray]  # n -> sorted n-gram keys
+    features: dict[int, IntArray]  # n -> feature index of each key
+
+    @classmethod
+    def build(cls, vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> _GramIndex:
+        word_ids: dict[str, int] = {}
+        for term in vocabulary:
+            for word in term.split(" "):
+                word_ids.setdefault(word, len(word_ids))
+        if len(word_ids) ** ngram_range[1] >= 2**62:
+            raise ValueError(f"{len(word_ids)} words and {ngram_range[1]}-grams do not fit integer keys")
+        by_n: dict[int, list[tuple[int, int]]] = {}
+        for term, index in vocabulary.items():
+            words = term.split(" ")
+            key = 0
+            for word in words:
+                key = key * len(word_ids) + word_ids[word]
+            by_n.setdefault(len(words), []).append((key, index))
+        keys: dict[int, IntArray] = {}
+        features: dict[int, IntArray] = {}
+        for n, pairs in by_n.items():
+            pairs.sort()
+            keys[n] = np.fromiter((key for key, _ in pairs), dtype=np.int64, count=len(pairs))
+            features[n] = np.fromiter((index for _, index in pairs), dtype=np.int64, count=len(pairs))
+        return cls(word_ids, ngram_range, keys, features)
+
+    def find(self, token_lists: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray]:
+        """Text number and feature index of every n-gram occurrence that is a feature (repeats included)."""
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        total = int(lengths.sum())
+        ids = np.fromiter(map(self.word_ids.get, chain.from_iterable(token_lists), repeat(-1)), np.int64, total)
+        text_of = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        n_words = len(self.word_ids)
+        rows: list[IntArray] = []
+        found: list[IntArray] = []
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            if n not in self.keys or total < n:
+                continue
+            count = total - n + 1
+            key = ids[:count].copy()
+            known = (key >= 0) & (text_of[:count] == text_of[n - 1 :])  # all n words known and in one text
+            for offset in range(1, n):
+                key = key * n_words + ids[offset : offset + count]
+                known &= ids[offset : offset + count] >= 0
+            keys = self.keys[n]
+            position = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = known & (keys[position] == key)
+            rows.append(text_of[:count][hit])
+            found.append(self.features[n][position[hit]])
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(found)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,12 @@ that ends a sentence or a heading, and before a bulleted or numbered line.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +26,12 @@ if TYPE_CHECKING:
 
 _LIST_START = re.compile(r"^(?:[-*\u2022\u25aa\u25cf>]|\(?\d{1,2}[.)]|\(?[a-hA-H][.)])\s")
 _LINE_END = (".", ":", ";", "!", "?")
+_NEWLINE = re.compile("\n")
+# Lexemes kept for good (about 40 MB) before parsing moves into memory zones; the corpus's 1,120 letters make
+# about 21,000. The tokenizer cache only grows outside zones, so it needs no more room than this.
+_VOCABULARY_LIMIT = 100_000
+_TOKENIZER_CACHE_SIZE = _VOCABULARY_LIMIT
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -65,41 +74,51 @@ def _letter_sentences(doc: Doc) -> Doc:
     Both run on the token arrays (offsets, lengths, flags) instead of Token objects, which would be created for
     every token of every letter and cost more than tokenising; the result is written back in one call.
     """
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SENT_START
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START
 
     if len(doc) == 0:
         return doc
-    columns = np.asarray(doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, ORTH]), dtype=np.uint64)
-    starts = _punctuation_starts(columns[:, 3].astype(bool), np.isin(columns[:, 4], _final_punctuation(doc.vocab)))
-    starts[_line_starts(doc_text(doc), columns)] = True
+    text = doc_text(doc)
+    columns = np.asarray(doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]), dtype=np.int64)
+    starts = _punctuation_starts(columns[:, 3].astype(bool), _final_punctuation(text, columns))
+    starts[_line_starts(text, columns)] = True
     sent_starts: Any = np.where(starts, 1, -1).astype(np.int64).view(np.uint64).reshape(-1, 1)  # -1: not a start
     doc.from_array([SENT_START], sent_starts)
     return doc
 
 
-@lru_cache(maxsize=2)
-def _final_punctuation(vocab: Any) -> NDArray[np.uint64]:
+@lru_cache(maxsize=1)
+def _final_punctuation_chars() -> frozenset[str]:
     from spacy.pipeline import Sentencizer
 
-    return np.asarray([vocab.strings.add(char) for char in Sentencizer.default_punct_chars], dtype=np.uint64)
+    return frozenset(Sentencizer.default_punct_chars)
+
+
+def _final_punctuation(text: str, columns: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Which tokens are one of the sentencizer's sentence-final characters (all of them are single characters)."""
+    finals = _final_punctuation_chars()
+    single = np.flatnonzero(columns[:, 1] == 1)
+    is_final = np.zeros(len(columns), dtype=bool)
+    is_final[single] = [text[offset] in finals for offset in columns[single, 0].tolist()]
+    return is_final
 
 
 def _punctuation_starts(is_punct: NDArray[np.bool_], is_final: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """spaCy's ``Sentencizer.predict`` for one doc: a sentence starts at the first non-punctuation token after a
-    sentence-final character."""
+    sentence-final character.
+
+    Vectorised: a token that is neither punctuation nor final starts a sentence when a final token lies between
+    it and the previous such token (or, for the first one, anywhere before it).
+    """
     starts = np.zeros(len(is_punct), dtype=bool)
     starts[0] = True
-    seen_final = False
-    for index, (punct, final) in enumerate(zip(is_punct.tolist(), is_final.tolist(), strict=True)):
-        if seen_final and not punct and not final:
-            starts[index] = True
-            seen_final = False
-        elif final:
-            seen_final = True
+    candidates = np.flatnonzero(~is_punct & ~is_final)
+    finals_before = np.cumsum(is_final)[candidates]  # a candidate is never final itself
+    starts[candidates[np.diff(finals_before, prepend=0) > 0]] = True
     return starts
 
 
-def _line_starts(text: str, columns: NDArray[np.uint64]) -> list[int]:
+def _line_starts(text: str, columns: NDArray[np.int64]) -> list[int]:
     """Tokens that start a sentence because of line structure punctuation alone does not reveal.
 
     ``columns`` holds each token's offset, length and is-space flag; only the tokens right after a newline are
@@ -112,11 +131,11 @@ def _line_starts(text: str, columns: NDArray[np.uint64]) -> list[int]:
     words = np.flatnonzero(columns[:, 2] == 0)
     if len(words) < 2:
         return []
-    starts = columns[words, 0].astype(np.int64)
-    ends = starts + columns[words, 1].astype(np.int64)
-    newlines_before = np.concatenate(([0], np.cumsum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)))
+    starts = columns[words, 0]
+    ends = starts + columns[words, 1]
+    newlines = np.asarray([match.start() for match in _NEWLINE.finditer(text)], dtype=np.int64)
     # A newline between a word and the next one: the only places a line-structure break can go.
-    crossing = np.flatnonzero(newlines_before[starts[1:]] > newlines_before[ends[:-1]])
+    crossing = np.flatnonzero(np.searchsorted(newlines, starts[1:]) > np.searchsorted(newlines, ends[:-1]))
     return [
         int(words[k + 1])
         for k in crossing.tolist()
@@ -153,6 +172,7 @@ def sentence_relevant_special_cases(rules: dict[str, Any]) -> dict[str, Any]:
 def build_pipeline() -> Language:
     """The shared pipeline, built once per process (about 0.2 s)."""
     import spacy
+    from spacy.attrs import IS_PUNCT, IS_SPACE
     from spacy.language import Language
 
     if "letter_sentences" not in Language.factories:
@@ -160,6 +180,15 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     tokenizer: Any = nlp.tokenizer
     tokenizer.rules = sentence_relevant_special_cases(tokenizer.rules)
+    # Tokenising a letter spends most of its time on chunks it has not seen: a chunk first seen after spaCy's
+    # default 10,000 are cached is split by the affix rules every time, and each new word gets about twenty
+    # lexical attributes computed. Letters repeat their boilerplate, so a larger cache pays (about 220 bytes a
+    # chunk, 22 MB when full); and only the two attributes the sentence rules read are computed.
+    tokenizer.max_cache_size = _TOKENIZER_CACHE_SIZE
+    vocab: Any = nlp.vocab
+    vocab.lex_attr_getters = {
+        attr: getter for attr, getter in vocab.lex_attr_getters.items() if attr in (IS_PUNCT, IS_SPACE)
+    }
     nlp.tokenizer = _TextKeepingTokenizer(tokenizer)
     nlp.add_pipe("letter_sentences")
     nlp.max_length = 5_000_000
@@ -195,12 +224,40 @@ def sentences_of(doc: Doc) -> list[Sentence]:
 
 
 def parse(text: str) -> Doc:
-    """One spaCy Doc for one letter."""
+    """One spaCy Doc for one letter, for inspection (the Doc outlives the call, so no memory zone is used)."""
     return build_pipeline()(text)
 
 
-def split_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Sentence]]:
-    """Sentences of many texts, streamed through ``nlp.pipe`` for speed."""
+@contextmanager
+def _bounded_vocabulary(nlp: Language) -> Iterator[None]:
+    """Parse so that a long run (a server, a batch over an archive) does not grow without bound.
+
+    spaCy keeps every new word in the vocabulary for good (a few hundred bytes each; a letter brings dozens of
+    new IDs, names and dates). Words seen before the vocabulary holds ``_VOCABULARY_LIMIT`` entries stay, and
+    the tokenizer caches their chunks, which makes the boilerplate letters share fast; after that each batch
+    is parsed in a spaCy memory zone, which frees what it added. Zones must not overlap, so parsing is
+    serialised (it holds the GIL anyway).
+    """
+    with _PARSE_LOCK:
+        if len(nlp.vocab) < _VOCABULARY_LIMIT:
+            yield
+        else:
+            with nlp.memory_zone():
+                yield
+
+
+def split_letter(text: str) -> list[Sentence]:
+    """The sentences of one letter."""
     nlp = build_pipeline()
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield sentences_of(doc)
+    with _bounded_vocabulary(nlp):
+        return sentences_of(nlp(text))
+
+
+def split_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Sentence]]:
+    """Sentences of many texts, a batch at a time through ``nlp.pipe`` for speed."""
+    nlp = build_pipeline()
+    iterator = iter(texts)
+    while batch := list(islice(iterator, batch_size)):
+        with _bounded_vocabulary(nlp):
+            sentence_lists = [sentences_of(doc) for doc in nlp.pipe(batch, batch_size=batch_size)]
+        yield from sentence_lists
