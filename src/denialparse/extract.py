@@ -197,6 +197,11 @@ def page_text(page: Any) -> str:
 ENGINES = ("pdfplumber", "pdfium")
 
 
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
 @dataclass(frozen=True)
 class _PagesRead:
     """What one reader process found: the raw text of the pages it read, and OCR of those without a text layer."""
@@ -224,8 +229,7 @@ def _read_pages(data: bytes, display: str, limits: Limits, engine: str, part: in
 
     Several reader processes can share one letter this way; every one of them checks the whole file.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    _check_engine(engine)
     from denialparse import ocr
 
     if ocr.is_image(data):
@@ -435,8 +439,7 @@ def extract_guarded(
     """
     import multiprocessing
 
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    _check_engine(engine)
     seconds = limits.max_seconds if seconds is None else seconds
     data, display = read_source(source, limits)
     display = name or display

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _LIST_START = re.compile(r"^(?:[-*\u2022\u25aa\u25cf>]|\(?\d{1,2}[.)]|\(?[a-hA-H][.)])\s")
 _LINE_END = (".", ":", ";", "!", "?")
 _NEWLINE = re.compile("\n")
+_ALPHANUMERIC = re.compile(r"[^\W_]")  # the characters str.isalnum() accepts
 # Lexemes kept for good (about 40 MB) before parsing moves into memory zones; the corpus's 1,120 letters make
 # about 21,000. The tokenizer cache only grows outside zones, so it needs no more room than this.
 _VOCABULARY_LIMIT = 100_000
@@ -216,7 +217,7 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     for span_start, span_end in zip(span_starts.tolist(), span_ends.tolist(), strict=True):
         raw = text[span_start:span_end]
         stripped = raw.strip()
-        if not stripped or not any(ch.isalnum() for ch in stripped):
+        if _ALPHANUMERIC.search(stripped) is None:  # empty, or punctuation and symbols only
             continue
         start = span_start + (len(raw) - len(raw.lstrip()))
         result.append(Sentence(text=" ".join(stripped.split()), start=start, end=start + len(stripped)))
