@@ -4,7 +4,8 @@ Generates its inputs from the corpus (two-page PDFs), then measures side by side
 with pypdfium2 and with pdfplumber, a cold `denialparse report` process, `--help`, a warm library call,
 `classify-text` throughput after loading and as a whole `--jobs 2` process, `batch --jobs 2`, and
 `batch --scheduler` on a local Dask cluster of 1 and 2 workers. Peak memory (max RSS) is measured for the
-subprocesses, resident memory for a Dask worker. Writes benchmarks/results/benchmark.json and benchmark.md. Not
+subprocesses, resident memory for a Dask worker, and the memory of a process parsing letters full of new words
+(spaCy's vocabulary must stop growing). Writes benchmarks/results/benchmark.json and benchmark.md. Not
 part of the unit suite.
 """
 
@@ -166,6 +167,17 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def vocabulary_memory(steps: int = 12) -> list[dict[str, float]]:
+    """Memory of one process parsing letters full of new words: the spaCy vocabulary must stop growing."""
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "vocabulary_probe.py"), str(steps)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return list(json.loads(output))
+
+
 def dask_batches(cli: str, work: Path, letters: int) -> dict[str, object]:
     """`batch --scheduler` on a fresh LocalCluster of 1 and 2 one-thread, non-daemon workers (as the README says to
     start them), the model loaded beforehand: wall rate, workers' CPU per letter (what one worker with a core of
@@ -215,6 +227,7 @@ def main() -> None:
             # Before the warm call, which would fill this process's tokenizer cache with corpus letters.
             "classify_text_after_load": classify_throughput(jsonl),
             "warm_library_call_2_pages": warm_call(paths),
+            "vocabulary_memory_new_words": vocabulary_memory(12),
             "classify_text_jobs_2_whole_process": classify_process(cli, jsonl, work),
         }
         for engine in ENGINES:
