@@ -507,3 +507,43 @@ def test_provider_found(text: str, expected: str) -> None:
 )
 def test_provider_not_found(text: str) -> None:
     assert fields_of(text)["provider"] is None
+
+
+# State: an agency or a plan named for its state, then an address that is not a national insurer's or an agency's.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BLUE CROSS AND BLUE SHIELD OF NEBRASKA\nMedical Policy", "NE"),
+        ("From: Carelon, on behalf of Anthem Blue Cross and Blue Shield (Ohio)", "OH"),
+        ("Humana Healthy Horizons in Kentucky\nNOTICE OF ADVERSE BENEFIT DETERMINATION", "KY"),
+        ("Plan: Wisconsin Municipal Workers Health Cooperative", "WI"),
+        ("Pt: Tavares, Luis   NC Medicaid Direct (FFS)", "NC"),
+        ("Public Employees Benefits Board - Washington State Health Care Authority", "WA"),
+        ("Your insurance (Florida Blue, processed by Prime Therapeutics) rejected the claim.", "FL"),
+        ("Requesting provider: Gulf Coast TMS & Psychiatry, Pensacola FL\nService requested: TMS", "FL"),
+        ("requested by Coastal Neuromodulation Associates, Sarasota, FL.\n\nWhy did we deny it?", "FL"),
+        ("Appeals: write to Highmark Medicare Appeals, P.O. Box 1068, Pittsburgh, PA 15230-1068.", "PA"),
+        ("Write to Crescent Benefit Solutions, P.O. Box 7720, Mobile, AL 36670.", "AL"),
+        ("Cigna\nP.O. Box 188011, Chattanooga, TN 37422\n\nAnn Lee\n12 Oak St\nAtlanta, GA 30301", "GA"),
+        ("Blue Cross and Blue Shield of Kansas City\n\nHarold Lee\n4418 NE Antioch Rd\nKansas City, MO 64117", "MO"),
+    ],
+)
+def test_state_found(text: str, expected: str) -> None:
+    assert fields_of(text)["state"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write to Cigna National Appeals Unit, PO Box 188011, Chattanooga, TN 37422.",
+        "Humana\nP.O. Box 14165\nLexington, KY 40512\n\nDear Member,",
+        "Write to OPM, Health Insurance 1, 1900 E Street NW, Washington, DC 20415-3610.",
+        "Orthodontic treatment - Dr. Ileana Moss, DDS, MS\nAmount submitted: $6,200.00",
+        "Attending: Arturo Benavides, MD (Cardiology)",
+        "after at least two adequate medication trials, OR\n  2. A need for rapid response",
+        "Provider: Clinic, Jane Roe MD\nService: MRI",
+        "Blue Cross and Blue Shield of Kansas City (Blue KC)\nPROVIDER REMITTANCE ADVICE",
+    ],
+)
+def test_state_not_found(text: str) -> None:
+    assert fields_of(text)["state"] is None

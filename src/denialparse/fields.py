@@ -210,6 +210,7 @@ class _Payer:
     name: str
     pattern: re.Pattern[str]
     plan_type: str | None = None
+    national: bool = False  # its PO boxes and letterheads say nothing about the member's state
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +221,7 @@ def _payers() -> tuple[_Payer, ...]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
         alternation = "|".join(re.escape(a) for a in aliases)
         pattern = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)
-        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type")))
+        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type"), bool(entry.get("national"))))
     return tuple(payers)
 
 
@@ -863,62 +864,120 @@ def _plan_funding(document: Document) -> ExtractedField | None:
     return _first_clue(document, "plan_funding", _plan_clues()[1], 0.8)
 
 
+@dataclass(frozen=True)
+class _StatePatterns:
+    by_name: re.Pattern[str]  # a state agency or program
+    plan_named: re.Pattern[str]  # a plan named for its state, in the letter's header
+    address: re.Pattern[str]  # "City, ST 12345", "Clinic, Tampa FL"; the last group is the state
+    code_of: dict[str, str]  # state name (any case) -> code
+
+
+# The letter's header: letterhead, addressee and the reference lines.
+_HEADER_END = 600
+# Codes that are also credentials ("Jane Roe, MD", "Ann Lee, PA", "Ileana Moss, DDS, MS"): a state only with a ZIP.
+_CREDENTIAL_CODES = frozenset({"MD", "PA", "MS"})
+# A federal agency's address (OPM, the Department of Labor, CMS in Washington, DC) is no member's state.
+_FEDERAL_AGENCY = re.compile(
+    r"\b(?:Personnel[ \t]+Management|OPM|Department[ \t]+of[ \t]+Labor|EBSA|Employee[ \t]+Benefits[ \t]+Security"
+    r"|CMS|Centers[ \t]+for[ \t]+Medicare|Health[ \t]+and[ \t]+Human[ \t]+Services|HHS)\b",
+    re.IGNORECASE,
+)
+# The text before an address that makes it the plan's own: an appeal instruction ("write to X, P.O. Box ...").
+_PLAN_ADDRESS_WORDS = re.compile(r"\b(?:Box|write|writing|send|mail|appeals?|attn|grievances?)\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
-def _state_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+def _state_patterns() -> _StatePatterns:
     states = _plan_clues()[2]
     names = "|".join(sorted((re.escape(n) for n in states.values()), key=len, reverse=True))
-    by_name = re.compile(
-        rf"\b(?:State[ \t]+of[ \t]+({names})|({names})[ \t]+(?:Department|Division|Office|Insurance|Medicaid"
-        r"|Health[ \t]+"
-        rf"Care[ \t]+Authority|Bureau|Fair[ \t]+Hearing)"
-        rf"|(?:Medicaid|Insurance[ \t]+Code|law)[ \t]+(?:of|in)[ \t]+({names})\b)"
-    )
+    names = f"{names}|{names.upper()}"
+    names = rf"(?:{names})(?![ \t]+City\b)"  # not "Kansas City", "Iowa City"
     codes = "|".join(states)
-    address = re.compile(
-        rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})(?:[ \t]+\d{{5}}(?:-\d{{4}})?\b|[ \t]*$)", re.MULTILINE
+    by_name = re.compile(
+        rf"\b(?:(?i:State|Commonwealth)[ \t]+(?i:of)[ \t]+({names})|({names})[ \t]+(?i:State[ \t]+)?(?i:Department"
+        r"|Division|Office|Insurance|Medicaid|Health[ \t]+Care[ \t]+Authority|Bureau|Fair[ \t]+Hearing|Employees'?"
+        r"|FamilyCare|Health[ \t]+Benefit)"
+        rf"|(?i:Medicaid|Insurance[ \t]+Code|law)[ \t]+(?:of|in)[ \t]+({names})\b"
+        rf"|\b({codes})[ \t]+(?:Medicaid|FamilyCare)\b)"
     )
-    return by_name, address, {name: code for code, name in states.items()}
+    # "Blue Cross and Blue Shield of Nebraska", "Humana Healthy Horizons in Kentucky", "Anthem Blue Cross and Blue
+    # Shield (Colorado)", "Devoted CORE 007 Florida (HMO)", a plan whose name starts with its state.
+    plan_named = re.compile(
+        r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|\(R\)|®)"
+        rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\(({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
+        rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)",
+        re.MULTILINE,
+    )
+    # With a ZIP any city; without one a capitalised city ("trials, OR" is a conjunction) followed by the line end,
+    # a bracket, a full stop, a dash or a column gap ("Bethesda, MD (fax ...)"); after a comma the city's own comma
+    # may be missing ("Gulf Coast TMS, Pensacola FL").
+    city = r"(?<![A-Za-z])[A-Z][A-Za-z.'-]{1,25}(?:[ \t][A-Z][A-Za-z.'-]{1,25}){0,2}"
+    state_end = r"(?=[ \t]*$|[ \t]*[()]|\.(?![A-Za-z0-9])|[ \t]+[-–][ \t]|[ \t]{2}|\t)"
+    address = re.compile(
+        rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})[ \t]+\d{{5}}(?:-\d{{4}})?\b|{city},[ \t]+({codes}){state_end}"
+        rf"|(?<=, ){city}[ \t]+({codes})(?:[ \t]+\d{{5}}(?:-\d{{4}})?\b|{state_end})",
+        re.MULTILINE,
+    )
+    code_of = {name: code for code, name in states.items()} | {name.upper(): code for code, name in states.items()}
+    return _StatePatterns(by_name, plan_named, address, code_of)
+
+
+def _plan_address_counts(text: str, candidate: re.Match[str], letterhead_end: int) -> bool:
+    """Whether an address can tell the member's state: not the own address of a national insurer or a federal agency.
+
+    A PO box, a letterhead or an appeal instruction ("write to Cigna, P.O. Box ...") is the plan's address; a
+    national insurer's is in another state than most of its members, a regional plan's is in theirs.
+    """
+    line_start = text.rfind("\n", 0, candidate.start()) + 1
+    before = text[max(line_start, candidate.start() - 200) : candidate.start()]
+    previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    in_letterhead = candidate.start() < letterhead_end
+    if not in_letterhead and not _PLAN_ADDRESS_WORDS.search(text[previous_start : candidate.start()]):
+        return True
+    context = text[:letterhead_end] if in_letterhead else before
+    return not _FEDERAL_AGENCY.search(context) and not any(
+        payer.national and payer.pattern.search(context) for payer in _payers()
+    )
 
 
 def _state(document: Document) -> ExtractedField | None:
-    """A state agency or program named in the letter first; then the addressee's postal address.
+    """A state agency, program or state-named plan first; then the addressee's or provider's postal address.
 
-    The letterhead address (the first lines) is often a national insurer's PO box and is used only when it is the
-    only address in the letter.
+    The plan's own address (letterhead, PO box, appeal address) counts only for a regional plan: a national
+    insurer's PO box is in another state than its members.
     """
-    by_name, address, code_of = _state_patterns()
-    match = by_name.search(document.text)
+    patterns = _state_patterns()
+    text = document.text
+    match = patterns.by_name.search(text) or patterns.plan_named.search(text[:_HEADER_END])
     if match:
         name = next(g for g in match.groups() if g)
         start = match.start(match.lastindex or 0)
-        return ExtractedField("state", code_of[name], _span(document, start, start + len(name)), 0.75, "state-name")
-    text = document.text
+        code = patterns.code_of.get(name, name)
+        return ExtractedField("state", code, _span(document, start, start + len(name)), 0.75, "state-name")
     letterhead_end = max(text.find("\n\n"), 0)
 
     def score(candidate: re.Match[str]) -> int:
         line_start = text.rfind("\n", 0, candidate.start()) + 1
         previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
         previous = text[previous_start:line_start]
-        here = text[line_start : candidate.end()]
         points = 0
         if re.match(r"[ \t]*\d+[ \t]+[A-Za-z]", previous) and "box" not in previous.lower():
             points += 2  # a street line above: an addressee's address
-        if re.search(r"\bBox\b", previous + here, re.IGNORECASE):
-            points -= 2  # a payer's PO box
         if candidate.start() < letterhead_end:
             points -= 1
         return points
 
-    # "Jane Roe, MD" and "Ann Lee, PA" end lines too: without a ZIP, MD and PA are read as credentials.
     addresses = [
         m
-        for m in address.finditer(text)
-        if m.group(0).rstrip()[-5:].strip().isdigit() or m.group(1) not in ("MD", "PA")
+        for m in patterns.address.finditer(text)
+        if (m.group(m.lastindex or 0) not in _CREDENTIAL_CODES or m.group(0)[-1].isdigit())
+        and _plan_address_counts(text, m, letterhead_end)
     ]
     if addresses:
         best = max(addresses, key=lambda m: (score(m), -m.start()))
         confidence = 0.6 if score(best) > 0 else 0.4
-        return _found(document, "state", best.group(1), best.start(1), confidence, "address")
+        group = best.lastindex or 0
+        return _found(document, "state", best.group(group), best.start(group), confidence, "address")
     return None
 
 
