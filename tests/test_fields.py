@@ -547,3 +547,36 @@ def test_state_found(text: str, expected: str) -> None:
 )
 def test_state_not_found(text: str) -> None:
     assert fields_of(text)["state"] is None
+
+
+# External review: any route outside the plan (IRO, fair hearing, state regulator, QIO, OPM, Department of Labor).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("If we do not change our decision, you may ask OPM to review it.", "ask OPM"),
+        ("you may ask the Quality Improvement Organization (Livanta) for an immediate appeal", "ask the Quality"),
+        (
+            "You may contact the Vermont Department of Financial Regulation, Consumer Services.",
+            "Department of Financial",
+        ),
+        ("how to ask for a Michigan Administrative Hearing after that", "Administrative Hearing"),
+        ("You may contact the Employee Benefits Security Administration at 1-866-444-3272.", "Employee Benefits"),
+        ("You can also call the California Insurance Commissioner.", "Insurance Commissioner"),
+    ],
+)
+def test_external_review_found(text: str, expected: str) -> None:
+    found = fields_of(text)["external_review"]
+    assert found is not None and found.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MBR ENROLLMENT ENDED 02/29 PER OPM ENROLLMENT RECORD (SF 2809).",
+        "Office of Medical Services - Utilization Management and Quality Improvement Organization (UM/QIO)",
+        "You have the right to appeal this decision within 180 days.",
+        "Our reviewer works independently of the sales team.",
+    ],
+)
+def test_external_review_not_found(text: str) -> None:
+    assert fields_of(text)["external_review"] is None

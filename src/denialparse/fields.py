@@ -1152,10 +1152,20 @@ _APPEAL_FAX = re.compile(
     r"(?i:appeal|grievance|review)[^\n]{0,120}?(?i:fax)(?:[ \t]+(?:number|no\.?|#))?[ \t]*:?[ \t]*(?:at[ \t]+)?"
     r"((?:1[-. ])?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4})"
 )
+# A route outside the plan: external review (IRO, Medicare IRE or QIO), a Medicaid fair or administrative hearing,
+# the state insurance regulator, OPM for federal employees, the Department of Labor (EBSA) for employer plans.
 _EXTERNAL_REVIEW = re.compile(
     r"external[ \t]+(?:review|appeal)|independent[ \t]+(?:review|medical[ \t]+review)|\bIRO\b|\bIRE\b|fair[ \t]+hearing"
-    r"|state[ \t]+hearing|Independent[ \t]+Review[ \t]+Entity|Department[ \t]+of[ \t]+(?:Insurance|Managed[ \t]+Health)"
-    r"|Office[ \t]+of[ \t]+Personnel[ \t]+Management",
+    r"|state[ \t]+hearing|administrative[ \t]+hearing|Independent[ \t]+Review[ \t]+Entity"
+    # The QIO and OPM as a route ("ask the Quality Improvement Organization", "ask OPM to review"), not a name in a
+    # heading or a record ("UM/QIO", "per OPM enrollment record").
+    r"|\b(?:ask|to|through|contact|call)[ \t]+(?:the[ \t]+)?(?:Quality[ \t]+Improvement[ \t]+Organization|QIO\b|OPM\b)"
+    r"|\bOPM[ \t]+(?:to[ \t]+)?review"
+    r"|(?:Department|Division|Bureau|Office)[ \t]+of[ \t]+(?:the[ \t]+)?(?:Insurance|Managed[ \t]+Health"
+    r"|Financial[ \t]+(?:Regulation|Services)|Banking[ \t]+and[ \t]+Insurance)"
+    r"|Insurance[ \t]+(?:Commissioner|Department)"
+    r"|Office[ \t]+of[ \t]+Personnel[ \t]+Management|Department[ \t]+of[ \t]+Labor|\bEBSA\b"
+    r"|Employee[ \t]+Benefits[ \t]+Security[ \t]+Administration",
     re.IGNORECASE,
 )
 
