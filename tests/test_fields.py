@@ -226,6 +226,25 @@ def test_parse_date(text: str, expected: date | None) -> None:
             "Racemic ketamine IV infusion, 6 infusions",
         ),
         ("Service requested: Xolair (omalizumab) 150 mg", "Xolair (omalizumab) 150 mg"),
+        # Round 3: more labels, the notice form's "We denied:", a claim's "RE: Claim for", reimbursement prose.
+        ("Test: Hereditary cancer multigene panel, 47 genes", "Hereditary cancer multigene panel, 47 genes"),
+        ("Billed: 0775T  Arthrodesis, sacroiliac joint      $24,300.00", "Arthrodesis, sacroiliac joint"),
+        ("Drug(s): ELIQUIS 5 MG TABLET #60", "ELIQUIS 5 MG TABLET #60"),
+        ("NOT APPROVED: Pembrolizumab 400 mg every 3 weeks.", "Pembrolizumab 400 mg every 3 weeks"),
+        (
+            "We denied the medical care listed below:\nKetamine IV infusions, 6 sessions",
+            "Ketamine IV infusions, 6 sessions",
+        ),
+        (
+            "We denied: Vertebral axial decompression (VAX-D), 20 sessions.",
+            "Vertebral axial decompression (VAX-D), 20 sessions",
+        ),
+        ("RE: Claim for pembrolizumab (Keytruda) infusion, 200 mg IV", "pembrolizumab (Keytruda) infusion, 200 mg IV"),
+        ("RE: Request for coverage - ketamine infusion", "ketamine infusion"),
+        (
+            "We received your claim for reimbursement for Stelara 90 mg/mL (1 syringe), which you bought",
+            "Stelara 90 mg/mL",
+        ),
     ],
 )
 def test_service_found(text: str, expected: str) -> None:
@@ -259,6 +278,11 @@ def test_service_found(text: str, expected: str) -> None:
         "CO-204  This service is not covered.",
         "We have denied the following:",
         "Member Services  Hours  Phone\nCall  9-5  1-800-555-0100",
+        "We approved: Privigen 1 g/kg.\nWe denied: the remaining dose and duration requested.",
+        "Billed: $2,318.00",
+        "Denied: 04/07/2024 - 04/08/2024",
+        "Test results: normal",
+        "Drug: X   Rx #123: Y",
     ],
 )
 def test_service_not_found(text: str) -> None:

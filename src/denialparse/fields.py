@@ -181,8 +181,10 @@ _LABELLED_RULES = (
         r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
         # One-word labels only where a label starts (line start, after a column gap or "; "): "Prior treatment:" and
         # "Member Services:" are other labels. "Order: 72148 MRI lumbar spine" names the ordered service.
-        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug|Medication|Procedure|Treatment"
-        r"|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery))(?=[ \t]*(?::|\.{3}))",
+        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug(?:\(s\)|s)?|Medication|Procedure"
+        # "Test: Hereditary cancer panel", "Billed: 0775T Arthrodesis ...", "NOT APPROVED: Pembrolizumab every 3 weeks".
+        r"|Treatment|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery|Test|Billed|Denied"
+        r"|Not[ \t]+approved))(?=[ \t]*(?::|\.{3}))",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
@@ -234,13 +236,17 @@ def _found(document: Document, name: str, value: str, start: int, confidence: fl
     return ExtractedField(name, value, _span(document, start, start + len(value)), confidence, rule)
 
 
-# Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3").
-_NEXT_LABEL = re.compile(r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
+# Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3"); "#60" is a count, not a label.
+_NEXT_LABEL = re.compile(
+    r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?(?::|#(?!\d)))"
+)
 
 
 # "RE: Request for coverage - ketamine ..." -> "ketamine ..."
 _SERVICE_PREFIX = re.compile(
-    r"^(?:(?:request(?:ed)?|denial|appeal|notice)[ \t]+(?:for|of)[ \t]+)?(?:(?:prior[ \t]+)?authorization|coverage"
+    # "RE: Claim for pembrolizumab (Keytruda) infusion" -> "pembrolizumab (Keytruda) infusion"
+    r"^claim[ \t]+for[ \t]+(?:(?:reimbursement|payment)[ \t]+(?:for|of)[ \t]+)?(?![A-Za-z ]{0,30}[-:–])"
+    r"|^(?:(?:request(?:ed)?|denial|appeal|notice)[ \t]+(?:for|of)[ \t]+)?(?:(?:prior[ \t]+)?authorization|coverage"
     r"|pre-?certification|payment|services?)?[ \t]*(?:for|of)?[ \t]*[-:–][ \t]*",
     re.IGNORECASE,
 )
@@ -399,6 +405,8 @@ _SERVICE_PROSE = re.compile(
     # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
     r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
     r"[ \t]for[ \t]+)"
+    # "your claim for reimbursement for Stelara ..."
+    r"(?:(?:reimbursement|payment|coverage)[ \t]+(?:for|of)[ \t]+)?"
     # The service ends at a clause word, punctuation, bracketed codes ("MRI (CPT 73721)") or a bracketed aside
     # ("(an injection of ...)"); a bracketed name stays ("Spravato (esketamine)").
     r"(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
@@ -416,8 +424,10 @@ _SERVICE_DECISION = re.compile(
 # The Medicare/Medicaid denial notice form: "We have denied the following:" / "We have DENIED the medical
 # services/items listed below requested by you or your doctor:" with the service after the colon or on the next line.
 _SERVICE_LISTED = re.compile(
-    r"\b(?:denied|not[ \t]+(?:approv|cover|pay)(?:ed|ing))[ \t]+(?:the[ \t]+)?(?:following"
-    r"|(?:[A-Za-z/]{1,20}[ \t]+){0,3}(?:services?|items?|drugs?|services/items)[ \t]+(?:listed[ \t]+)?below)"
+    r"\b(?:(?:denied|not[ \t]+(?:approv|cover|pay)(?:ed|ing))[ \t]+(?:the[ \t]+)?(?:following"
+    r"|(?:[A-Za-z/]{1,20}[ \t]+){0,3}(?:services?|items?|drugs?|care|services/items)[ \t]+(?:listed[ \t]+)?below)"
+    # "We denied: Vertebral axial decompression ..."
+    r"|(?<=We )(?:have[ \t]+)?denied(?=[ \t]*:))"
     r"[^\n:]{0,80}:[ \t]*\n?[ \t]*([^\n]{3,160})",
     re.IGNORECASE,
 )
