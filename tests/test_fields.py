@@ -604,3 +604,45 @@ def test_external_review_found(text: str, expected: str) -> None:
 )
 def test_external_review_not_found(text: str) -> None:
     assert fields_of(text)["external_review"] is None
+
+
+# Payer: a fax sender or a vendor writing on behalf of the plan signs; a program yields to its contractor.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "FAX COVER SHEET - CONFIDENTIAL HEALTH INFORMATION\nTO: Clinic\nFROM: eviCore healthcare - Radiology",
+            "eviCore healthcare",
+        ),
+        (
+            "*** FAX ***\nFROM: Carolina Complete Health - Utilization Management\nTO: Imaging",
+            "Carolina Complete Health",
+        ),
+        (
+            "Evolent Specialty Services on behalf of Florida Blue\nRadiology Benefit Management",
+            "Evolent Specialty Services",
+        ),
+        ("CarelonRx\non behalf of Anthem Blue Cross and Blue Shield (Colorado)", "CarelonRx"),
+        ("TRICARE EAST REGION  |  Humana Military\nTRICARE EXPLANATION OF BENEFITS", "Humana Military"),
+        ("TRICARE WEST REGION  |  TriWest Healthcare Alliance", "TriWest Healthcare Alliance"),
+        ("NOTICE OF DENIAL OF MEDICAL COVERAGE (OR PAYMENT)\n\nA Humana physician reviewed it.", "Humana"),
+        # Boundary: a person or a department as the sender leaves the listed payer.
+        ("From: Shawna Pedersen, RN - Regence BlueShield of Idaho", "Regence BlueShield of Idaho"),
+        ("Secure Message - Ambetter from Superior HealthPlan\nFrom: Claims Department", "Ambetter"),
+        ("TRICARE Select\nYour claim was denied.", "TRICARE"),
+    ],
+)
+def test_payer_found(text: str, expected: str) -> None:
+    assert fields_of(text)["payer"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "From: Pharmacy Prior Authorization Team\nTo: Ann Lee",
+        "From: nurse@plan.example\nSubject: your request",
+        "The Benefits Office has completed review of the claim submitted on behalf of your daughter.",
+    ],
+)
+def test_payer_not_found(text: str) -> None:
+    assert fields_of(text)["payer"] is None

@@ -213,6 +213,7 @@ class _Payer:
     pattern: re.Pattern[str]
     plan_type: str | None = None
     national: bool = False  # its PO boxes and letterheads say nothing about the member's state
+    program: bool = False  # a government program: a contractor named in the header is the payer
 
 
 @lru_cache(maxsize=1)
@@ -223,7 +224,8 @@ def _payers() -> tuple[_Payer, ...]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
         alternation = "|".join(re.escape(a) for a in aliases)
         pattern = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)
-        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type"), bool(entry.get("national"))))
+        national, program = bool(entry.get("national")), bool(entry.get("program"))
+        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type"), national, program))
     return tuple(payers)
 
 
@@ -589,7 +591,8 @@ _HEADING_WORDS = frozenset(
     "this is not a bill statement summary coverage decision letter re subject to from action initial final "
     "request prior authorization claim remittance advice provider member urgent response your the and for "
     "medicare medicaid prescription drug payment denied approved appeal information review fax transmission cover "
-    "sheet facsimile message secure portal email".split()
+    "sheet facsimile message secure portal email medical or integrated reimbursement contains protected health "
+    "rejected".split()
 )
 
 
@@ -613,11 +616,51 @@ def _heading_line(text: str) -> tuple[int, int] | None:
     return None
 
 
+# A fax or memo sender ("FROM: eviCore healthcare - Radiology", "FROM: Navitus Prior Authorization Dept."); the name
+# ends at a dash, a bracket, a comma or a column gap.
+_FAX_SENDER = re.compile(
+    r"^(?:FROM|From)[ \t]*:[ \t]*([A-Za-z][^\n,(|]{1,70}?)"
+    r"(?=[ \t]+[-–][ \t]|[ \t]*[,(|]|[ \t]{2}|[ \t]*$|[ \t]+on[ \t]+behalf)",
+    re.MULTILINE,
+)
+# A vendor writing for the plan signs the letter: "Evolent Specialty Services on behalf of Florida Blue",
+# "CarelonRx\non behalf of Anthem", "CVS Caremark Part D Services on behalf of the plan".
+_VENDOR = re.compile(
+    r"^[ \t]*([A-Z][A-Za-z0-9&'.]{0,30}(?:[ \t](?:[A-Z0-9][A-Za-z0-9&'.]{0,30}|of|and|for|&)){0,6})"
+    r"[ \t]*[-–,]?(?:[ \t]+|[ \t]*\n[ \t]*)on[ \t]+behalf[ \t]+of\b",
+    re.MULTILINE,
+)
+# An organisation's name has one of these ("eviCore healthcare", "CarelonRx"); a person's has none.
+_ORGANISATION_NAME = re.compile(
+    r"\b(?:Health|Healthcare|HealthCare|Benefits?|Management|Insurance|Plan|Care|Solutions|Services|Administrators"
+    r"|Alliance|Dept\.?|Department)\b|Rx\b|[a-z](?:[A-Z]|Care|care)"
+)
+# Words that name a department, not an organisation ("From: Claims Department", "Pharmacy Prior Authorization Team").
+_DEPARTMENT_WORDS = frozenset("team department dept dept. office unit clinical services center".split())
+
+
+def _organisation(text: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    """The first organisation ``pattern`` names in the header, not a department, a person or an email address."""
+    for match in pattern.finditer(text[:800]):
+        value = match.group(1).strip()
+        words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
+        if "@" not in value and _ORGANISATION_NAME.search(value) and not words <= _HEADING_WORDS | _DEPARTMENT_WORDS:
+            return match.start(1), match.start(1) + len(value)
+    return None
+
+
 def _payer(document: Document) -> ExtractedField | None:
-    """The payer named earliest: a listed payer (as written) or an insurer-like letterhead line."""
+    """The payer named earliest: a listed payer (as written), an insurer-like letterhead line, a sender, a heading.
+
+    A government program (TRICARE) yields to its contractor named in the header.
+    """
     text = document.text
     best: tuple[int, int, str] | None = None
+    header_payers = [payer for payer in _payers() if payer.pattern.search(text[:400])]
+    contractor_named = any(not payer.program for payer in header_payers)
     for payer in _payers():
+        if payer.program and contractor_named:
+            continue
         match = payer.pattern.search(text)
         if match and (best is None or match.start() < best[0]):
             end = match.end()
@@ -628,7 +671,13 @@ def _payer(document: Document) -> ExtractedField | None:
     letterhead = _LETTERHEAD.search(text[:400])
     if letterhead and (best is None or letterhead.start(1) < best[0]):
         best = (letterhead.start(1), letterhead.end(1), "letterhead")
-    heading = _heading_line(text)
+    sender = _organisation(text, _FAX_SENDER)
+    if sender is not None and (best is None or sender[0] <= best[0]):
+        best = (*sender, "sender")
+    vendor = _organisation(text, _VENDOR)
+    if vendor is not None:
+        best = (*vendor, "on-behalf-of")
+    heading = None if sender or vendor else _heading_line(text)
     if heading is not None and (best is None or heading[0] < best[0]) and (best is None or best[0] > heading[1]):
         best = (heading[0], heading[1], "heading")
     if best is None:
