@@ -469,6 +469,22 @@ def test_id_not_found(text: str, field: str) -> None:
             "Blue Shield - Member Portal\nMessage Center\nTo: Aaron Lindqvist\nFrom: UM\nSubject: Decision",
             "Aaron Lindqvist",
         ),
+        # Round 3: "RE:" lines with the DOB or ID, parents' letters, IDs after a name, titles and ranks.
+        ("RE: Kristen Hoekstra   DOB: 02/19/1979   Member ID: 91284450-02", "Kristen Hoekstra"),
+        ("Dear Plan Member:\nRe: Reginald Thorpe, Member ID NCS0072281430 - Request for ZEPBOUND", "Reginald Thorpe"),
+        ("DATE: 09/19/2023\nTO: Parent/Guardian of Jaylen R. Bostwick\nMEMBER #: 117-403-8829", "Jaylen R. Bostwick"),
+        (
+            "Horizon NJ Health\nNJ FamilyCare\n1700 American Blvd, Pennington, NJ 08534\n\nAugust 2, 2024\n\n"
+            "Parent/Guardian of Sienna Marchetti-Obi\nMember ID: 3HZ00817442",
+            "Sienna Marchetti-Obi",
+        ),
+        ("KAISER PERMANENTE\nMember Services\n\nPriya Ramaswamy\nMedical Record #: 11-004-88231", "Priya Ramaswamy"),
+        ("May 20, 2025\n\nMs. Honoria Delgado-Paszkiewicz\nCustomer ID: U55283019 03", "Honoria Delgado-Paszkiewicz"),
+        ("Beneficiary: SPC (Ret.) Terrence Boyd       DBN: 1003388214", "Terrence Boyd"),
+        ("Beneficiary: SSgt (ret.) Reginald Oyelaran-Marsh     DoD Benefits No.: 1447", "Reginald Oyelaran-Marsh"),
+        ("Member: Yesenia Morales, CIN 90442881A", "Yesenia Morales"),
+        ("Dear Ms. Larsen,\n\nWe received the request for your daughter Avery to be admitted.", "Avery"),
+        ("Hi Mrs. Abernethy-Soto,\n\nYour claim was denied.", "Abernethy-Soto"),
     ],
 )
 def test_patient_name_found(text: str, expected: str) -> None:
@@ -483,6 +499,9 @@ def test_patient_name_found(text: str, expected: str) -> None:
         "Hi team,\n\nPlease resubmit.",
         "RECIPIENT NAME  RIN  DCN\n384917726  4A1022871100201  93306",
         "Blue Shield - Member Portal\nMessage Center",
+        "RE: Claim determination   DOB: 01/02/1980",
+        "Your son's therapy was reviewed.",
+        "Plan Office\nNorthern Region\n12 Main St\n\nDear Member,",
     ],
 )
 def test_patient_name_not_found(text: str) -> None:

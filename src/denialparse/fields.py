@@ -700,7 +700,7 @@ def _name_words() -> tuple[str, frozenset[str]]:
     """The title pattern ahead of a name and the words that are never part of one (data/fields.yaml)."""
     raw = _vocabulary()
     titles = "|".join(re.escape(t) for t in sorted(raw["name_titles"], key=len, reverse=True))
-    return rf"(?:(?:{titles})\.?[ \t]+|\(Ret\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
+    return rf"(?:(?:{titles})\.?[ \t]+|\([Rr]et\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
 
 
 @lru_cache(maxsize=1)
@@ -714,6 +714,9 @@ def _patient_label() -> re.Pattern[str]:
         r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
         r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
+        # "RE: Kristen Hoekstra   DOB: 02/19/1979", "Re: Reginald Thorpe, Member ID NCS0072281430": a name that the
+        # member's DOB or ID follows.
+        r"|(?i:RE|Re)[ \t]*:(?=[ \t]*[A-Z][^\n]{0,60}?(?:[ \t]{2,}|,[ \t]*)(?:DOB|Member|ID|[A-Z]{2,5}[ \t]+ID)\b)"
         r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
         r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
         + _name_words()[0]
@@ -741,19 +744,29 @@ def _first_last() -> re.Pattern[str]:
 
 
 # A letter's own "To:" line naming the member ("TO: Earline M. Woodfork", "To: Jolene Markowitz    Member ID: U70").
-_TO_LINE = re.compile(r"^(?i:To)[ \t]*:[ \t]*(?=[A-Z])", re.MULTILINE)
+_TO_LINE = re.compile(
+    r"^(?i:To)[ \t]*:[ \t]*(?:(?i:Parent(?:[ \t]*/[ \t]*Guardian|[ \t]+or[ \t]+Guardian)?[ \t]+of)[ \t]+)?(?=[A-Z])",
+    re.MULTILINE,
+)
 _ADDRESS_BLOCK = re.compile(
     rf"^[ \t]*(?:To the parent or guardian of:?[ \t]*\n[ \t]*|Parent/Guardian of[ \t]+)?"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?"
     rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*(?:\(age[^)\n]*\))?[ \t]*\n"
-    r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit)",
+    # The street, or the member's ID or record number under the name ("Priya Ramaswamy\nMedical Record #: 11-004").
+    r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit|Medicaid|Medicare|Customer|Subscriber|Enrollee|Medical[ \t]+Record"
+    r"|MRN|DOB|Date[ \t]+of[ \t]+Birth)",
     re.MULTILINE | re.IGNORECASE,
 )
 _DEAR_NAMED = re.compile(
     rf"\bDear[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})"
     rf"|({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
 )
+# A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
+_CHILD = re.compile(r"\b[Yy]our[ \t]+(?:son|daughter|child)[ \t]+([A-Z][a-z-]{1,30}(?:[ \t][A-Z][a-z-]{1,30})?)\b")
 # An informal message to the member by first name: "Hi Theo,".
-_GREETING = re.compile(rf"^(?:Hi|Hello)[ \t]+({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE)
+_GREETING = re.compile(
+    rf"^(?:Hi|Hello)[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE
+)
 # A table heading over the patient's name ("RECIPIENT NAME  RIN  DCN").
 _NAME_HEADING = re.compile(r"\b(?:Patient|Member|Recipient|Beneficiary|Enrollee)(?:[ \t]+Name)?\b", re.IGNORECASE)
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
@@ -1072,7 +1085,7 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
 
 def _patient_name(document: Document) -> ExtractedField | None:
     """A name after a patient label (else a member label: the subscriber may be the parent), a name under a table
-    heading, the email addressee, the addressee block, then the salutation."""
+    heading, a child the letter to a parent names, the email addressee, the addressee block, then the salutation."""
     text = document.text
     stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _name_words()[1]
     labelled = []
@@ -1088,6 +1101,9 @@ def _patient_name(document: Document) -> ExtractedField | None:
         if below and re.fullmatch(rf"{_NAME_TOKEN}(?:,?[ \t]{_NAME_TOKEN}){{1,3}}", below[0]):
             value, start = below
             return _found(document, "patient_name", value, start, 0.6, "name-column")
+    child = _CHILD.search(text[:1500])
+    if child and child.group(1).split()[0].casefold() not in stop_words:
+        return _found(document, "patient_name", child.group(1), child.start(1), 0.5, "child")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
@@ -1098,7 +1114,10 @@ def _patient_name(document: Document) -> ExtractedField | None:
         if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
             start = to_line.end()
             return _found(document, "patient_name", value, start, 0.5, "to-line")
+    letterhead_end = text.find("\n\n")
     for block in _ADDRESS_BLOCK.finditer(text[:900]):
+        if block.start() < letterhead_end:
+            continue  # the plan's own name and address ("NJ FamilyCare\n1700 American Blvd")
         if not {w.casefold() for w in block.group(1).split()} & (stop_words | _ORGANISATION_WORDS):
             return _found(document, "patient_name", block.group(1), block.start(1), 0.6, "address-block")
     for dear in _DEAR_NAMED.finditer(text):
