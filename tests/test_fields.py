@@ -141,6 +141,9 @@ def test_span_points_at_the_value() -> None:
         ("01/26/2026", date(2026, 1, 26)),
         ("1/2/26", date(2026, 1, 2)),
         ("2026-02-28", date(2026, 2, 28)),
+        ("2024.06.18", date(2024, 6, 18)),
+        ("2024.06-18", None),
+        ("2024.02.30", None),
         ("Sept. 3, 2025", date(2025, 9, 3)),
         ("3 March 2026", date(2026, 3, 3)),
         ("02/30/2026", None),
@@ -307,6 +310,7 @@ def test_service_not_found(text: str) -> None:
         ("Date ............ 07/09/2024", "07/09/2024"),
         ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
         ("FROM: Acme Health FAX: (866) 915-9811 PHONE: (800)\n762-2382 DATE: 12/05/2023 PAGES: 2", "12/05/2023"),
+        ("Acme Plan\n\nDate: 2024.07.30\n\nTo: Ms. Park", "2024.07.30"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -354,6 +358,14 @@ def test_letter_date_not_found(text: str) -> None:
             "ZAVALA, EFRAIN  384917726  4A10228  01/17/24  93306  680.00",
             "01/17/24",
         ),
+        # Round 3: purchase, delivery and refill dates, the request's date, ISO dates with full stops.
+        ("Item: Power wheelchair (K0823) with accessories; delivered 06/28/2024", "06/28/2024"),
+        ("your claim for Stelara, which you bought on 08/30/2025 from a pharmacy", "08/30/2025"),
+        ("Item: FreeStyle Libre 3 sensors x3 (dispensed in clinic 1/16)", "1/16"),
+        ("When your pharmacy tried to refill it on 02/06/2025, the claim was rejected.", "02/06/2025"),
+        ("We received a request from Liberty Bell Home Health on 11/29/2023 to add visits.", "11/29/2023"),
+        ("private duty nursing, sent by Tampa Bay Continuing Care on September 5, 2023.", "September 5, 2023"),
+        ("Date of Service: 2024.06.18\nService: MRI brain", "2024.06.18"),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
@@ -368,6 +380,8 @@ def test_service_date_found(text: str, expected: str) -> None:
         "Date: 07/22/2024\nMember: Ann Lee",
         "DOS: 13/45",
         "RECIPIENT NAME  RIN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  93306  680.00",
+        "We received a request from your doctor. On 11/29/2023 we asked for records.",
+        "Version 2024.06.18.1 of the policy applies.",
     ],
 )
 def test_service_date_not_found(text: str) -> None:

@@ -31,7 +31,8 @@ _MONTHS = (
 DATE_PATTERN = (
     rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}},?[ \t]+\d{{4}}"
     r"|\d{1,2}/\d{1,2}/\d{2,4}"
-    r"|\d{4}-\d{2}-\d{2}"
+    # ISO dates, also with full stops as some letters write them ("2024.06.18").
+    r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)"
     rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})[ \t]+\d{{4}})"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
@@ -69,8 +70,8 @@ def parse_date(text: str) -> date | None:
         if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", text):
             year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
             return date(year, int(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{4})([-.])(\d{2})\2(\d{2})", text):
+            return date(int(m[1]), int(m[3]), int(m[4]))
         if m := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text):
             month = _MONTH_NUMBER.get(m[1].lower())
             return date(int(m[3]), month, int(m[2])) if month else None
@@ -832,9 +833,14 @@ _SERVICE_DATE = re.compile(
 _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
     r"|(?:treatments?|visits?|sessions?)[ \t]+on|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
-    r"|starting|beginning|began[ \t]+on|purchased[ \t]+on"
-    # "filled 02/14/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
-    r"|(?:filled|dispensed|administered)(?:[ \t]+on)?|gave[ \t]+you[ \t]+on"
+    r"|starting|beginning|began[ \t]+on"
+    # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
+    # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
+    r"|(?:filled|dispensed|administered|delivered|bought|purchased)"
+    r"(?:[ \t]+(?:on|in[ \t]+(?:the[ \t]+)?(?:clinic|office)))?"
+    r"|refill(?:ed)?(?:[ \t]+it)?[ \t]+on|gave[ \t]+you[ \t]+on"
+    # The request's date: "received a request from Liberty Bell Home Health on 11/29/2023", "sent by X on ...".
+    r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+request|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
     r"|admitted(?:[ \t]+to[ \t]+[^.\n]{1,60}?)?[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
