@@ -437,6 +437,24 @@ def test_plan_type_not_found(text: str) -> None:
             "member_id",
             "384917726",
         ),
+        # Round 3: more claim and member labels, an employer's account, a name after a group number.
+        ("Tracking: MSK-GHP-240826-0092", "claim_number", "MSK-GHP-240826-0092"),
+        ("Ref: OBH-TMS-0402-23381", "claim_number", "OBH-TMS-0402-23381"),
+        ("Date: 03/29/2024   Pages: 2   Re: Ref ABHTX-DME-2403-77104", "claim_number", "ABHTX-DME-2403-77104"),
+        ("Review #: HMK-25-188-40025", "claim_number", "HMK-25-188-40025"),
+        ("Claims: 2411-HS-330871, 2412-HS-341190", "claim_number", "2411-HS-330871"),
+        ("Claim group: HSB-2501-44380 to -44408", "claim_number", "HSB-2501-44380"),
+        ("Member: Winston Abernathy-Yoo      MRN: 00084412093", "member_id", "00084412093"),
+        ("Priya Ramaswamy\nMedical Record #: 11-004-88231", "member_id", "11-004-88231"),
+        (
+            "CLAIM: 25027BK0044182     PATIENT: FONTENOT, CHARLENE R    MEMBER: XKC5500128847",
+            "member_id",
+            "XKC5500128847",
+        ),
+        ("Member: Andrea Castellanos     ID 97611023401", "member_id", "97611023401"),
+        ("Account: 3188450 - Harborview Hospitality Group", "group_number", "3188450"),
+        ("Group: 21880-Lancaster Regional Medical Group", "group_number", "21880"),
+        ("Review date: 02/06/2025", "letter_date", "02/06/2025"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -454,6 +472,11 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("See reference 12 in the policy.", "claim_number"),
         # A row with an empty cell does not line up with its heading.
         ("NAME  RIN  DCN  PROC\nZAVALA  384917726  93306", "claim_number"),
+        ("Per Humana Military rep (call ref HM-5520931), request DENIED.", "claim_number"),
+        ("Claim group: HSB-2501-44380 to -44408", "group_number"),
+        ("Pt: Reyes, Joaquin  DOB 07/02/1981  MRN 00482913", "member_id"),
+        ("Member: Ann Lee\nPlan: Choice", "member_id"),
+        ("Patient Account: 7710048823", "group_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:

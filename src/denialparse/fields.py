@@ -119,6 +119,10 @@ _LABELLED_RULES = (
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
+        # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
+        # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
+        r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No\.?)|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
+        r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
         r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )"
@@ -130,7 +134,15 @@ _LABELLED_RULES = (
         _ID_VALUE,
         0.95,
     ),
-    _LabelledRule("group_number", r"\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?", _ID_VALUE, 0.9),
+    _LabelledRule(
+        "group_number",
+        # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
+        # a spending account; "Claim group" numbers claims.
+        r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?"
+        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)",
+        _ID_VALUE,
+        0.9,
+    ),
     _LabelledRule(
         "claim_number",
         r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
@@ -145,7 +157,10 @@ _LABELLED_RULES = (
         r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
-        r"|\b(?:Claim|Ref|Reference|Order|Case)(?=[ \t]+[A-Z]{0,5}-?\d[A-Z0-9-]{4,}(?![\w/]))",
+        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case)"
+        r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
+        # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
+        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)",
         _ID_VALUE,
         0.9,
     ),
@@ -154,8 +169,8 @@ _LABELLED_RULES = (
         r"\b(?:Date[ \t]+of[ \t]+(?:Notice|Letter|this[ \t]+(?:Notice|Letter)|Determination|Decision)"
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
-        # Statements and remittances are dated when they are processed, printed or paid.
-        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report)[ \t]+Date"
+        # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
+        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
         r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
@@ -309,6 +324,9 @@ def _names_a_service(value: str) -> bool:
 
 def _clean_value(name: str, value: str) -> str:
     value = value.strip().rstrip(".,;")
+    if name in _ID_FIELDS:
+        # "Group: 21880-Lancaster Regional Medical Group": a name after the number is not part of it.
+        value = re.sub(r"-[A-Z][a-z][A-Za-z]*$", "", value)
     if name == "service":
         # After a leading reference, a column gap or a second label on the same line ends the value.
         value = _NEXT_LABEL.split(_LEADING_REFERENCE.sub("", value))[0]
