@@ -399,6 +399,14 @@ def test_service_date_not_found(text: str) -> None:
         ("Your employer's workers' compensation coverage uses a provider network.", "other"),
         ("You have the right to request a redetermination (appeal) of our decision.", "medicare_part_d"),
         ("Medicare drug plans may only cover a drug for a medically accepted indication.", "medicare_part_d"),
+        # Round 3: union funds, workers' health trusts, employees' plans, a company group, state Medicaid programs.
+        ("PLUMBERS & PIPEFITTERS LOCAL 440 WELFARE FUND", "employer"),
+        ("Plan: Cascade Timber Workers Health Trust - Rx", "employer"),
+        ("Plan: Buckeye Manufacturing Employees' Prescription Plan", "employer"),
+        ("Group: 0913346 ACME LOGISTICS INC.    Claim #: 1", "employer"),
+        ("Group: 21880-Lancaster Regional Medical Group", "employer"),
+        ("TRILLIUM COMMUNITY HEALTH PLAN\nOregon Health Plan (OHP)", "medicaid"),
+        ("HealthChoices Behavioral Health Program - Bucks County", "medicaid"),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -412,6 +420,8 @@ def test_plan_type_found(text: str, expected: str) -> None:
         "Group: 0715209 (Choice Plus)",
         "Daily sessions are billed with 90868, and redetermination of motor threshold with 90869.",
         "Plan: Employee  \n  Plan",
+        "Group: 0047712 HMO Select",
+        "Group: 0047712\nPlan: Choice",
     ],
 )
 def test_plan_type_not_found(text: str) -> None:
