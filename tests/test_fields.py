@@ -580,6 +580,26 @@ def test_patient_name_not_found(text: str) -> None:
         ("If you need the hospital, ask Dr. Kimura to send us the reason and we'll review it.", "Dr. Kimura"),
         ("TO: Oluwaseun Akande, MD - Crescent Ketamine & Wellness (Fax 404-555-0157)", "Oluwaseun Akande, MD"),
         ("To: Harbor Psychiatry (Attn: prior authorization)", "Harbor Psychiatry"),
+        # Round 3: the requested provider first, referring ones after the addressee, more labels, facilities in prose.
+        (
+            "Requesting provider: Keziah Barnsley, MD (PCP)\nRequested provider: Emory IBD Center (not in network)",
+            "Emory IBD Center (not in network)",
+        ),
+        (
+            "To: Gulf Plains Rehabilitation Hospital, Attn: Case Management\nReferring facility: Memorial TMC",
+            "Gulf Plains Rehabilitation Hospital",
+        ),
+        ("Referring facility: Memorial Hermann TMC\nClaim: 1", "Memorial Hermann TMC"),
+        ("Fax to prescriber: (503) 555-0172\nPrescriber: Brent Halvorsen, DPM", "Brent Halvorsen, DPM"),
+        ("Treating oncologist: Gabriela Szymanski, MD", "Gabriela Szymanski, MD"),
+        ("Requesting agency: Garden State Home Health Services", "Garden State Home Health Services"),
+        ("To: Lone Star Seating & Mobility   Fax: (210) 555-0161", "Lone Star Seating & Mobility"),
+        ("You may get a bill from Mercy Hill Hospital. Please read this.", "Mercy Hill Hospital"),
+        (
+            "about your son's therapy with Little Steps Autism Center. This letter confirms it.",
+            "Little Steps Autism Center",
+        ),
+        ("Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve it.", "Dr. Lauren Whitacre"),
     ],
 )
 def test_provider_found(text: str, expected: str) -> None:
@@ -593,6 +613,9 @@ def test_provider_found(text: str, expected: str) -> None:
         "Reviewing physician: Camila Ostrander, MD",
         "This was reviewed by Dr. Caroline Achebe.",
         "Dr. Lena Ortiz, Board Certified in Psychiatry, made this decision.",
+        "You can write to us at Humana Appeals Center, P.O. Box 14165.",
+        "Call Member Services at the number on your card.",
+        "Fax to prescriber: (503) 555-0172",
     ],
 )
 def test_provider_not_found(text: str) -> None:

@@ -797,8 +797,10 @@ _NAME_END = re.compile(
 )
 _PROVIDER_LABEL = re.compile(
     r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing|Prescribing)[ \t]+"
-    r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor)|Provider(?:[ \t]+Name)?"
-    r"|Provider[ \t]+(?:who[ \t]+asked(?:[ \t]+for[ \t]+the[ \t]+service)?|billing)|Prescriber"
+    # "Treating oncologist:", "Requesting agency:"
+    r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor|Agency|[A-Za-z]{3,16}ist)"
+    r"|Provider(?:[ \t]+Name)?"
+    r"|Provider[ \t]+(?:who[ \t]+asked(?:[ \t]+for[ \t]+the[ \t]+service)?|billing)|Prescriber|Requested[ \t]+provider"
     # A reviewing physician is the plan's, not the member's.
     r"|(?<!Reviewing )(?<!Peer )(?<!Reviewer )Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
     r"|Request(?:[ \t]+received)?[ \t]+from|Requesting|Who[ \t]+asked|Surgeon|PROV|Referred[ \t]+by|Ordered[ \t]+by"
@@ -809,12 +811,16 @@ _PROVIDER_LABEL = re.compile(
 )
 _PROVIDER_NAME = r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
 # "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners" /
-# "a request for speech therapy for Mateo from Little Voices Speech Clinic" / "10 claims from Talk & Play".
+# "a request for speech therapy for Mateo from Little Voices Speech Clinic" / "10 claims from Talk & Play" /
+# "your doctor, X".
 _PROVIDER_PROSE = re.compile(
     r"\b(?:requested|submitted|ordered|prescribed|sent|referred)[ \t]+by[ \t]+"
     r"(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
     + _PROVIDER_NAME
     + r"|\b(?:request|claims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
+    + _PROVIDER_NAME
+    # "Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve ..."
+    + r"|\b[Yy]our[ \t]+(?:doctor|provider|physician|prescriber),[ \t]+"
     + _PROVIDER_NAME
 )
 # A provider notification's addressee: "To: Dr. Hana Dobrowski, Great Lakes Gastroenterology", "Fax to: ...".
@@ -822,6 +828,27 @@ _TO_LINE_END = re.compile(r"[ \t]+[-–|][ \t]+|[ \t]*\(")
 _TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{3,120})", re.MULTILINE)
 # Any other clinician the letter names ("ask Dr. Kimura to send us", "Dr. Amari's office"), outside a review line.
 _DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
+# A practice or facility the letter names where care was given or billed: "a bill from Mercy Hill Hospital", "therapy
+# with Little Steps Autism Center", "treated at Texas Center for Proton Therapy", "filled through CVS Specialty".
+_FACILITY_PROSE = re.compile(r"\b(?:at|from|with|through|provider)[ \t]+" + _PROVIDER_NAME)
+_FACILITY_WORDS = frozenset(
+    "clinic center centre hospital institute pharmacy specialty audiology imaging associates rehabilitation program "
+    "practice specialists therapeutics wellness laboratory lab".split()
+)
+
+
+def _facility_name(value: str) -> str:
+    """The name up to the end of its sentence: "Mercy Hill Hospital. Please" -> "Mercy Hill Hospital"."""
+    tokens: list[str] = []
+    for token in value.split():
+        tokens.append(token)
+        if token.endswith(".") and {t.casefold().strip(".,") for t in tokens} & _FACILITY_WORDS:
+            break
+    return " ".join(tokens).rstrip(".,")
+
+
+# Names of the plan's own units and of places that give no care ("Appeals Center", "Member Services Center").
+_NOT_A_FACILITY = frozenset("appeals appeal grievance grievances member customer call contact service review".split())
 _REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
 _REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
@@ -1160,26 +1187,46 @@ def _provider_words() -> frozenset[str]:
 
 
 def _provider(document: Document) -> ExtractedField | None:
-    """A provider label, a provider notification's addressee, "requested by"/"request from" prose, the
-    salutation to a doctor, then any doctor the letter names outside the reviewer's lines."""
+    """A provider label (a requested provider first, a referring one after the addressee), a provider
+    notification's addressee, "requested by"/"request from" prose, the salutation to a doctor, a facility named in
+    prose, then any doctor the letter names outside the reviewer's lines."""
     text = document.text
+    labelled: list[tuple[int, re.Match[str], str]] = []
     for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
-        if len(value) >= 3 and not value.lower().startswith(("you", "your", "the member")):
-            return _found(document, "provider", value, match.start(1), 0.8, "label:provider")
+        # Not a fax number ("Fax to prescriber: (503) 555-0172") nor the member.
+        if re.search(r"[A-Za-z]{2}", value) and not value.lower().startswith(("you", "your", "the member")):
+            # An out-of-network request names the provider at issue as "Requested provider"; a referring
+            # provider sent the member to the one at issue and comes after the letter's addressee.
+            label = match.group(0).lower()
+            rank = 0 if label.startswith("requested provider") else 2 if label.startswith("referr") else 1
+            labelled.append((rank, match, value))
+    first = min(labelled, key=lambda found: found[0], default=None)
+    if first is not None and first[0] < 2:
+        return _found(document, "provider", first[2], first[1].start(1), 0.8, "label:provider")
     for to_line in _TO_PROVIDER.finditer(text[:1500]):
-        # "TO: Dr. Ann Lee, MD - Crescent Clinic (Fax 404-555-0157)": the addressee ends at a dash or a bracket.
+        # "TO: Dr. Ann Lee, MD - Crescent Clinic (Fax 404-555-0157)": the addressee ends at a dash or a bracket; an
+        # addressee with a fax number on its line is a provider's office ("To: Lone Star Seating   Fax: ...").
         value = _TO_LINE_END.split(_NEXT_LABEL.split(to_line.group(1))[0])[0].strip(" ,-")
-        if set(re.findall(r"[a-z-]+", to_line.group(1).lower())) & _provider_words():
+        words = set(re.findall(r"[a-z-]+", to_line.group(1).lower()))
+        if words & _provider_words() or re.search(r"\bFax\b[ \t]*:", to_line.group(1)):
             return _found(document, "provider", value, to_line.start(1), 0.6, "to-line")
+    if first is not None:
+        return _found(document, "provider", first[2], first[1].start(1), 0.7, "label:provider")
     prose = _PROVIDER_PROSE.search(text[:3000])
     if prose:
-        group = 1 if prose.group(1) else 2
+        group = prose.lastindex or 0
         value = prose.group(group).strip().rstrip(".,;")
         return _found(document, "provider", value, prose.start(group), 0.5, "prose")
     salutation = _DEAR_DOCTOR.search(text)
     if salutation:
         return _found(document, "provider", salutation.group(1), salutation.start(1), 0.6, "salutation")
+    not_a_provider = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_FACILITY
+    for facility in _FACILITY_PROSE.finditer(text[:3000]):
+        value = _facility_name(facility.group(1))
+        words = {w.casefold().strip(".,") for w in value.split()}
+        if words & _FACILITY_WORDS and not words & not_a_provider:
+            return _found(document, "provider", value, facility.start(1), 0.45, "facility-named")
     for doctor in _DOCTOR.finditer(text):
         line_start = text.rfind("\n", 0, doctor.start()) + 1
         before = text[max(line_start, doctor.start() - 60) : doctor.start()]
