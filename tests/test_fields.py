@@ -244,6 +244,15 @@ def test_parse_date(text: str, expected: date | None) -> None:
         ),
         ("RE: Claim for pembrolizumab (Keytruda) infusion, 200 mg IV", "pembrolizumab (Keytruda) infusion, 200 mg IV"),
         ("RE: Request for coverage - ketamine infusion", "ketamine infusion"),
+        ("CLAIM MESSAGE: Vitamin D testing (82306, 82652) was billed with diagnosis Z13.21.", "Vitamin D testing"),
+        (
+            "CLAIM NOTES\nTestosterone pellets (S0189) with insertion (11980) were billed together.",
+            "Testosterone pellets",
+        ),
+        (
+            "The claim billed MRI lumbar spine with contrast (CPT 72158). It does not match.",
+            "MRI lumbar spine with contrast",
+        ),
         (
             "We received your claim for reimbursement for Stelara 90 mg/mL (1 syringe), which you bought",
             "Stelara 90 mg/mL",
@@ -286,6 +295,8 @@ def test_service_found(text: str, expected: str) -> None:
         "Denied: 04/07/2024 - 04/08/2024",
         "Test results: normal",
         "Drug: X   Rx #123: Y",
+        "Your claim (2024-118) was billed twice.",
+        "The claim billed on 03/04/2024 (CPT codes missing).",
     ],
 )
 def test_service_not_found(text: str) -> None:

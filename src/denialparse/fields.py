@@ -458,6 +458,14 @@ _SERVICE_NOT_COVERED = re.compile(
     r"(?:covered|medically[ \t]+necessary|approved|payable|a[ \t]+covered[ \t]+(?:service|benefit))\b",
     re.MULTILINE,
 )
+# A claim note naming the billed service by its code: "Vitamin D testing (82306, 82652) was billed with ...",
+# "Testosterone pellets (S0189) with insertion (11980) were billed ...", "The claim billed MRI (CPT 72158)".
+_SERVICE_BILLED = re.compile(
+    r"(?:(?:^|(?<=[.!?:] ))[ \t]*([A-Z][^.\n;:!?()]{2,60}?)[ \t]*"
+    r"\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?[^()\n]{0,30}\)[^.\n]{0,80}?[ \t](?:was|were)[ \t]+billed\b"
+    r"|\bclaim[ \t]+billed[ \t]+([^.\n;:()]{3,80}?)[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4})",
+    re.MULTILINE,
+)
 # A heading cell over a remittance's service column ("LINE  SERVICE  UNITS  STATUS").
 _SERVICE_COLUMN = re.compile(
     r"\b(?:SERVICE(?:[ \t]+DESCRIPTION)?|DESCRIPTION(?:[ \t]+OF[ \t]+SERVICE)?|PROCEDURE[ \t]+DESCRIPTION)\b",
@@ -541,6 +549,18 @@ def _service_not_covered(document: Document) -> ExtractedField | None:
         if not re.search(r",|[ \t]{2}", value) and _valid_value("service", value):
             return _found(document, "service", value, match.start(1), 0.4, "not-covered")
     return None
+
+
+def _service_billed(document: Document) -> ExtractedField | None:
+    """The service a claim note says was billed, named ahead of its billing code."""
+    match = _SERVICE_BILLED.search(document.text)
+    if match is None:
+        return None
+    group = match.lastindex or 0
+    value = match.group(group).strip()
+    if not _valid_value("service", value):
+        return None
+    return _found(document, "service", value, match.start(group), 0.55, "billed")
 
 
 def _service_decision(document: Document) -> ExtractedField | None:
@@ -1350,8 +1370,8 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"] += [_first_date, _letter_dated]
-    # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, prose,
-    # a refusal's subject, and an email subject last.
+    # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, a
+    # claim note's billed service, prose, a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
     by_field["service"] = [
         labelled,
@@ -1360,6 +1380,7 @@ def _extractors() -> dict[str, list[Extractor]]:
         _service_under_heading,
         _service_decision,
         re_line,
+        _service_billed,
         _service_in_prose,
         _service_not_covered,
         subject,
