@@ -141,6 +141,9 @@ def test_span_points_at_the_value() -> None:
         ("01/26/2026", date(2026, 1, 26)),
         ("1/2/26", date(2026, 1, 2)),
         ("2026-02-28", date(2026, 2, 28)),
+        ("2024.06.18", date(2024, 6, 18)),
+        ("2024.06-18", None),
+        ("2024.02.30", None),
         ("Sept. 3, 2025", date(2025, 9, 3)),
         ("3 March 2026", date(2026, 3, 3)),
         ("02/30/2026", None),
@@ -226,6 +229,34 @@ def test_parse_date(text: str, expected: date | None) -> None:
             "Racemic ketamine IV infusion, 6 infusions",
         ),
         ("Service requested: Xolair (omalizumab) 150 mg", "Xolair (omalizumab) 150 mg"),
+        # Round 3: more labels, the notice form's "We denied:", a claim's "RE: Claim for", reimbursement prose.
+        ("Test: Hereditary cancer multigene panel, 47 genes", "Hereditary cancer multigene panel, 47 genes"),
+        ("Billed: 0775T  Arthrodesis, sacroiliac joint      $24,300.00", "Arthrodesis, sacroiliac joint"),
+        ("Drug(s): ELIQUIS 5 MG TABLET #60", "ELIQUIS 5 MG TABLET #60"),
+        ("NOT APPROVED: Pembrolizumab 400 mg every 3 weeks.", "Pembrolizumab 400 mg every 3 weeks"),
+        (
+            "We denied the medical care listed below:\nKetamine IV infusions, 6 sessions",
+            "Ketamine IV infusions, 6 sessions",
+        ),
+        (
+            "We denied: Vertebral axial decompression (VAX-D), 20 sessions.",
+            "Vertebral axial decompression (VAX-D), 20 sessions",
+        ),
+        ("RE: Claim for pembrolizumab (Keytruda) infusion, 200 mg IV", "pembrolizumab (Keytruda) infusion, 200 mg IV"),
+        ("RE: Request for coverage - ketamine infusion", "ketamine infusion"),
+        ("CLAIM MESSAGE: Vitamin D testing (82306, 82652) was billed with diagnosis Z13.21.", "Vitamin D testing"),
+        (
+            "CLAIM NOTES\nTestosterone pellets (S0189) with insertion (11980) were billed together.",
+            "Testosterone pellets",
+        ),
+        (
+            "The claim billed MRI lumbar spine with contrast (CPT 72158). It does not match.",
+            "MRI lumbar spine with contrast",
+        ),
+        (
+            "We received your claim for reimbursement for Stelara 90 mg/mL (1 syringe), which you bought",
+            "Stelara 90 mg/mL",
+        ),
     ],
 )
 def test_service_found(text: str, expected: str) -> None:
@@ -259,6 +290,13 @@ def test_service_found(text: str, expected: str) -> None:
         "CO-204  This service is not covered.",
         "We have denied the following:",
         "Member Services  Hours  Phone\nCall  9-5  1-800-555-0100",
+        "We approved: Privigen 1 g/kg.\nWe denied: the remaining dose and duration requested.",
+        "Billed: $2,318.00",
+        "Denied: 04/07/2024 - 04/08/2024",
+        "Test results: normal",
+        "Drug: X   Rx #123: Y",
+        "Your claim (2024-118) was billed twice.",
+        "The claim billed on 03/04/2024 (CPT codes missing).",
     ],
 )
 def test_service_not_found(text: str) -> None:
@@ -283,6 +321,7 @@ def test_service_not_found(text: str) -> None:
         ("Date ............ 07/09/2024", "07/09/2024"),
         ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
         ("FROM: Acme Health FAX: (866) 915-9811 PHONE: (800)\n762-2382 DATE: 12/05/2023 PAGES: 2", "12/05/2023"),
+        ("Acme Plan\n\nDate: 2024.07.30\n\nTo: Ms. Park", "2024.07.30"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -330,6 +369,14 @@ def test_letter_date_not_found(text: str) -> None:
             "ZAVALA, EFRAIN  384917726  4A10228  01/17/24  93306  680.00",
             "01/17/24",
         ),
+        # Round 3: purchase, delivery and refill dates, the request's date, ISO dates with full stops.
+        ("Item: Power wheelchair (K0823) with accessories; delivered 06/28/2024", "06/28/2024"),
+        ("your claim for Stelara, which you bought on 08/30/2025 from a pharmacy", "08/30/2025"),
+        ("Item: FreeStyle Libre 3 sensors x3 (dispensed in clinic 1/16)", "1/16"),
+        ("When your pharmacy tried to refill it on 02/06/2025, the claim was rejected.", "02/06/2025"),
+        ("We received a request from Liberty Bell Home Health on 11/29/2023 to add visits.", "11/29/2023"),
+        ("private duty nursing, sent by Tampa Bay Continuing Care on September 5, 2023.", "September 5, 2023"),
+        ("Date of Service: 2024.06.18\nService: MRI brain", "2024.06.18"),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
@@ -344,6 +391,8 @@ def test_service_date_found(text: str, expected: str) -> None:
         "Date: 07/22/2024\nMember: Ann Lee",
         "DOS: 13/45",
         "RECIPIENT NAME  RIN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  93306  680.00",
+        "We received a request from your doctor. On 11/29/2023 we asked for records.",
+        "Version 2024.06.18.1 of the policy applies.",
     ],
 )
 def test_service_date_not_found(text: str) -> None:
@@ -361,6 +410,14 @@ def test_service_date_not_found(text: str) -> None:
         ("Your employer's workers' compensation coverage uses a provider network.", "other"),
         ("You have the right to request a redetermination (appeal) of our decision.", "medicare_part_d"),
         ("Medicare drug plans may only cover a drug for a medically accepted indication.", "medicare_part_d"),
+        # Round 3: union funds, workers' health trusts, employees' plans, a company group, state Medicaid programs.
+        ("PLUMBERS & PIPEFITTERS LOCAL 440 WELFARE FUND", "employer"),
+        ("Plan: Cascade Timber Workers Health Trust - Rx", "employer"),
+        ("Plan: Buckeye Manufacturing Employees' Prescription Plan", "employer"),
+        ("Group: 0913346 ACME LOGISTICS INC.    Claim #: 1", "employer"),
+        ("Group: 21880-Lancaster Regional Medical Group", "employer"),
+        ("TRILLIUM COMMUNITY HEALTH PLAN\nOregon Health Plan (OHP)", "medicaid"),
+        ("HealthChoices Behavioral Health Program - Bucks County", "medicaid"),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -374,6 +431,8 @@ def test_plan_type_found(text: str, expected: str) -> None:
         "Group: 0715209 (Choice Plus)",
         "Daily sessions are billed with 90868, and redetermination of motor threshold with 90869.",
         "Plan: Employee  \n  Plan",
+        "Group: 0047712 HMO Select",
+        "Group: 0047712\nPlan: Choice",
     ],
 )
 def test_plan_type_not_found(text: str) -> None:
@@ -399,6 +458,24 @@ def test_plan_type_not_found(text: str) -> None:
             "member_id",
             "384917726",
         ),
+        # Round 3: more claim and member labels, an employer's account, a name after a group number.
+        ("Tracking: MSK-GHP-240826-0092", "claim_number", "MSK-GHP-240826-0092"),
+        ("Ref: OBH-TMS-0402-23381", "claim_number", "OBH-TMS-0402-23381"),
+        ("Date: 03/29/2024   Pages: 2   Re: Ref ABHTX-DME-2403-77104", "claim_number", "ABHTX-DME-2403-77104"),
+        ("Review #: HMK-25-188-40025", "claim_number", "HMK-25-188-40025"),
+        ("Claims: 2411-HS-330871, 2412-HS-341190", "claim_number", "2411-HS-330871"),
+        ("Claim group: HSB-2501-44380 to -44408", "claim_number", "HSB-2501-44380"),
+        ("Member: Winston Abernathy-Yoo      MRN: 00084412093", "member_id", "00084412093"),
+        ("Priya Ramaswamy\nMedical Record #: 11-004-88231", "member_id", "11-004-88231"),
+        (
+            "CLAIM: 25027BK0044182     PATIENT: FONTENOT, CHARLENE R    MEMBER: XKC5500128847",
+            "member_id",
+            "XKC5500128847",
+        ),
+        ("Member: Andrea Castellanos     ID 97611023401", "member_id", "97611023401"),
+        ("Account: 3188450 - Harborview Hospitality Group", "group_number", "3188450"),
+        ("Group: 21880-Lancaster Regional Medical Group", "group_number", "21880"),
+        ("Review date: 02/06/2025", "letter_date", "02/06/2025"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -416,6 +493,11 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("See reference 12 in the policy.", "claim_number"),
         # A row with an empty cell does not line up with its heading.
         ("NAME  RIN  DCN  PROC\nZAVALA  384917726  93306", "claim_number"),
+        ("Per Humana Military rep (call ref HM-5520931), request DENIED.", "claim_number"),
+        ("Claim group: HSB-2501-44380 to -44408", "group_number"),
+        ("Pt: Reyes, Joaquin  DOB 07/02/1981  MRN 00482913", "member_id"),
+        ("Member: Ann Lee\nPlan: Choice", "member_id"),
+        ("Patient Account: 7710048823", "group_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:
@@ -445,6 +527,22 @@ def test_id_not_found(text: str, field: str) -> None:
             "Blue Shield - Member Portal\nMessage Center\nTo: Aaron Lindqvist\nFrom: UM\nSubject: Decision",
             "Aaron Lindqvist",
         ),
+        # Round 3: "RE:" lines with the DOB or ID, parents' letters, IDs after a name, titles and ranks.
+        ("RE: Kristen Hoekstra   DOB: 02/19/1979   Member ID: 91284450-02", "Kristen Hoekstra"),
+        ("Dear Plan Member:\nRe: Reginald Thorpe, Member ID NCS0072281430 - Request for ZEPBOUND", "Reginald Thorpe"),
+        ("DATE: 09/19/2023\nTO: Parent/Guardian of Jaylen R. Bostwick\nMEMBER #: 117-403-8829", "Jaylen R. Bostwick"),
+        (
+            "Horizon NJ Health\nNJ FamilyCare\n1700 American Blvd, Pennington, NJ 08534\n\nAugust 2, 2024\n\n"
+            "Parent/Guardian of Sienna Marchetti-Obi\nMember ID: 3HZ00817442",
+            "Sienna Marchetti-Obi",
+        ),
+        ("KAISER PERMANENTE\nMember Services\n\nPriya Ramaswamy\nMedical Record #: 11-004-88231", "Priya Ramaswamy"),
+        ("May 20, 2025\n\nMs. Honoria Delgado-Paszkiewicz\nCustomer ID: U55283019 03", "Honoria Delgado-Paszkiewicz"),
+        ("Beneficiary: SPC (Ret.) Terrence Boyd       DBN: 1003388214", "Terrence Boyd"),
+        ("Beneficiary: SSgt (ret.) Reginald Oyelaran-Marsh     DoD Benefits No.: 1447", "Reginald Oyelaran-Marsh"),
+        ("Member: Yesenia Morales, CIN 90442881A", "Yesenia Morales"),
+        ("Dear Ms. Larsen,\n\nWe received the request for your daughter Avery to be admitted.", "Avery"),
+        ("Hi Mrs. Abernethy-Soto,\n\nYour claim was denied.", "Abernethy-Soto"),
     ],
 )
 def test_patient_name_found(text: str, expected: str) -> None:
@@ -459,6 +557,9 @@ def test_patient_name_found(text: str, expected: str) -> None:
         "Hi team,\n\nPlease resubmit.",
         "RECIPIENT NAME  RIN  DCN\n384917726  4A1022871100201  93306",
         "Blue Shield - Member Portal\nMessage Center",
+        "RE: Claim determination   DOB: 01/02/1980",
+        "Your son's therapy was reviewed.",
+        "Plan Office\nNorthern Region\n12 Main St\n\nDear Member,",
     ],
 )
 def test_patient_name_not_found(text: str) -> None:
@@ -490,6 +591,26 @@ def test_patient_name_not_found(text: str) -> None:
         ("If you need the hospital, ask Dr. Kimura to send us the reason and we'll review it.", "Dr. Kimura"),
         ("TO: Oluwaseun Akande, MD - Crescent Ketamine & Wellness (Fax 404-555-0157)", "Oluwaseun Akande, MD"),
         ("To: Harbor Psychiatry (Attn: prior authorization)", "Harbor Psychiatry"),
+        # Round 3: the requested provider first, referring ones after the addressee, more labels, facilities in prose.
+        (
+            "Requesting provider: Keziah Barnsley, MD (PCP)\nRequested provider: Emory IBD Center (not in network)",
+            "Emory IBD Center (not in network)",
+        ),
+        (
+            "To: Gulf Plains Rehabilitation Hospital, Attn: Case Management\nReferring facility: Memorial TMC",
+            "Gulf Plains Rehabilitation Hospital",
+        ),
+        ("Referring facility: Memorial Hermann TMC\nClaim: 1", "Memorial Hermann TMC"),
+        ("Fax to prescriber: (503) 555-0172\nPrescriber: Brent Halvorsen, DPM", "Brent Halvorsen, DPM"),
+        ("Treating oncologist: Gabriela Szymanski, MD", "Gabriela Szymanski, MD"),
+        ("Requesting agency: Garden State Home Health Services", "Garden State Home Health Services"),
+        ("To: Lone Star Seating & Mobility   Fax: (210) 555-0161", "Lone Star Seating & Mobility"),
+        ("You may get a bill from Mercy Hill Hospital. Please read this.", "Mercy Hill Hospital"),
+        (
+            "about your son's therapy with Little Steps Autism Center. This letter confirms it.",
+            "Little Steps Autism Center",
+        ),
+        ("Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve it.", "Dr. Lauren Whitacre"),
     ],
 )
 def test_provider_found(text: str, expected: str) -> None:
@@ -503,7 +624,125 @@ def test_provider_found(text: str, expected: str) -> None:
         "Reviewing physician: Camila Ostrander, MD",
         "This was reviewed by Dr. Caroline Achebe.",
         "Dr. Lena Ortiz, Board Certified in Psychiatry, made this decision.",
+        "You can write to us at Humana Appeals Center, P.O. Box 14165.",
+        "Call Member Services at the number on your card.",
+        "Fax to prescriber: (503) 555-0172",
     ],
 )
 def test_provider_not_found(text: str) -> None:
     assert fields_of(text)["provider"] is None
+
+
+# State: an agency or a plan named for its state, then an address that is not a national insurer's or an agency's.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BLUE CROSS AND BLUE SHIELD OF NEBRASKA\nMedical Policy", "NE"),
+        ("From: Carelon, on behalf of Anthem Blue Cross and Blue Shield (Ohio)", "OH"),
+        ("Humana Healthy Horizons in Kentucky\nNOTICE OF ADVERSE BENEFIT DETERMINATION", "KY"),
+        ("Plan: Wisconsin Municipal Workers Health Cooperative", "WI"),
+        ("Pt: Tavares, Luis   NC Medicaid Direct (FFS)", "NC"),
+        ("Public Employees Benefits Board - Washington State Health Care Authority", "WA"),
+        ("Your insurance (Florida Blue, processed by Prime Therapeutics) rejected the claim.", "FL"),
+        ("Requesting provider: Gulf Coast TMS & Psychiatry, Pensacola FL\nService requested: TMS", "FL"),
+        ("requested by Coastal Neuromodulation Associates, Sarasota, FL.\n\nWhy did we deny it?", "FL"),
+        ("Appeals: write to Highmark Medicare Appeals, P.O. Box 1068, Pittsburgh, PA 15230-1068.", "PA"),
+        ("Write to Crescent Benefit Solutions, P.O. Box 7720, Mobile, AL 36670.", "AL"),
+        ("Cigna\nP.O. Box 188011, Chattanooga, TN 37422\n\nAnn Lee\n12 Oak St\nAtlanta, GA 30301", "GA"),
+        ("Blue Cross and Blue Shield of Kansas City\n\nHarold Lee\n4418 NE Antioch Rd\nKansas City, MO 64117", "MO"),
+    ],
+)
+def test_state_found(text: str, expected: str) -> None:
+    assert fields_of(text)["state"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write to Cigna National Appeals Unit, PO Box 188011, Chattanooga, TN 37422.",
+        "Humana\nP.O. Box 14165\nLexington, KY 40512\n\nDear Member,",
+        "Write to OPM, Health Insurance 1, 1900 E Street NW, Washington, DC 20415-3610.",
+        "Orthodontic treatment - Dr. Ileana Moss, DDS, MS\nAmount submitted: $6,200.00",
+        "Attending: Arturo Benavides, MD (Cardiology)",
+        "after at least two adequate medication trials, OR\n  2. A need for rapid response",
+        "Provider: Clinic, Jane Roe MD\nService: MRI",
+        "Blue Cross and Blue Shield of Kansas City (Blue KC)\nPROVIDER REMITTANCE ADVICE",
+    ],
+)
+def test_state_not_found(text: str) -> None:
+    assert fields_of(text)["state"] is None
+
+
+# External review: any route outside the plan (IRO, fair hearing, state regulator, QIO, OPM, Department of Labor).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("If we do not change our decision, you may ask OPM to review it.", "ask OPM"),
+        ("you may ask the Quality Improvement Organization (Livanta) for an immediate appeal", "ask the Quality"),
+        (
+            "You may contact the Vermont Department of Financial Regulation, Consumer Services.",
+            "Department of Financial",
+        ),
+        ("how to ask for a Michigan Administrative Hearing after that", "Administrative Hearing"),
+        ("You may contact the Employee Benefits Security Administration at 1-866-444-3272.", "Employee Benefits"),
+        ("You can also call the California Insurance Commissioner.", "Insurance Commissioner"),
+    ],
+)
+def test_external_review_found(text: str, expected: str) -> None:
+    found = fields_of(text)["external_review"]
+    assert found is not None and found.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MBR ENROLLMENT ENDED 02/29 PER OPM ENROLLMENT RECORD (SF 2809).",
+        "Office of Medical Services - Utilization Management and Quality Improvement Organization (UM/QIO)",
+        "You have the right to appeal this decision within 180 days.",
+        "Our reviewer works independently of the sales team.",
+    ],
+)
+def test_external_review_not_found(text: str) -> None:
+    assert fields_of(text)["external_review"] is None
+
+
+# Payer: a fax sender or a vendor writing on behalf of the plan signs; a program yields to its contractor.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "FAX COVER SHEET - CONFIDENTIAL HEALTH INFORMATION\nTO: Clinic\nFROM: eviCore healthcare - Radiology",
+            "eviCore healthcare",
+        ),
+        (
+            "*** FAX ***\nFROM: Carolina Complete Health - Utilization Management\nTO: Imaging",
+            "Carolina Complete Health",
+        ),
+        (
+            "Evolent Specialty Services on behalf of Florida Blue\nRadiology Benefit Management",
+            "Evolent Specialty Services",
+        ),
+        ("CarelonRx\non behalf of Anthem Blue Cross and Blue Shield (Colorado)", "CarelonRx"),
+        ("TRICARE EAST REGION  |  Humana Military\nTRICARE EXPLANATION OF BENEFITS", "Humana Military"),
+        ("TRICARE WEST REGION  |  TriWest Healthcare Alliance", "TriWest Healthcare Alliance"),
+        ("NOTICE OF DENIAL OF MEDICAL COVERAGE (OR PAYMENT)\n\nA Humana physician reviewed it.", "Humana"),
+        # Boundary: a person or a department as the sender leaves the listed payer.
+        ("From: Shawna Pedersen, RN - Regence BlueShield of Idaho", "Regence BlueShield of Idaho"),
+        ("Secure Message - Ambetter from Superior HealthPlan\nFrom: Claims Department", "Ambetter"),
+        ("TRICARE Select\nYour claim was denied.", "TRICARE"),
+    ],
+)
+def test_payer_found(text: str, expected: str) -> None:
+    assert fields_of(text)["payer"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "From: Pharmacy Prior Authorization Team\nTo: Ann Lee",
+        "From: nurse@plan.example\nSubject: your request",
+        "The Benefits Office has completed review of the claim submitted on behalf of your daughter.",
+    ],
+)
+def test_payer_not_found(text: str) -> None:
+    assert fields_of(text)["payer"] is None

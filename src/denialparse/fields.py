@@ -31,7 +31,8 @@ _MONTHS = (
 DATE_PATTERN = (
     rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}},?[ \t]+\d{{4}}"
     r"|\d{1,2}/\d{1,2}/\d{2,4}"
-    r"|\d{4}-\d{2}-\d{2}"
+    # ISO dates, also with full stops as some letters write them ("2024.06.18").
+    r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)"
     rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})[ \t]+\d{{4}})"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
@@ -69,8 +70,8 @@ def parse_date(text: str) -> date | None:
         if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", text):
             year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
             return date(year, int(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{4})([-.])(\d{2})\2(\d{2})", text):
+            return date(int(m[1]), int(m[3]), int(m[4]))
         if m := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text):
             month = _MONTH_NUMBER.get(m[1].lower())
             return date(int(m[3]), month, int(m[2])) if month else None
@@ -118,6 +119,10 @@ _LABELLED_RULES = (
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
+        # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
+        # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
+        r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No\.?)|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
+        r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
         r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )"
@@ -129,7 +134,15 @@ _LABELLED_RULES = (
         _ID_VALUE,
         0.95,
     ),
-    _LabelledRule("group_number", r"\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?", _ID_VALUE, 0.9),
+    _LabelledRule(
+        "group_number",
+        # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
+        # a spending account; "Claim group" numbers claims.
+        r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?"
+        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)",
+        _ID_VALUE,
+        0.9,
+    ),
     _LabelledRule(
         "claim_number",
         r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
@@ -144,7 +157,10 @@ _LABELLED_RULES = (
         r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
-        r"|\b(?:Claim|Ref|Reference|Order|Case)(?=[ \t]+[A-Z]{0,5}-?\d[A-Z0-9-]{4,}(?![\w/]))",
+        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case)"
+        r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
+        # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
+        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)",
         _ID_VALUE,
         0.9,
     ),
@@ -153,8 +169,8 @@ _LABELLED_RULES = (
         r"\b(?:Date[ \t]+of[ \t]+(?:Notice|Letter|this[ \t]+(?:Notice|Letter)|Determination|Decision)"
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
-        # Statements and remittances are dated when they are processed, printed or paid.
-        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report)[ \t]+Date"
+        # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
+        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
         r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
@@ -181,8 +197,10 @@ _LABELLED_RULES = (
         r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
         # One-word labels only where a label starts (line start, after a column gap or "; "): "Prior treatment:" and
         # "Member Services:" are other labels. "Order: 72148 MRI lumbar spine" names the ordered service.
-        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug|Medication|Procedure|Treatment"
-        r"|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery))(?=[ \t]*(?::|\.{3}))",
+        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug(?:\(s\)|s)?|Medication|Procedure"
+        # "Test: Hereditary cancer panel", "Billed: 0775T Arthrodesis ...", "NOT APPROVED: Pembrolizumab every 3 weeks".
+        r"|Treatment|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery|Test|Billed|Denied"
+        r"|Not[ \t]+approved))(?=[ \t]*(?::|\.{3}))",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
@@ -210,6 +228,8 @@ class _Payer:
     name: str
     pattern: re.Pattern[str]
     plan_type: str | None = None
+    national: bool = False  # its PO boxes and letterheads say nothing about the member's state
+    program: bool = False  # a government program: a contractor named in the header is the payer
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +240,8 @@ def _payers() -> tuple[_Payer, ...]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
         alternation = "|".join(re.escape(a) for a in aliases)
         pattern = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)
-        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type")))
+        national, program = bool(entry.get("national")), bool(entry.get("program"))
+        payers.append(_Payer(entry["name"], pattern, entry.get("plan_type"), national, program))
     return tuple(payers)
 
 
@@ -233,13 +254,17 @@ def _found(document: Document, name: str, value: str, start: int, confidence: fl
     return ExtractedField(name, value, _span(document, start, start + len(value)), confidence, rule)
 
 
-# Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3").
-_NEXT_LABEL = re.compile(r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?[:#])")
+# Another "Label:" on the same line ends a free-text value ("Drug: X   Quantity: 3"); "#60" is a count, not a label.
+_NEXT_LABEL = re.compile(
+    r"[ \t]{2,}|\t|[ \t](?=[A-Z][A-Za-z/#]{1,20}(?:[ \t][A-Za-z/#]{1,20}){0,2}[ \t]?(?::|#(?!\d)))"
+)
 
 
 # "RE: Request for coverage - ketamine ..." -> "ketamine ..."
 _SERVICE_PREFIX = re.compile(
-    r"^(?:(?:request(?:ed)?|denial|appeal|notice)[ \t]+(?:for|of)[ \t]+)?(?:(?:prior[ \t]+)?authorization|coverage"
+    # "RE: Claim for pembrolizumab (Keytruda) infusion" -> "pembrolizumab (Keytruda) infusion"
+    r"^claim[ \t]+for[ \t]+(?:(?:reimbursement|payment)[ \t]+(?:for|of)[ \t]+)?(?![A-Za-z ]{0,30}[-:–])"
+    r"|^(?:(?:request(?:ed)?|denial|appeal|notice)[ \t]+(?:for|of)[ \t]+)?(?:(?:prior[ \t]+)?authorization|coverage"
     r"|pre-?certification|payment|services?)?[ \t]*(?:for|of)?[ \t]*[-:–][ \t]*",
     re.IGNORECASE,
 )
@@ -299,6 +324,9 @@ def _names_a_service(value: str) -> bool:
 
 def _clean_value(name: str, value: str) -> str:
     value = value.strip().rstrip(".,;")
+    if name in _ID_FIELDS:
+        # "Group: 21880-Lancaster Regional Medical Group": a name after the number is not part of it.
+        value = re.sub(r"-[A-Z][a-z][A-Za-z]*$", "", value)
     if name == "service":
         # After a leading reference, a column gap or a second label on the same line ends the value.
         value = _NEXT_LABEL.split(_LEADING_REFERENCE.sub("", value))[0]
@@ -398,6 +426,8 @@ _SERVICE_PROSE = re.compile(
     # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
     r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
     r"[ \t]for[ \t]+)"
+    # "your claim for reimbursement for Stelara ..."
+    r"(?:(?:reimbursement|payment|coverage)[ \t]+(?:for|of)[ \t]+)?"
     # The service ends at a clause word, punctuation, bracketed codes ("MRI (CPT 73721)") or a bracketed aside
     # ("(an injection of ...)"); a bracketed name stays ("Spravato (esketamine)").
     r"(?:(?:an?|the|your)[ \t]+)?([^.\n;:]{3,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted"
@@ -415,8 +445,10 @@ _SERVICE_DECISION = re.compile(
 # The Medicare/Medicaid denial notice form: "We have denied the following:" / "We have DENIED the medical
 # services/items listed below requested by you or your doctor:" with the service after the colon or on the next line.
 _SERVICE_LISTED = re.compile(
-    r"\b(?:denied|not[ \t]+(?:approv|cover|pay)(?:ed|ing))[ \t]+(?:the[ \t]+)?(?:following"
-    r"|(?:[A-Za-z/]{1,20}[ \t]+){0,3}(?:services?|items?|drugs?|services/items)[ \t]+(?:listed[ \t]+)?below)"
+    r"\b(?:(?:denied|not[ \t]+(?:approv|cover|pay)(?:ed|ing))[ \t]+(?:the[ \t]+)?(?:following"
+    r"|(?:[A-Za-z/]{1,20}[ \t]+){0,3}(?:services?|items?|drugs?|care|services/items)[ \t]+(?:listed[ \t]+)?below)"
+    # "We denied: Vertebral axial decompression ..."
+    r"|(?<=We )(?:have[ \t]+)?denied(?=[ \t]*:))"
     r"[^\n:]{0,80}:[ \t]*\n?[ \t]*([^\n]{3,160})",
     re.IGNORECASE,
 )
@@ -424,6 +456,14 @@ _SERVICE_LISTED = re.compile(
 _SERVICE_NOT_COVERED = re.compile(
     r"(?:^|(?<=[.!?:] ))[ \t]*([A-Z][^.\n;:!?]{2,60}?)[ \t]+(?:is|are)[ \t]+not[ \t]+"
     r"(?:covered|medically[ \t]+necessary|approved|payable|a[ \t]+covered[ \t]+(?:service|benefit))\b",
+    re.MULTILINE,
+)
+# A claim note naming the billed service by its code: "Vitamin D testing (82306, 82652) was billed with ...",
+# "Testosterone pellets (S0189) with insertion (11980) were billed ...", "The claim billed MRI (CPT 72158)".
+_SERVICE_BILLED = re.compile(
+    r"(?:(?:^|(?<=[.!?:] ))[ \t]*([A-Z][^.\n;:!?()]{2,60}?)[ \t]*"
+    r"\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?[^()\n]{0,30}\)[^.\n]{0,80}?[ \t](?:was|were)[ \t]+billed\b"
+    r"|\bclaim[ \t]+billed[ \t]+([^.\n;:()]{3,80}?)[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4})",
     re.MULTILINE,
 )
 # A heading cell over a remittance's service column ("LINE  SERVICE  UNITS  STATUS").
@@ -511,6 +551,18 @@ def _service_not_covered(document: Document) -> ExtractedField | None:
     return None
 
 
+def _service_billed(document: Document) -> ExtractedField | None:
+    """The service a claim note says was billed, named ahead of its billing code."""
+    match = _SERVICE_BILLED.search(document.text)
+    if match is None:
+        return None
+    group = match.lastindex or 0
+    value = match.group(group).strip()
+    if not _valid_value("service", value):
+        return None
+    return _found(document, "service", value, match.start(group), 0.55, "billed")
+
+
 def _service_decision(document: Document) -> ExtractedField | None:
     match = _SERVICE_DECISION.search(document.text)
     if match is None or not _names_a_service(match.group(1)):
@@ -578,7 +630,8 @@ _HEADING_WORDS = frozenset(
     "this is not a bill statement summary coverage decision letter re subject to from action initial final "
     "request prior authorization claim remittance advice provider member urgent response your the and for "
     "medicare medicaid prescription drug payment denied approved appeal information review fax transmission cover "
-    "sheet facsimile message secure portal email".split()
+    "sheet facsimile message secure portal email medical or integrated reimbursement contains protected health "
+    "rejected".split()
 )
 
 
@@ -602,11 +655,51 @@ def _heading_line(text: str) -> tuple[int, int] | None:
     return None
 
 
+# A fax or memo sender ("FROM: eviCore healthcare - Radiology", "FROM: Navitus Prior Authorization Dept."); the name
+# ends at a dash, a bracket, a comma or a column gap.
+_FAX_SENDER = re.compile(
+    r"^(?:FROM|From)[ \t]*:[ \t]*([A-Za-z][^\n,(|]{1,70}?)"
+    r"(?=[ \t]+[-–][ \t]|[ \t]*[,(|]|[ \t]{2}|[ \t]*$|[ \t]+on[ \t]+behalf)",
+    re.MULTILINE,
+)
+# A vendor writing for the plan signs the letter: "Evolent Specialty Services on behalf of Florida Blue",
+# "CarelonRx\non behalf of Anthem", "CVS Caremark Part D Services on behalf of the plan".
+_VENDOR = re.compile(
+    r"^[ \t]*([A-Z][A-Za-z0-9&'.]{0,30}(?:[ \t](?:[A-Z0-9][A-Za-z0-9&'.]{0,30}|of|and|for|&)){0,6})"
+    r"[ \t]*[-–,]?(?:[ \t]+|[ \t]*\n[ \t]*)on[ \t]+behalf[ \t]+of\b",
+    re.MULTILINE,
+)
+# An organisation's name has one of these ("eviCore healthcare", "CarelonRx"); a person's has none.
+_ORGANISATION_NAME = re.compile(
+    r"\b(?:Health|Healthcare|HealthCare|Benefits?|Management|Insurance|Plan|Care|Solutions|Services|Administrators"
+    r"|Alliance|Dept\.?|Department)\b|Rx\b|[a-z](?:[A-Z]|Care|care)"
+)
+# Words that name a department, not an organisation ("From: Claims Department", "Pharmacy Prior Authorization Team").
+_DEPARTMENT_WORDS = frozenset("team department dept dept. office unit clinical services center".split())
+
+
+def _organisation(text: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    """The first organisation ``pattern`` names in the header, not a department, a person or an email address."""
+    for match in pattern.finditer(text[:800]):
+        value = match.group(1).strip()
+        words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
+        if "@" not in value and _ORGANISATION_NAME.search(value) and not words <= _HEADING_WORDS | _DEPARTMENT_WORDS:
+            return match.start(1), match.start(1) + len(value)
+    return None
+
+
 def _payer(document: Document) -> ExtractedField | None:
-    """The payer named earliest: a listed payer (as written) or an insurer-like letterhead line."""
+    """The payer named earliest: a listed payer (as written), an insurer-like letterhead line, a sender, a heading.
+
+    A government program (TRICARE) yields to its contractor named in the header.
+    """
     text = document.text
     best: tuple[int, int, str] | None = None
+    header_payers = [payer for payer in _payers() if payer.pattern.search(text[:400])]
+    contractor_named = any(not payer.program for payer in header_payers)
     for payer in _payers():
+        if payer.program and contractor_named:
+            continue
         match = payer.pattern.search(text)
         if match and (best is None or match.start() < best[0]):
             end = match.end()
@@ -617,7 +710,13 @@ def _payer(document: Document) -> ExtractedField | None:
     letterhead = _LETTERHEAD.search(text[:400])
     if letterhead and (best is None or letterhead.start(1) < best[0]):
         best = (letterhead.start(1), letterhead.end(1), "letterhead")
-    heading = _heading_line(text)
+    sender = _organisation(text, _FAX_SENDER)
+    if sender is not None and (best is None or sender[0] <= best[0]):
+        best = (*sender, "sender")
+    vendor = _organisation(text, _VENDOR)
+    if vendor is not None:
+        best = (*vendor, "on-behalf-of")
+    heading = None if sender or vendor else _heading_line(text)
     if heading is not None and (best is None or heading[0] < best[0]) and (best is None or best[0] > heading[1]):
         best = (heading[0], heading[1], "heading")
     if best is None:
@@ -640,7 +739,7 @@ def _name_words() -> tuple[str, frozenset[str]]:
     """The title pattern ahead of a name and the words that are never part of one (data/fields.yaml)."""
     raw = _vocabulary()
     titles = "|".join(re.escape(t) for t in sorted(raw["name_titles"], key=len, reverse=True))
-    return rf"(?:(?:{titles})\.?[ \t]+|\(Ret\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
+    return rf"(?:(?:{titles})\.?[ \t]+|\([Rr]et\.\)[ \t]+){{0,3}}", frozenset(raw["not_a_name"])
 
 
 @lru_cache(maxsize=1)
@@ -654,6 +753,9 @@ def _patient_label() -> re.Pattern[str]:
         r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
         r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
+        # "RE: Kristen Hoekstra   DOB: 02/19/1979", "Re: Reginald Thorpe, Member ID NCS0072281430": a name that the
+        # member's DOB or ID follows.
+        r"|(?i:RE|Re)[ \t]*:(?=[ \t]*[A-Z][^\n]{0,60}?(?:[ \t]{2,}|,[ \t]*)(?:DOB|Member|ID|[A-Z]{2,5}[ \t]+ID)\b)"
         r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
         r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
         + _name_words()[0]
@@ -681,19 +783,29 @@ def _first_last() -> re.Pattern[str]:
 
 
 # A letter's own "To:" line naming the member ("TO: Earline M. Woodfork", "To: Jolene Markowitz    Member ID: U70").
-_TO_LINE = re.compile(r"^(?i:To)[ \t]*:[ \t]*(?=[A-Z])", re.MULTILINE)
+_TO_LINE = re.compile(
+    r"^(?i:To)[ \t]*:[ \t]*(?:(?i:Parent(?:[ \t]*/[ \t]*Guardian|[ \t]+or[ \t]+Guardian)?[ \t]+of)[ \t]+)?(?=[A-Z])",
+    re.MULTILINE,
+)
 _ADDRESS_BLOCK = re.compile(
     rf"^[ \t]*(?:To the parent or guardian of:?[ \t]*\n[ \t]*|Parent/Guardian of[ \t]+)?"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?"
     rf"({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*(?:\(age[^)\n]*\))?[ \t]*\n"
-    r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit)",
+    # The street, or the member's ID or record number under the name ("Priya Ramaswamy\nMedical Record #: 11-004").
+    r"[ \t]*(?:\d|P\.?O\.?[ \t]+Box|Member|Apt|Unit|Medicaid|Medicare|Customer|Subscriber|Enrollee|Medical[ \t]+Record"
+    r"|MRN|DOB|Date[ \t]+of[ \t]+Birth)",
     re.MULTILINE | re.IGNORECASE,
 )
 _DEAR_NAMED = re.compile(
     rf"\bDear[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})"
     rf"|({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
 )
+# A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
+_CHILD = re.compile(r"\b[Yy]our[ \t]+(?:son|daughter|child)[ \t]+([A-Z][a-z-]{1,30}(?:[ \t][A-Z][a-z-]{1,30})?)\b")
 # An informal message to the member by first name: "Hi Theo,".
-_GREETING = re.compile(rf"^(?:Hi|Hello)[ \t]+({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE)
+_GREETING = re.compile(
+    rf"^(?:Hi|Hello)[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE
+)
 # A table heading over the patient's name ("RECIPIENT NAME  RIN  DCN").
 _NAME_HEADING = re.compile(r"\b(?:Patient|Member|Recipient|Beneficiary|Enrollee)(?:[ \t]+Name)?\b", re.IGNORECASE)
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
@@ -705,8 +817,10 @@ _NAME_END = re.compile(
 )
 _PROVIDER_LABEL = re.compile(
     r"\b(?:(?:Requesting|Ordering|Treating|Rendering|Servicing|Attending|Referring|Billing|Prescribing)[ \t]+"
-    r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor)|Provider(?:[ \t]+Name)?"
-    r"|Provider[ \t]+(?:who[ \t]+asked(?:[ \t]+for[ \t]+the[ \t]+service)?|billing)|Prescriber"
+    # "Treating oncologist:", "Requesting agency:"
+    r"(?:Provider|Physician|Practitioner|Prescriber|Facility|Surgeon|Clinician|Doctor|Agency|[A-Za-z]{3,16}ist)"
+    r"|Provider(?:[ \t]+Name)?"
+    r"|Provider[ \t]+(?:who[ \t]+asked(?:[ \t]+for[ \t]+the[ \t]+service)?|billing)|Prescriber|Requested[ \t]+provider"
     # A reviewing physician is the plan's, not the member's.
     r"|(?<!Reviewing )(?<!Peer )(?<!Reviewer )Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
     r"|Request(?:[ \t]+received)?[ \t]+from|Requesting|Who[ \t]+asked|Surgeon|PROV|Referred[ \t]+by|Ordered[ \t]+by"
@@ -717,12 +831,16 @@ _PROVIDER_LABEL = re.compile(
 )
 _PROVIDER_NAME = r"((?:Dr\.[ \t]+)?[A-Z][\w'’&.-]{0,40}(?:[ \t]+(?:[A-Z][\w'’&.-]{0,40}|of|and|for|&)){0,6})"
 # "... requested by Coastal Neuromodulation Associates" / "the request from Liberty Fertility Partners" /
-# "a request for speech therapy for Mateo from Little Voices Speech Clinic" / "10 claims from Talk & Play".
+# "a request for speech therapy for Mateo from Little Voices Speech Clinic" / "10 claims from Talk & Play" /
+# "your doctor, X".
 _PROVIDER_PROSE = re.compile(
     r"\b(?:requested|submitted|ordered|prescribed|sent|referred)[ \t]+by[ \t]+"
     r"(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
     + _PROVIDER_NAME
     + r"|\b(?:request|claims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
+    + _PROVIDER_NAME
+    # "Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve ..."
+    + r"|\b[Yy]our[ \t]+(?:doctor|provider|physician|prescriber),[ \t]+"
     + _PROVIDER_NAME
 )
 # A provider notification's addressee: "To: Dr. Hana Dobrowski, Great Lakes Gastroenterology", "Fax to: ...".
@@ -730,6 +848,27 @@ _TO_LINE_END = re.compile(r"[ \t]+[-–|][ \t]+|[ \t]*\(")
 _TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{3,120})", re.MULTILINE)
 # Any other clinician the letter names ("ask Dr. Kimura to send us", "Dr. Amari's office"), outside a review line.
 _DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
+# A practice or facility the letter names where care was given or billed: "a bill from Mercy Hill Hospital", "therapy
+# with Little Steps Autism Center", "treated at Texas Center for Proton Therapy", "filled through CVS Specialty".
+_FACILITY_PROSE = re.compile(r"\b(?:at|from|with|through|provider)[ \t]+" + _PROVIDER_NAME)
+_FACILITY_WORDS = frozenset(
+    "clinic center centre hospital institute pharmacy specialty audiology imaging associates rehabilitation program "
+    "practice specialists therapeutics wellness laboratory lab".split()
+)
+
+
+def _facility_name(value: str) -> str:
+    """The name up to the end of its sentence: "Mercy Hill Hospital. Please" -> "Mercy Hill Hospital"."""
+    tokens: list[str] = []
+    for token in value.split():
+        tokens.append(token)
+        if token.endswith(".") and {t.casefold().strip(".,") for t in tokens} & _FACILITY_WORDS:
+            break
+    return " ".join(tokens).rstrip(".,")
+
+
+# Names of the plan's own units and of places that give no care ("Appeals Center", "Member Services Center").
+_NOT_A_FACILITY = frozenset("appeals appeal grievance grievances member customer call contact service review".split())
 _REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
 _REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
@@ -759,9 +898,14 @@ _SERVICE_DATE = re.compile(
 _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
     r"|(?:treatments?|visits?|sessions?)[ \t]+on|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
-    r"|starting|beginning|began[ \t]+on|purchased[ \t]+on"
-    # "filled 02/14/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
-    r"|(?:filled|dispensed|administered)(?:[ \t]+on)?|gave[ \t]+you[ \t]+on"
+    r"|starting|beginning|began[ \t]+on"
+    # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
+    # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
+    r"|(?:filled|dispensed|administered|delivered|bought|purchased)"
+    r"(?:[ \t]+(?:on|in[ \t]+(?:the[ \t]+)?(?:clinic|office)))?"
+    r"|refill(?:ed)?(?:[ \t]+it)?[ \t]+on|gave[ \t]+you[ \t]+on"
+    # The request's date: "received a request from Liberty Bell Home Health on 11/29/2023", "sent by X on ...".
+    r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+request|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
     r"|admitted(?:[ \t]+to[ \t]+[^.\n]{1,60}?)?[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
@@ -863,62 +1007,120 @@ def _plan_funding(document: Document) -> ExtractedField | None:
     return _first_clue(document, "plan_funding", _plan_clues()[1], 0.8)
 
 
+@dataclass(frozen=True)
+class _StatePatterns:
+    by_name: re.Pattern[str]  # a state agency or program
+    plan_named: re.Pattern[str]  # a plan named for its state, in the letter's header
+    address: re.Pattern[str]  # "City, ST 12345", "Clinic, Tampa FL"; the last group is the state
+    code_of: dict[str, str]  # state name (any case) -> code
+
+
+# The letter's header: letterhead, addressee and the reference lines.
+_HEADER_END = 600
+# Codes that are also credentials ("Jane Roe, MD", "Ann Lee, PA", "Ileana Moss, DDS, MS"): a state only with a ZIP.
+_CREDENTIAL_CODES = frozenset({"MD", "PA", "MS"})
+# A federal agency's address (OPM, the Department of Labor, CMS in Washington, DC) is no member's state.
+_FEDERAL_AGENCY = re.compile(
+    r"\b(?:Personnel[ \t]+Management|OPM|Department[ \t]+of[ \t]+Labor|EBSA|Employee[ \t]+Benefits[ \t]+Security"
+    r"|CMS|Centers[ \t]+for[ \t]+Medicare|Health[ \t]+and[ \t]+Human[ \t]+Services|HHS)\b",
+    re.IGNORECASE,
+)
+# The text before an address that makes it the plan's own: an appeal instruction ("write to X, P.O. Box ...").
+_PLAN_ADDRESS_WORDS = re.compile(r"\b(?:Box|write|writing|send|mail|appeals?|attn|grievances?)\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
-def _state_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+def _state_patterns() -> _StatePatterns:
     states = _plan_clues()[2]
     names = "|".join(sorted((re.escape(n) for n in states.values()), key=len, reverse=True))
-    by_name = re.compile(
-        rf"\b(?:State[ \t]+of[ \t]+({names})|({names})[ \t]+(?:Department|Division|Office|Insurance|Medicaid"
-        r"|Health[ \t]+"
-        rf"Care[ \t]+Authority|Bureau|Fair[ \t]+Hearing)"
-        rf"|(?:Medicaid|Insurance[ \t]+Code|law)[ \t]+(?:of|in)[ \t]+({names})\b)"
-    )
+    names = f"{names}|{names.upper()}"
+    names = rf"(?:{names})(?![ \t]+City\b)"  # not "Kansas City", "Iowa City"
     codes = "|".join(states)
-    address = re.compile(
-        rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})(?:[ \t]+\d{{5}}(?:-\d{{4}})?\b|[ \t]*$)", re.MULTILINE
+    by_name = re.compile(
+        rf"\b(?:(?i:State|Commonwealth)[ \t]+(?i:of)[ \t]+({names})|({names})[ \t]+(?i:State[ \t]+)?(?i:Department"
+        r"|Division|Office|Insurance|Medicaid|Health[ \t]+Care[ \t]+Authority|Bureau|Fair[ \t]+Hearing|Employees'?"
+        r"|FamilyCare|Health[ \t]+Benefit)"
+        rf"|(?i:Medicaid|Insurance[ \t]+Code|law)[ \t]+(?:of|in)[ \t]+({names})\b"
+        rf"|\b({codes})[ \t]+(?:Medicaid|FamilyCare)\b)"
     )
-    return by_name, address, {name: code for code, name in states.items()}
+    # "Blue Cross and Blue Shield of Nebraska", "Humana Healthy Horizons in Kentucky", "Anthem Blue Cross and Blue
+    # Shield (Colorado)", "Devoted CORE 007 Florida (HMO)", a plan whose name starts with its state.
+    plan_named = re.compile(
+        r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|\(R\)|®)"
+        rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\(({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
+        rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)",
+        re.MULTILINE,
+    )
+    # With a ZIP any city; without one a capitalised city ("trials, OR" is a conjunction) followed by the line end,
+    # a bracket, a full stop, a dash or a column gap ("Bethesda, MD (fax ...)"); after a comma the city's own comma
+    # may be missing ("Gulf Coast TMS, Pensacola FL").
+    city = r"(?<![A-Za-z])[A-Z][A-Za-z.'-]{1,25}(?:[ \t][A-Z][A-Za-z.'-]{1,25}){0,2}"
+    state_end = r"(?=[ \t]*$|[ \t]*[()]|\.(?![A-Za-z0-9])|[ \t]+[-–][ \t]|[ \t]{2}|\t)"
+    address = re.compile(
+        rf"[A-Za-z][A-Za-z .'-]{{1,30}},[ \t]+({codes})[ \t]+\d{{5}}(?:-\d{{4}})?\b|{city},[ \t]+({codes}){state_end}"
+        rf"|(?<=, ){city}[ \t]+({codes})(?:[ \t]+\d{{5}}(?:-\d{{4}})?\b|{state_end})",
+        re.MULTILINE,
+    )
+    code_of = {name: code for code, name in states.items()} | {name.upper(): code for code, name in states.items()}
+    return _StatePatterns(by_name, plan_named, address, code_of)
+
+
+def _plan_address_counts(text: str, candidate: re.Match[str], letterhead_end: int) -> bool:
+    """Whether an address can tell the member's state: not the own address of a national insurer or a federal agency.
+
+    A PO box, a letterhead or an appeal instruction ("write to Cigna, P.O. Box ...") is the plan's address; a
+    national insurer's is in another state than most of its members, a regional plan's is in theirs.
+    """
+    line_start = text.rfind("\n", 0, candidate.start()) + 1
+    before = text[max(line_start, candidate.start() - 200) : candidate.start()]
+    previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    in_letterhead = candidate.start() < letterhead_end
+    if not in_letterhead and not _PLAN_ADDRESS_WORDS.search(text[previous_start : candidate.start()]):
+        return True
+    context = text[:letterhead_end] if in_letterhead else before
+    return not _FEDERAL_AGENCY.search(context) and not any(
+        payer.national and payer.pattern.search(context) for payer in _payers()
+    )
 
 
 def _state(document: Document) -> ExtractedField | None:
-    """A state agency or program named in the letter first; then the addressee's postal address.
+    """A state agency, program or state-named plan first; then the addressee's or provider's postal address.
 
-    The letterhead address (the first lines) is often a national insurer's PO box and is used only when it is the
-    only address in the letter.
+    The plan's own address (letterhead, PO box, appeal address) counts only for a regional plan: a national
+    insurer's PO box is in another state than its members.
     """
-    by_name, address, code_of = _state_patterns()
-    match = by_name.search(document.text)
+    patterns = _state_patterns()
+    text = document.text
+    match = patterns.by_name.search(text) or patterns.plan_named.search(text[:_HEADER_END])
     if match:
         name = next(g for g in match.groups() if g)
         start = match.start(match.lastindex or 0)
-        return ExtractedField("state", code_of[name], _span(document, start, start + len(name)), 0.75, "state-name")
-    text = document.text
+        code = patterns.code_of.get(name, name)
+        return ExtractedField("state", code, _span(document, start, start + len(name)), 0.75, "state-name")
     letterhead_end = max(text.find("\n\n"), 0)
 
     def score(candidate: re.Match[str]) -> int:
         line_start = text.rfind("\n", 0, candidate.start()) + 1
         previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
         previous = text[previous_start:line_start]
-        here = text[line_start : candidate.end()]
         points = 0
         if re.match(r"[ \t]*\d+[ \t]+[A-Za-z]", previous) and "box" not in previous.lower():
             points += 2  # a street line above: an addressee's address
-        if re.search(r"\bBox\b", previous + here, re.IGNORECASE):
-            points -= 2  # a payer's PO box
         if candidate.start() < letterhead_end:
             points -= 1
         return points
 
-    # "Jane Roe, MD" and "Ann Lee, PA" end lines too: without a ZIP, MD and PA are read as credentials.
     addresses = [
         m
-        for m in address.finditer(text)
-        if m.group(0).rstrip()[-5:].strip().isdigit() or m.group(1) not in ("MD", "PA")
+        for m in patterns.address.finditer(text)
+        if (m.group(m.lastindex or 0) not in _CREDENTIAL_CODES or m.group(0)[-1].isdigit())
+        and _plan_address_counts(text, m, letterhead_end)
     ]
     if addresses:
         best = max(addresses, key=lambda m: (score(m), -m.start()))
         confidence = 0.6 if score(best) > 0 else 0.4
-        return _found(document, "state", best.group(1), best.start(1), confidence, "address")
+        group = best.lastindex or 0
+        return _found(document, "state", best.group(group), best.start(group), confidence, "address")
     return None
 
 
@@ -954,7 +1156,7 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
 
 def _patient_name(document: Document) -> ExtractedField | None:
     """A name after a patient label (else a member label: the subscriber may be the parent), a name under a table
-    heading, the email addressee, the addressee block, then the salutation."""
+    heading, a child the letter to a parent names, the email addressee, the addressee block, then the salutation."""
     text = document.text
     stop_words = {w.casefold() for payer in _payers() for w in payer.name.split()} | _name_words()[1]
     labelled = []
@@ -970,6 +1172,9 @@ def _patient_name(document: Document) -> ExtractedField | None:
         if below and re.fullmatch(rf"{_NAME_TOKEN}(?:,?[ \t]{_NAME_TOKEN}){{1,3}}", below[0]):
             value, start = below
             return _found(document, "patient_name", value, start, 0.6, "name-column")
+    child = _CHILD.search(text[:1500])
+    if child and child.group(1).split()[0].casefold() not in stop_words:
+        return _found(document, "patient_name", child.group(1), child.start(1), 0.5, "child")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
@@ -980,7 +1185,10 @@ def _patient_name(document: Document) -> ExtractedField | None:
         if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
             start = to_line.end()
             return _found(document, "patient_name", value, start, 0.5, "to-line")
+    letterhead_end = text.find("\n\n")
     for block in _ADDRESS_BLOCK.finditer(text[:900]):
+        if block.start() < letterhead_end:
+            continue  # the plan's own name and address ("NJ FamilyCare\n1700 American Blvd")
         if not {w.casefold() for w in block.group(1).split()} & (stop_words | _ORGANISATION_WORDS):
             return _found(document, "patient_name", block.group(1), block.start(1), 0.6, "address-block")
     for dear in _DEAR_NAMED.finditer(text):
@@ -999,26 +1207,46 @@ def _provider_words() -> frozenset[str]:
 
 
 def _provider(document: Document) -> ExtractedField | None:
-    """A provider label, a provider notification's addressee, "requested by"/"request from" prose, the
-    salutation to a doctor, then any doctor the letter names outside the reviewer's lines."""
+    """A provider label (a requested provider first, a referring one after the addressee), a provider
+    notification's addressee, "requested by"/"request from" prose, the salutation to a doctor, a facility named in
+    prose, then any doctor the letter names outside the reviewer's lines."""
     text = document.text
+    labelled: list[tuple[int, re.Match[str], str]] = []
     for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
-        if len(value) >= 3 and not value.lower().startswith(("you", "your", "the member")):
-            return _found(document, "provider", value, match.start(1), 0.8, "label:provider")
+        # Not a fax number ("Fax to prescriber: (503) 555-0172") nor the member.
+        if re.search(r"[A-Za-z]{2}", value) and not value.lower().startswith(("you", "your", "the member")):
+            # An out-of-network request names the provider at issue as "Requested provider"; a referring
+            # provider sent the member to the one at issue and comes after the letter's addressee.
+            label = match.group(0).lower()
+            rank = 0 if label.startswith("requested provider") else 2 if label.startswith("referr") else 1
+            labelled.append((rank, match, value))
+    first = min(labelled, key=lambda found: found[0], default=None)
+    if first is not None and first[0] < 2:
+        return _found(document, "provider", first[2], first[1].start(1), 0.8, "label:provider")
     for to_line in _TO_PROVIDER.finditer(text[:1500]):
-        # "TO: Dr. Ann Lee, MD - Crescent Clinic (Fax 404-555-0157)": the addressee ends at a dash or a bracket.
+        # "TO: Dr. Ann Lee, MD - Crescent Clinic (Fax 404-555-0157)": the addressee ends at a dash or a bracket; an
+        # addressee with a fax number on its line is a provider's office ("To: Lone Star Seating   Fax: ...").
         value = _TO_LINE_END.split(_NEXT_LABEL.split(to_line.group(1))[0])[0].strip(" ,-")
-        if set(re.findall(r"[a-z-]+", to_line.group(1).lower())) & _provider_words():
+        words = set(re.findall(r"[a-z-]+", to_line.group(1).lower()))
+        if words & _provider_words() or re.search(r"\bFax\b[ \t]*:", to_line.group(1)):
             return _found(document, "provider", value, to_line.start(1), 0.6, "to-line")
+    if first is not None:
+        return _found(document, "provider", first[2], first[1].start(1), 0.7, "label:provider")
     prose = _PROVIDER_PROSE.search(text[:3000])
     if prose:
-        group = 1 if prose.group(1) else 2
+        group = prose.lastindex or 0
         value = prose.group(group).strip().rstrip(".,;")
         return _found(document, "provider", value, prose.start(group), 0.5, "prose")
     salutation = _DEAR_DOCTOR.search(text)
     if salutation:
         return _found(document, "provider", salutation.group(1), salutation.start(1), 0.6, "salutation")
+    not_a_provider = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_FACILITY
+    for facility in _FACILITY_PROSE.finditer(text[:3000]):
+        value = _facility_name(facility.group(1))
+        words = {w.casefold().strip(".,") for w in value.split()}
+        if words & _FACILITY_WORDS and not words & not_a_provider:
+            return _found(document, "provider", value, facility.start(1), 0.45, "facility-named")
     for doctor in _DOCTOR.finditer(text):
         line_start = text.rfind("\n", 0, doctor.start()) + 1
         before = text[max(line_start, doctor.start() - 60) : doctor.start()]
@@ -1093,10 +1321,20 @@ _APPEAL_FAX = re.compile(
     r"(?i:appeal|grievance|review)[^\n]{0,120}?(?i:fax)(?:[ \t]+(?:number|no\.?|#))?[ \t]*:?[ \t]*(?:at[ \t]+)?"
     r"((?:1[-. ])?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4})"
 )
+# A route outside the plan: external review (IRO, Medicare IRE or QIO), a Medicaid fair or administrative hearing,
+# the state insurance regulator, OPM for federal employees, the Department of Labor (EBSA) for employer plans.
 _EXTERNAL_REVIEW = re.compile(
     r"external[ \t]+(?:review|appeal)|independent[ \t]+(?:review|medical[ \t]+review)|\bIRO\b|\bIRE\b|fair[ \t]+hearing"
-    r"|state[ \t]+hearing|Independent[ \t]+Review[ \t]+Entity|Department[ \t]+of[ \t]+(?:Insurance|Managed[ \t]+Health)"
-    r"|Office[ \t]+of[ \t]+Personnel[ \t]+Management",
+    r"|state[ \t]+hearing|administrative[ \t]+hearing|Independent[ \t]+Review[ \t]+Entity"
+    # The QIO and OPM as a route ("ask the Quality Improvement Organization", "ask OPM to review"), not a name in a
+    # heading or a record ("UM/QIO", "per OPM enrollment record").
+    r"|\b(?:ask|to|through|contact|call)[ \t]+(?:the[ \t]+)?(?:Quality[ \t]+Improvement[ \t]+Organization|QIO\b|OPM\b)"
+    r"|\bOPM[ \t]+(?:to[ \t]+)?review"
+    r"|(?:Department|Division|Bureau|Office)[ \t]+of[ \t]+(?:the[ \t]+)?(?:Insurance|Managed[ \t]+Health"
+    r"|Financial[ \t]+(?:Regulation|Services)|Banking[ \t]+and[ \t]+Insurance)"
+    r"|Insurance[ \t]+(?:Commissioner|Department)"
+    r"|Office[ \t]+of[ \t]+Personnel[ \t]+Management|Department[ \t]+of[ \t]+Labor|\bEBSA\b"
+    r"|Employee[ \t]+Benefits[ \t]+Security[ \t]+Administration",
     re.IGNORECASE,
 )
 
@@ -1132,8 +1370,8 @@ def _extractors() -> dict[str, list[Extractor]]:
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
     by_field["letter_date"] += [_first_date, _letter_dated]
-    # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, prose,
-    # a refusal's subject, and an email subject last.
+    # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, a
+    # claim note's billed service, prose, a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
     by_field["service"] = [
         labelled,
@@ -1142,6 +1380,7 @@ def _extractors() -> dict[str, list[Extractor]]:
         _service_under_heading,
         _service_decision,
         re_line,
+        _service_billed,
         _service_in_prose,
         _service_not_covered,
         subject,
