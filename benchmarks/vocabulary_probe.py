@@ -15,6 +15,15 @@ from denialparse.nlp import build_pipeline, split_many
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory since it started (``ru_maxrss`` would include the parent's, which
+    Linux carries across exec)."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(steps: int) -> None:
     nlp = build_pipeline()
     letters = [letter.text for letter in load_corpus(ROOT / "corpus")]
@@ -26,7 +35,7 @@ def main(steps: int) -> None:
             for text in (letters * 2)[(step * 500) % len(letters) :][:500]
         ]
         list(split_many(texts))
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = _peak_rss_kb() / 1024
         figures.append({"letters": step * 500, "strings": len(nlp.vocab.strings), "max_rss_mb": round(peak_mb, 1)})
     print(json.dumps(figures))
 

@@ -11,8 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from denialparse.classifier import ReasonClassifier
 from denialparse.codes import extract_codes
 from denialparse.datatypes import Analysis, Document, ReasonScore, Span, SupportingSentence
@@ -20,7 +18,7 @@ from denialparse.deadline import compute_deadline
 from denialparse.fields import extract_fields
 from denialparse.modelstore import load_model
 from denialparse.nlp import split_letter
-from denialparse.resources import DATA_DIR, default_model_dir
+from denialparse.resources import DATA_DIR, default_model_dir, read_yaml
 from denialparse.taxonomy import load_taxonomy
 
 
@@ -36,7 +34,7 @@ def get_model(directory: Path | str | None = None) -> ReasonClassifier:
 
 @lru_cache(maxsize=1)
 def _checks() -> dict[str, Any]:
-    raw = yaml.safe_load((DATA_DIR / "checks.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA_DIR / "checks.yaml")
     raw["denial_pattern"] = re.compile("|".join(raw["denial_words"]), re.IGNORECASE)
     raw["function_words"] = frozenset(raw["english_function_words"])
     return dict(raw)

@@ -13,10 +13,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from denialparse.datatypes import CodeMention, Document, Span
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 
 _GROUP_CARC = re.compile(
     r"\b(CO|PR|OA|PI|CR)[ \t]?-[ \t]?([1-9]\d{0,2}|[A-DP-Z][0-9]{1,2})\b|\b(CO|PR|OA|PI)([1-9]\d{0,2})\b"
@@ -41,15 +39,20 @@ _MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
 
 
 @lru_cache(maxsize=1)
+def _codes_file() -> dict[str, Any]:
+    return dict(read_yaml(DATA_DIR / "codes.yaml"))
+
+
+@lru_cache(maxsize=1)
 def code_meanings() -> dict[str, dict[str, Any]]:
     """Verified meanings by system (carc, group, hcpcs, cpt, icd10)."""
-    raw = yaml.safe_load((DATA_DIR / "codes.yaml").read_text(encoding="utf-8"))
+    raw = _codes_file()
     return {system: raw.get(system, {}) for system in ("carc", "group", "hcpcs", "cpt", "icd10")}
 
 
 @lru_cache(maxsize=1)
 def _reference_heading() -> re.Pattern[str]:
-    raw = yaml.safe_load((DATA_DIR / "codes.yaml").read_text(encoding="utf-8"))
+    raw = _codes_file()
     words = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in raw["reference_sections"])
     # A heading line, not a sentence: "Keep this letter for reference." opens no glossary.
     return re.compile(rf"^[^\n]{{0,80}}(?:{words})(?:[^\n]{{0,80}}[^.\n])?$", re.IGNORECASE | re.MULTILINE)

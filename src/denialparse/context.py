@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
-
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*|[;:.]")
 
@@ -39,7 +37,7 @@ class ContextRules:
 
 @lru_cache(maxsize=4)
 def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     negation = raw["negation"]
     strong = "|".join(f"(?:{p})" for p in negation["strong_cues"])
     return ContextRules(

@@ -12,11 +12,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from denialparse.datatypes import Deadline, Document, ExtractedField, Span
 from denialparse.fields import parse_date
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 
 _NUMBER_WORDS = {
     "ten": 10, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "forty five": 45,
@@ -54,7 +52,7 @@ _EXPEDITED = re.compile(r"expedit|urgent|fast(?:er)? (?:appeal|decision|review)|
 
 @lru_cache(maxsize=1)
 def _defaults() -> dict[str, dict[str, Any]]:
-    raw = yaml.safe_load((DATA_DIR / "deadlines.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA_DIR / "deadlines.yaml")
     return dict(raw["defaults"])
 
 

@@ -12,11 +12,10 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 
 from denialparse.corpus import LabeledText
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 
 FloatArray = NDArray[np.float64]
 NONE_COLUMN = "(none)"
@@ -24,7 +23,7 @@ NONE_COLUMN = "(none)"
 
 @lru_cache(maxsize=1)
 def keyword_rules() -> dict[str, re.Pattern[str]]:
-    raw = yaml.safe_load((DATA_DIR / "keywords.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA_DIR / "keywords.yaml")
     return {label: re.compile(pattern, re.IGNORECASE) for label, pattern in raw["keywords"].items()}
 
 

@@ -15,10 +15,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from denialparse.datatypes import Document, ExtractedField, Span
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 
 _SEP = r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
@@ -234,7 +232,7 @@ class _Payer:
 
 @lru_cache(maxsize=1)
 def _payers() -> tuple[_Payer, ...]:
-    raw = yaml.safe_load((DATA_DIR / "payers.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA_DIR / "payers.yaml")
     payers = []
     for entry in raw["payers"]:
         aliases = sorted(entry["aliases"], key=len, reverse=True)
@@ -283,7 +281,7 @@ _TRAILING_CODE = re.compile(r"[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?(?
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, Any]:
     """The word lists of data/fields.yaml."""
-    return dict(yaml.safe_load((DATA_DIR / "fields.yaml").read_text(encoding="utf-8")))
+    return dict(read_yaml(DATA_DIR / "fields.yaml"))
 
 
 @dataclass(frozen=True)
@@ -968,7 +966,7 @@ class _Clue:
 
 @lru_cache(maxsize=1)
 def _plan_clues() -> tuple[tuple[_Clue, ...], tuple[_Clue, ...], dict[str, str]]:
-    raw = yaml.safe_load((DATA_DIR / "plan_types.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA_DIR / "plan_types.yaml")
     types = tuple(_Clue(e["type"], re.compile("|".join(e["patterns"]), re.IGNORECASE)) for e in raw["plan_types"])
     funding = tuple(_Clue(e["funding"], re.compile("|".join(e["patterns"]), re.IGNORECASE)) for e in raw["funding"])
     return types, funding, dict(raw["states"])

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from denialparse.errors import DataFileError
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 from denialparse.taxonomy import load_taxonomy
 
 Mark = Literal["V", "P", "U"]
@@ -138,7 +138,7 @@ FILES = {
 
 def _read(path: Path, schema: type[_Strict]) -> _Strict:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         return schema.model_validate(raw)
     except OSError as exc:
         raise DataFileError(f"{path.name}: cannot read ({exc.strerror})") from None

@@ -57,7 +57,8 @@ class TextScorer:
         return self._find_tokens(text)
 
     @cached_property
-    def _gram_index(self) -> _GramIndex:
+    def gram_index(self) -> _GramIndex:
+        """Built on first use, or at load time by :func:`~denialparse.modelstore.load_model`."""
         return _GramIndex.build(self.vocabulary, self.ngram_range)
 
     def weights(self, token_lists: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray, FloatArray]:
@@ -66,7 +67,7 @@ class TextScorer:
         scikit-learn's analyzer and ``TfidfTransformer`` (sublinear tf), re-stated over a whole batch at once: the
         per-text Python work is one dictionary lookup per token; n-grams are found, counted and weighted in numpy.
         """
-        rows, indices = self._gram_index.find(token_lists)
+        rows, indices = self.gram_index.find(token_lists)
         n_features = len(self.idf)
         keys, counts = np.unique(rows * n_features + indices, return_counts=True)
         rows, indices = np.divmod(keys, n_features)
@@ -130,25 +131,25 @@ class _GramIndex:
 
     @classmethod
     def build(cls, vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> _GramIndex:
-        word_ids: dict[str, int] = {}
-        for term in vocabulary:
-            for word in term.split(" "):
-                word_ids.setdefault(word, len(word_ids))
-        if len(word_ids) ** ngram_range[1] >= 2**62:
-            raise ValueError(f"{len(word_ids)} words and {ngram_range[1]}-grams do not fit integer keys")
-        by_n: dict[int, list[tuple[int, int]]] = {}
-        for term, index in vocabulary.items():
-            words = term.split(" ")
-            key = 0
-            for word in words:
-                key = key * len(word_ids) + word_ids[word]
-            by_n.setdefault(len(words), []).append((key, index))
+        words = " ".join(vocabulary).split(" ")  # every term's words, one term after another
+        word_ids = {word: number for number, word in enumerate(dict.fromkeys(words))}
+        n_words = len(word_ids)
+        if n_words ** ngram_range[1] >= 2**62:
+            raise ValueError(f"{n_words} words and {ngram_range[1]}-grams do not fit integer keys")
+        lengths = np.fromiter((term.count(" ") + 1 for term in vocabulary), dtype=np.int64, count=len(vocabulary))
+        indices = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        ids = np.fromiter(map(word_ids.__getitem__, words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(lengths)
         keys: dict[int, IntArray] = {}
         features: dict[int, IntArray] = {}
-        for n, pairs in by_n.items():
-            pairs.sort()
-            keys[n] = np.fromiter((key for key, _ in pairs), dtype=np.int64, count=len(pairs))
-            features[n] = np.fromiter((index for _, index in pairs), dtype=np.int64, count=len(pairs))
+        for n in np.unique(lengths).tolist():
+            chosen = np.flatnonzero(lengths == n)
+            first = ends[chosen] - n
+            key = ids[first]
+            for offset in range(1, n):
+                key = key * n_words + ids[first + offset]
+            order = np.argsort(key, kind="stable")
+            keys[n], features[n] = key[order], indices[chosen][order]
         return cls(word_ids, ngram_range, keys, features)
 
     def find(self, token_lists: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray]:

@@ -200,6 +200,7 @@ def load_model(directory: Path) -> ReasonClassifier:
     for scorer in scorers.values():
         if scorer.coef.shape != (len(scorer.vocabulary), n_labels) or scorer.idf.shape != (len(scorer.vocabulary),):
             raise ModelError(f"{directory}: {WEIGHTS_FILE} does not match {VOCABULARY_FILE} and the labels")
+        _ = scorer.gram_index  # built now (while `analyze` reads the PDF) rather than on the first letter
     return ReasonClassifier(
         labels=tuple(meta["labels"]),
         threshold=float(meta["threshold"]),

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from denialparse.errors import DataFileError
-from denialparse.resources import DATA_DIR
+from denialparse.resources import DATA_DIR, read_yaml
 
 TAXONOMY_FILE = DATA_DIR / "taxonomy.yaml"
 
@@ -54,7 +54,7 @@ class Taxonomy(BaseModel):
 def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     """Load and validate the taxonomy; a broken file raises DataFileError naming the problem."""
     try:
-        return Taxonomy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return Taxonomy.model_validate(read_yaml(path))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
         raise DataFileError(f"{path.name}: invalid taxonomy: {first}") from None
