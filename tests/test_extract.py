@@ -241,3 +241,17 @@ def test_limits_come_from_the_environment() -> None:
     for bad in ("many", "0", "-3"):
         with pytest.raises(UsageError, match="DENIALPARSE_MAX_PAGES"):
             Limits.from_env({"DENIALPARSE_MAX_PAGES": bad})
+
+
+def test_pages_are_shared_only_while_no_other_letter_is_read() -> None:
+    """A server busy with several uploads already uses every core: then each letter gets one reader."""
+    from denialparse.api import _ReadersInUse
+    from denialparse.extract import default_readers
+
+    readers = _ReadersInUse()
+    with readers.reading(None) as first:
+        assert first == default_readers()
+        with readers.reading(None) as second, readers.reading(3) as asked:
+            assert (second, asked) == (1, 3)
+    with readers.reading(None) as again:
+        assert again == default_readers()

@@ -6,8 +6,10 @@ failure on one file into a result with a status, so that a run over many letters
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,29 @@ if TYPE_CHECKING:
 ModelRef = str | Path | None
 
 
+class _ReadersInUse:
+    """Counts the letters being read in this process, so that pages are shared by two readers only when no other
+    letter is being read (a server busy with several uploads already uses every core)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+
+    @contextmanager
+    def reading(self, requested: int | None) -> Iterator[int]:
+        with self._lock:
+            readers = requested if requested is not None else (default_readers() if self._active == 0 else 1)
+            self._active += 1
+        try:
+            yield readers
+        finally:
+            with self._lock:
+                self._active -= 1
+
+
+_READERS = _ReadersInUse()
+
+
 def analyze(
     source: str | Path | bytes,
     *,
@@ -34,7 +59,8 @@ def analyze(
     """Read a denial PDF (path or bytes) and return its reasons and fields (``engine``: pdfplumber or pdfium).
 
     ``limits`` default to :meth:`Limits.from_env` (``DENIALPARSE_MAX_PAGES`` and friends). ``readers``: processes
-    that share the pages (default: one per core, at most two); pass 1 when letters are already run in parallel.
+    that share the pages (default: one per core, at most two, while no other letter is being read in this
+    process; else one); pass 1 when letters are already run in parallel.
     """
     from denialparse.analysis import analyse_document, get_model
     from denialparse.nlp import build_pipeline
@@ -50,14 +76,10 @@ def analyze(
         load_seconds = time.perf_counter() - load_started
 
     started = time.perf_counter()
-    document = extract_guarded(
-        source,
-        name=name,
-        limits=limits or Limits.from_env(),
-        engine=engine,
-        while_reading=load,
-        readers=default_readers() if readers is None else readers,
-    )
+    with _READERS.reading(readers) as chosen:
+        document = extract_guarded(
+            source, name=name, limits=limits or Limits.from_env(), engine=engine, while_reading=load, readers=chosen
+        )
     extracted = time.perf_counter()
     analysis = analyse_document(document, get_model(model))
     analysis.timings.update({"extract_s": round(extracted - started, 4), "model_load_s": round(load_seconds, 4)})
