@@ -746,3 +746,45 @@ def test_payer_found(text: str, expected: str) -> None:
 )
 def test_payer_not_found(text: str) -> None:
     assert fields_of(text)["payer"] is None
+
+
+# Reviewer: "Dr." marks a clinician without a credential; the specialty or a role may come first; the addressee and
+# a care manager's nursing signature are not the reviewer.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reviewer: Dr. Malcolm Iverson-Tate, Board Certified in Psychiatry", "Dr. Malcolm Iverson-Tate"),
+        ("This decision was made by a psychiatrist, Dr. Adaeze Nwankwo-Ellis. Call us.", "Dr. Adaeze Nwankwo-Ellis"),
+        ("Reviewed by: Dr. Imelda Castañeda-Roth, Geriatric Medicine.", "Dr. Imelda Castañeda-Roth"),
+        ("Reviewer rationale (Dr. Anita Shah, Board Certified Diagnostic Radiology):", "Dr. Anita Shah"),
+        ("Physician advisor: Lowell Okamura-Dean, MD, Board Certified", "Lowell Okamura-Dean, MD"),
+        ("Call the reviewing psychiatrist, Gerald Fenstermacher, MD (Board Certified)", "Gerald Fenstermacher, MD"),
+        ("The physician reviewer for this determination was Ruth Abernethy-Cole, MD, board", "Ruth Abernethy-Cole, MD"),
+        ("Dr. Nadia Feliciano, Internal Medicine, made this decision.", "Dr. Nadia Feliciano"),
+        ("A psychiatrist, Yvonne Castellano, MD, made this decision.", "Yvonne Castellano, MD"),
+        ("Signed: Reginald Afolabi-Stone, MD, FACS, General Surgery", "Reginald Afolabi-Stone, MD, FACS"),
+        ("From: Nurse Reviewer (J. Callahan, RN)", "J. Callahan, RN"),
+        # The addressee is skipped for the signature below the letter.
+        (
+            "Hanna Lindqvist, MD\nOncology\n\nDear Dr. Lindqvist,\n\nDenied.\n\nSincerely,\n\nAlicia Brandt, MD\n",
+            "Alicia Brandt, MD",
+        ),
+        ("Thanks,\nBrenda Culpepper, RN, CCM\nClinical Reviewer, Carelon", "Brenda Culpepper, RN"),
+    ],
+)
+def test_reviewer_found(text: str, expected: str) -> None:
+    assert fields_of(text)["reviewer"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ms. Jiwon Hwang-Pereira\n880 Linden Ct, Apt 3B\nSilver Spring, MD 20910\n",
+        "Take care,\nMarisol\n\nMarisol Ferrante, RN, CCM\nCare Management | Independence Blue Cross",
+        "Dear Dr. Bettencourt,\nWe denied it.\nLorenzo Bettencourt, MD\n",
+        "Our reviewer looked at the records from Dr. Smith.",
+        "This decision was made by a physician.",
+    ],
+)
+def test_reviewer_not_found(text: str) -> None:
+    assert fields_of(text)["reviewer"] is None

@@ -941,21 +941,38 @@ _POLICY = re.compile(
     r"|(?:[A-Z][\w.&-]{0,40}[ \t]+){1,5}Preferred[ \t]+Drug[ \t]+List)"
 )
 _CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
+# A clinician's name: "Dr." and two or three capitalised words ("Dr. Imelda Castañeda-Roth"), or the words and a
+# credential ("Roberta Quinlan-Sayed, MD"). "Dr." alone marks a clinician, so no credential need follow it.
+_CLINICIAN_WORD = r"(?:[A-Z]\.|[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’-]{1,40})"
+_CLINICIAN = (
+    rf"(?:Dr\.[ \t]+{_CLINICIAN_WORD}(?:[ \t]{_CLINICIAN_WORD}){{1,3}}(?:,[ \t]+{_CREDENTIALS}(?![A-Za-z]))?"
+    rf"|{_CLINICIAN_WORD}(?:[ \t]{_CLINICIAN_WORD}){{1,3}},?[ \t]+{_CREDENTIALS}(?:,[ \t]*[A-Z]{{2,6}})?)"
+)
 _REVIEWER = re.compile(
-    r"(?i:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+Reviewer|Peer[ \t]+Reviewer"
+    r"(?i:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+(?:Reviewer|Advisor)|Peer[ \t]+Reviewer"
     r"|(?:decision|determination|denial)[ \t]+was[ \t]+(?:made|reviewed|signed)[ \t]+by|made[ \t]+this[ \t]+decision"
-    r"|Clinical[ \t]+Reviewer"
-    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+(?:Physician|Pharmacist|Clinician))[ \t]*:?[ \t]*"
-    r"((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){0,3},?[ \t]+"
-    + _CREDENTIALS
-    + r"(?:,[ \t]*[A-Z]{2,6})?)"
+    r"|Clinical[ \t]+Reviewer|(?:Decision|Determination)[ \t]+made[ \t]+by|Signed(?=[ \t]*:)"
+    r"|Clinical[ \t]+pharmacist(?=[ \t]*:)|reviewer[ \t]+for[ \t]+this[ \t]+(?:determination|decision|request)[ \t]+was"
+    # "the reviewing psychiatrist, Gerald Fenstermacher, MD", "The reviewing physician was ...".
+    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+[a-z]{3,20}(?:[ \t]+was)?)[ \t]*[:,]?[ \t]*"
+    # The reviewer's specialty may come first: "made by a psychiatrist, Dr. ...", "Reviewer rationale (Dr. ...".
+    r"(?:(?i:an?[ \t]+)?[a-z][a-z -]{0,40},[ \t]+|(?:[a-z]{1,12}[ \t]*)?\()?"
+    rf"({_CLINICIAN})"
+)
+# The name ahead of the act: "Dr. Nadia Feliciano, Internal Medicine, made this decision."
+_REVIEWER_FIRST = re.compile(
+    rf"({_CLINICIAN})(?:,[ \t]+[A-Z][A-Za-z &]{{1,40}})?,?[ \t]+(?:made|signed)[ \t]+this[ \t]+"
+    r"(?:decision|determination)"
 )
 _SIGNED_CLINICIAN = re.compile(
     r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){1,3},[ \t]+"
     + _CREDENTIALS
-    + r")\b",
+    # Not a city and state ("Silver Spring, MD 20910").
+    + r")\b(?![ \t]+\d{5})",
     re.MULTILINE,
 )
+_NURSE = re.compile(r",[ \t]+(?:R\.?N\.?|NP)\b")
+_ADDRESSEE_DOCTOR = re.compile(r"\bDear[ \t]+Dr\.?[ \t]+(?:[A-Z][A-Za-z'’-]{1,40}[ \t])?([A-Z][A-Za-z'’-]{1,40})")
 
 
 @dataclass(frozen=True)
@@ -1300,8 +1317,27 @@ def _policy(document: Document) -> ExtractedField | None:
     return None
 
 
+def _signed_reviewer(document: Document) -> re.Match[str] | None:
+    """A clinician's signature line, but not the addressee ("Dear Dr. Lindqvist") nor a nurse who does not review.
+
+    A care manager's email signed "RN" reports the decision; a nurse counts when a review title follows the name.
+    """
+    text = document.text
+    addressees = {match.group(1) for match in _ADDRESSEE_DOCTOR.finditer(text)}
+    for match in _SIGNED_CLINICIAN.finditer(text):
+        name = match.group(1)
+        if any(re.search(rf"\b{re.escape(surname)}\b", name) for surname in addressees):
+            continue
+        if _NURSE.search(name) and not _REVIEW_AFTER.search(text, match.end(), match.end() + 80):
+            continue
+        return match
+    return None
+
+
 def _reviewer(document: Document) -> ExtractedField | None:
-    match = _REVIEWER.search(document.text) or _SIGNED_CLINICIAN.search(document.text)
+    """A labelled reviewer, a name ahead of "made this decision", else a clinician's signature."""
+    text = document.text
+    match = _REVIEWER.search(text) or _REVIEWER_FIRST.search(text) or _signed_reviewer(document)
     if match:
         value = match.group(1).strip()
         return _found(document, "reviewer", value, match.start(1), 0.75, "reviewer")
