@@ -476,6 +476,25 @@ def test_plan_type_not_found(text: str) -> None:
         ("Account: 3188450 - Harborview Hospitality Group", "group_number", "3188450"),
         ("Group: 21880-Lancaster Regional Medical Group", "group_number", "21880"),
         ("Review date: 02/06/2025", "letter_date", "02/06/2025"),
+        # Round 4: remittance and Blue plan labels, a fixed-width column with an empty cell, remittance dates.
+        ("PATIENT: Wozniak, Edmund J    MBR: XDP441900377    ICN 25041LAB00921", "member_id", "XDP441900377"),
+        ("Member: Szymanski, Loretta M    Contract: XYK8830129477", "member_id", "XYK8830129477"),
+        ("ICN  RECIP ID  NAME  DOS\n2024151003217  948003112L  TRAN, KHANH  02/06/24", "member_id", "948003112L"),
+        ("ID Card #: QRS-44120-7", "member_id", "QRS-44120-7"),
+        ("Auth: RTC-ED-24-0206-3317", "claim_number", "RTC-ED-24-0206-3317"),
+        ("Precertification #: 25-9913-0742", "claim_number", "25-9913-0742"),
+        ("Inpatient notification # CHC-IP-250403-118; admit 04/03/2025", "claim_number", "CHC-IP-250403-118"),
+        ("RE: Request SLP-SC-0821-12207  Member: Ann Lee", "claim_number", "SLP-SC-0821-12207"),
+        (
+            "ICN            DOS        PROC    MOD  UNITS\n2124123880017  04/11/24   G2083        1",
+            "claim_number",
+            "2124123880017",
+        ),
+        ("Issued: October 9, 2024\nCovered Person: Ann Lee", "letter_date", "October 9, 2024"),
+        ("DOS: 05/13/2024     Received: 05/28/2024     Finalized: 06/04/2024", "letter_date", "06/04/2024"),
+        ("Remit date: 07/12/2024     EFT: 0093318872", "letter_date", "07/12/2024"),
+        ("RA #: 0009812654     Check/EFT date: 07/19/2024", "letter_date", "07/19/2024"),
+        ("PROVIDER: HUDSON PLLC   MMIS ID: 047   CYCLE 2417  DATE 04/29/24", "letter_date", "04/29/24"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -498,6 +517,12 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Pt: Reyes, Joaquin  DOB 07/02/1981  MRN 00482913", "member_id"),
         ("Member: Ann Lee\nPlan: Choice", "member_id"),
         ("Patient Account: 7710048823", "group_number"),
+        ("MBR MUST HAVE TRIAL OF GENERIC", "member_id"),
+        ("Medicare contract ID H1234 applies.", "member_id"),
+        ("Prior authorization is required for this request 2 times a year.", "claim_number"),
+        ("Your request was received on the DATE shown.", "letter_date"),
+        # A cell in the heading's column but not aligned with it is not under it.
+        ("ICN  DOS  PROC  MOD\nA  04/11/24   G2083  1", "claim_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:

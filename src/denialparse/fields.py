@@ -117,13 +117,17 @@ _LABELLED_RULES = (
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
+        # Remittance and Blue plan abbreviations: "MBR: XDP441900377", "Contract #: XYK441095228", a "CLIENT ID" or
+        # "RECIP ID" column, "ID Card #".
+        r"|\bMBR(?:[ \t]*#|[ \t]+ID)?(?=[ \t]*[:#]?[ \t]*[A-Z]{0,4}-?\d)|\bContract(?:[ \t]*#)?(?=[ \t]*:)"
+        r"|\b(?:Client|Recip)[ \t]+ID|\bID[ \t]+Card[ \t]*(?:#|Number|No\.?)"
         # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
         # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
         r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No\.?)|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
         r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
-        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )"
+        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )(?<!Contract )"
         r"ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
@@ -155,10 +159,14 @@ _LABELLED_RULES = (
         r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
-        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case)"
+        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case|Request)"
         r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
         # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
-        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)",
+        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)"
+        # "Auth: RTC-ED-24-0206-3317", "Precertification #: 25-9913-0742", "Inpatient notification # CHC-IP-...", a
+        # Medicaid remittance's "TCN" column.
+        r"|\bAuth(?:orization)?(?=[ \t]*:)|\bPre-?cert(?:ification)?[ \t]*(?:#|Number|No\.?)"
+        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b",
         _ID_VALUE,
         0.9,
     ),
@@ -170,13 +178,18 @@ _LABELLED_RULES = (
         # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
         r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
+        # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
+        r"|(?:Issued|Finalized)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
+        r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
         r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
         r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
         # A run-on fax header: "PHONE: (800) 762-2382 DATE: 12/05/2023" (a label right after another field's number).
-        r"|(?<=[0-9)] )DATE(?=[ \t]*:))",
+        r"|(?<=[0-9)] )DATE(?=[ \t]*:)"
+        # A remittance header cell: "CYCLE 2417  DATE 04/29/24".
+        r"|(?<=[A-Z0-9]  )DATE(?=[ \t]+\d))",
         rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
         0.95,
     ),
@@ -381,9 +394,15 @@ def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
     row = text[line_end + 1 : row_end if row_end != -1 else len(text)]
     starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
     cells = _CELL_GAP.split(row)
-    if len(cells) != headings:
-        return None  # an empty or extra cell would shift the columns
-    return cells[column], line_end + 1 + starts[column]
+    if len(cells) == headings:
+        return cells[column], line_end + 1 + starts[column]
+    # An empty or extra cell shifts the count, so fall back on a fixed-width layout: the cell that starts or ends in
+    # the same character column as the heading (left- or right-aligned), never a cell merely overlapping it.
+    left, right = start - line_start, end - line_start
+    under = [
+        (cell, at) for cell, at in zip(cells, starts, strict=True) if cell and (at == left or at + len(cell) == right)
+    ]
+    return (under[0][0], line_end + 1 + under[0][1]) if len(under) == 1 else None
 
 
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
