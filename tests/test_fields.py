@@ -354,7 +354,7 @@ def test_letter_date_not_found(text: str) -> None:
         ("Admission: 01/10/2024, acute inpatient\nDays denied: 01/15/2024 - 01/19/2024", "01/15/2024"),
         ("Admit date/time: 01/20/2025 03:40", "01/20/2025"),
         ("DOS ............. 06/27/2024", "06/27/2024"),
-        ("DOS: 09/03, 09/10, 09/17", "09/03"),
+        ("DOS: 09/03, 09/10, 09/17", "09/03, 09/10, 09/17"),
         ("DOS 03/18 99214 / 20610  BILLED $412.00", "03/18"),
         ("Service: Adaptive behavior treatment (97153), 10/01/2025 - 10/31/2025", "10/01/2025"),
         ("Svc: Outpatient ECT, 8 sessions, 05/06/24 - 06/03/24 (90870)", "05/06/24"),
@@ -813,3 +813,44 @@ def test_reviewer_found(text: str, expected: str) -> None:
 )
 def test_reviewer_not_found(text: str) -> None:
     assert fields_of(text)["reviewer"] is None
+
+
+# Service dates: lists sharing a year are one value as written; more date labels and prose.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("for your visits on September 3, 10 and 17, 2025. We're sorry", "September 3, 10 and 17, 2025"),
+        ("Dates: December 2, 9 and 16, 2024\nWhat was billed: 3 gel shots", "December 2, 9 and 16, 2024"),
+        ("your cardiac rehab visits (Sessions on 5/6, 5/8, 5/13, 5/15/2024).", "5/6, 5/8, 5/13, 5/15/2024"),
+        ("the claims for your visits on 1/8, 1/15 and 1/22. This office", "1/8, 1/15 and 1/22"),
+        ("Date(s) of Service Requested: 02/03/2025 - 02/21/2025", "02/03/2025"),
+        ("Dates billed to date: 07/22/2024 - 08/02/2024 (10 treatments)", "07/22/2024"),
+        ("Transport date: 04/02/2025, Mercy Medical Center", "04/02/2025"),
+        ("Date of specimen collection: 05/06/2024", "05/06/2024"),
+        ("Claim reference: TVH24-154-00872, services of 06/05/2024 - 06/14/2024", "06/05/2024"),
+        ("your claim for the laboratory tests of 14 April 2025 and", "14 April 2025"),
+        ("Inpatient notification # CHC-IP-250403-118; admit 04/03/2025 16:22", "04/03/2025"),
+        ("Services began 01/17/2025 after hospital discharge", "01/17/2025"),
+        # Boundary: a list whose first date has its year is the first date; a full date after a year-less day stays.
+        ("DOS: 12/09/24, 12/13/24", "12/09/24"),
+        ("Dates of service: 1/8 and 1/15/2024", "1/8 and 1/15/2024"),
+    ],
+)
+def test_service_date_list_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service_date"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dates of eligibility are listed in your handbook: see 5/6 and later.",
+        "The plan covers 3, 10 and 17 visits a year.",
+        "Dates: see the enclosed schedule",
+        "Our services of the highest quality are listed.",
+        "Please admit that the form was late.",
+        "DOS: 13/45, 14/50",
+        "Dates: February 30, 31 and 32, 2025",
+    ],
+)
+def test_service_date_list_not_found(text: str) -> None:
+    assert fields_of(text)["service_date"] is None

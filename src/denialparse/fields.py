@@ -889,8 +889,18 @@ _NOT_A_FACILITY = frozenset("appeals appeal grievance grievances member customer
 _REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
 _REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
+# Dates that share one year, as written: "December 2, 9 and 16, 2024", "5/6, 5/8, 5/13, 5/15/2024", "1/8, 1/15 and
+# 1/22". The first date alone has no year, so the list is the value.
+_AND = r"(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]*)"
+_DATE_LIST = (
+    rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}},?[ \t]+\d{{4}}"
+    rf"|\d{{1,2}}/\d{{1,2}}(?:,[ \t]*\d{{1,2}}/\d{{1,2}}(?![/\d])){{0,8}}{_AND}"
+    rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?(?![/\d]))"
+)
+_DATE_LIST_VALUE = re.compile(_DATE_LIST, re.IGNORECASE)
 _SERVICE_DATE_VALUE = (
-    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({DATE_PATTERN}|{_MONTH_DAY}|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
+    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({_DATE_LIST}|{DATE_PATTERN}|{_MONTH_DAY}"
+    rf"|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
 )
 # Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
 _DENIED_DAYS = re.compile(
@@ -906,16 +916,23 @@ _SERVICE_DATE = re.compile(
     r"|Dates?[ \t]+of[ \t]+(?:care|treatment|visit|procedure|surgery|purchase)|Date[ \t]+(?:filled|dispensed)"
     r"|(?:Visit|Procedure|Surgery|Fill|Treatment|Dispense|Purchase|(?:Requested[ \t]+)?Start)[ \t]+Date"
     r"|(?:Additional[ \t]+)?(?:Dates?|Days?)[ \t]+requested"
-    r"|Admit(?:[ \t]*/[ \t]*Disch(?:arge)?)?(?=[ \t]*:))"
-    # "Dates of service on claim:", "Date of service for this request:"
-    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request))?" + _SERVICE_DATE_VALUE,
+    r"|Admit(?:[ \t]*/[ \t]*Disch(?:arge)?)?(?=[ \t]*:)"
+    # "Transport date:", "Date of specimen collection:", a line's own "Dates:" label.
+    r"|(?:Transport|Collection|Delivery)[ \t]+Date"
+    r"|Date[ \t]+of[ \t]+(?:specimen[ \t]+)?(?:collection|transport|delivery)"
+    r"|(?<![^\n])Dates(?=[ \t]*:))"
+    # "Dates of service on claim:", "Date of service for this request:", "Date(s) of Service Requested:", "Dates billed
+    # to date:".
+    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request)|[ \t]+requested|[ \t]+to[ \t]+date)?"
+    + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
 # In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
 _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
+    # "services of 06/05/2024", "the laboratory tests of 14 April 2025", "admit 04/03/2025", "Services began 01/17".
     r"|(?:treatments?|visits?|sessions?)[ \t]+on|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
-    r"|starting|beginning|began[ \t]+on"
+    r"|(?:services|tests)[ \t]+of|\badmit|starting|beginning|began(?:[ \t]+on)?"
     # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
     # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
     r"|(?:filled|dispensed|administered|delivered|bought|purchased)"
@@ -1300,6 +1317,18 @@ def _date_under_heading(document: Document) -> ExtractedField | None:
     return None
 
 
+def _date_list(value: str) -> bool:
+    """A list of dates sharing a year whose last (or only dated) item is a real date."""
+    if not _DATE_LIST_VALUE.fullmatch(value):
+        return False
+    if "/" in value:
+        return _is_date(re.split(r",[ \t]*|[ \t]+(?:and|&)[ \t]+", value)[-1])
+    day_year = re.search(r"(\d{1,2}),?[ \t]+(\d{4})$", value)
+    return (
+        day_year is not None and parse_date(f"{value.split()[0].rstrip('.')} {day_year[1]}, {day_year[2]}") is not None
+    )
+
+
 def _service_date(document: Document) -> ExtractedField | None:
     """A labelled date of service; else the date on the service line, a table row or under a date heading."""
     for pattern, confidence, rule in (
@@ -1309,8 +1338,9 @@ def _service_date(document: Document) -> ExtractedField | None:
         (_SERVICE_DATE_PROSE, 0.6, "prose"),
     ):
         for match in pattern.finditer(document.text):
-            if _is_date(match.group(1)) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", match.group(1)):
-                return _found(document, "service_date", match.group(1), match.start(1), confidence, rule)
+            value = match.group(1)
+            if _is_date(value) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
+                return _found(document, "service_date", value, match.start(1), confidence, rule)
     return _table_row_date(document) or _date_under_heading(document)
 
 
