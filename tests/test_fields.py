@@ -854,3 +854,40 @@ def test_service_date_list_found(text: str, expected: str) -> None:
 )
 def test_service_date_list_not_found(text: str) -> None:
     assert fields_of(text)["service_date"] is None
+
+
+# Service in prose and under claim labels: a possessive request, "the above claims for", "couldn't cover".
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Billed service: Revision total knee arthroplasty, all components",
+            "Revision total knee arthroplasty, all components",
+        ),
+        ("What was billed: 3 gel shots in the left knee", "3 gel shots in the left knee"),
+        (
+            "The above claims for adaptive behavior treatment have been denied. Our records show",
+            "adaptive behavior treatment",
+        ),
+        (
+            "the outcome of Dr. Saperstein's request for intravenous immune globulin (IVIG) for Owen, before",
+            "intravenous immune globulin (IVIG)",
+        ),
+        ("We couldn't cover your cardiac rehab visits at Lakeshore Heart", "cardiac rehab visits"),
+    ],
+)
+def test_service_prose_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The above claims for the member listed have been denied.",
+        "Your doctor's request for more records was sent.",
+        "We couldn't cover it.",
+        "The provider billed services twice in one day.",
+    ],
+)
+def test_service_prose_not_found(text: str) -> None:
+    assert fields_of(text)["service"] is None

@@ -203,7 +203,9 @@ _LABELLED_RULES = (
         r"|Drug(?:\(s\)|s)?[ \t]+(?:Requested|Name)"
         r"|(?:Medication|Items?|Treatment|Procedure|Test|Equipment|Device|Exam|Study|Imaging|Therapy|Program|Supply"
         r"|Surgery)[ \t]+(?:Requested|submitted|billed)"
-        r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
+        # "Billed service: Revision total knee arthroplasty", "What was billed: 3 gel shots".
+        r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested|billed)(?:[ \t]+for)?"
+        r"|Billed[ \t]+(?:Services?|Items?|Procedures?)"
         r"|What[ \t]+was[ \t]+ask"
         r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
         # One-word labels only where a label starts (line start, after a column gap or "; "): "Prior treatment:" and
@@ -430,7 +432,7 @@ _SERVICE_PROSE = re.compile(
     r"(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+"
     # "We have denied payment for ...", "denied coverage of ..."
     r"|\b(?:denied|deny|declined?)[ \t]+(?:payment|coverage)[ \t]+(?:for|of)[ \t]+"
-    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not|no[ \t]+longer)[ \t]+"
+    r"|\b(?:cannot|can't|couldn't|could[ \t]+not|will[ \t]+not|won't|unable[ \t]+to|not|no[ \t]+longer)[ \t]+"
     r"(?:cover|approve|pay[ \t]+for)[ \t]+"
     # "asked us to approve ...", "requested approval of ..."
     r"|\basked[ \t]+(?:us[ \t]+)?to[ \t]+(?:approve|cover|pay[ \t]+for)[ \t]+"
@@ -440,6 +442,9 @@ _SERVICE_PROSE = re.compile(
     r"|\b(?:about|regarding|concerning)[ \t]+(?:the|your)[ \t]+(?:recent[ \t]+)?(?:claims?|requests?|prescriptions?)"
     r"[ \t]+for[ \t]+|\byour[ \t]+requests?[ \t]+for[ \t]+|^(?:coverage|payment)[ \t]+(?:of|for)[ \t]+"
     r"|(?<=[.!?] )(?:coverage|payment)[ \t]+(?:of|for)[ \t]+"
+    # "Dr. Saperstein's request for ...", "The above claims for ... have been denied".
+    r"|['’]s[ \t]+(?:prior[ \t]+authorization[ \t]+)?requests?[ \t]+for[ \t]+"
+    r"|\b(?:above|enclosed)[ \t]+(?:claims?|requests?)[ \t]+for[ \t]+"
     # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
     r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
     r"[ \t]for[ \t]+)"
