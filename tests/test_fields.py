@@ -891,3 +891,47 @@ def test_service_prose_found(text: str, expected: str) -> None:
 )
 def test_service_prose_not_found(text: str) -> None:
     assert fields_of(text)["service"] is None
+
+
+# Policy: a manual's chapter, a national coverage determination, a UM vendor's guideline, a plan's own "X policy".
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Under Medicare Benefit Policy Manual, Chapter 15, Section 50.4.2, the drug",
+            "Medicare Benefit Policy Manual, Chapter 15, Section 50.4.2",
+        ),
+        ("(32 CFR 199.4(g); TRICARE Policy Manual, Chapter 7.)", "TRICARE Policy Manual, Chapter 7"),
+        ("Medicare's National Coverage Determination 160.16 says", "National Coverage Determination 160.16"),
+        (
+            "Based on the eviCore Spine Imaging Guidelines, SP-1.1 (Low Back Pain)",
+            "eviCore Spine Imaging Guidelines, SP-1.1",
+        ),
+        (
+            "Under the Carelon Musculoskeletal guideline for Knee Arthroplasty, before",
+            "Carelon Musculoskeletal guideline for Knee Arthroplasty",
+        ),
+        ("the compendia that our Off-Label Use policy relies on", "Off-Label Use policy"),
+        (
+            "Under the BCBSAZ Site of Care policy for specialty infusions, hospital",
+            "BCBSAZ Site of Care policy for specialty infusions",
+        ),
+        ("Premera's Echocardiography policy does not support", "Echocardiography policy"),
+    ],
+)
+def test_policy_found(text: str, expected: str) -> None:
+    assert fields_of(text)["policy"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please read our privacy policy.",
+        "See the Member Manual for details.",
+        "Carelon reviewed the request.",
+        "The National Coverage Determination process is public.",
+        "Our policy is to answer within 14 days.",
+    ],
+)
+def test_policy_not_found(text: str) -> None:
+    assert fields_of(text)["policy"] is None

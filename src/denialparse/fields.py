@@ -981,6 +981,24 @@ _POLICY = re.compile(
     r"[\w/&()-]{0,40}(?:[ \t]+(?:[A-Z][\w/&()-]{0,40}|and|of|for|in|the|with|&)){0,8})?"
     r"|(?:[A-Z][\w.&-]{0,40}[ \t]+){1,5}Preferred[ \t]+Drug[ \t]+List)"
 )
+_POLICY_WORD = r"[A-Z][\w&/-]{0,30}"
+# When no policy above is named: a manual's chapter, a national coverage determination, a UM vendor's guideline.
+_POLICY_NAMED = re.compile(
+    # "Medicare Benefit Policy Manual, Chapter 15, Section 50.4.2", "TRICARE Policy Manual, Chapter 7"; not a sentence's
+    # first word ("Under Medicare Benefit Policy Manual ...").
+    rf"((?:(?!(?:Under|Per|See|The|Our|In|By|Using)\b){_POLICY_WORD}[ \t]+){{1,4}}Manual,?[ \t]+(?:Chapter|Ch\.)[ \t]*"
+    r"\d{1,3}(?:,?[ \t]+(?:Section|§)[ \t]*\d{1,3}(?:\.\d{1,3}){0,3})?"
+    r"|National[ \t]+Coverage[ \t]+Determination(?:[ \t]+\(NCD\))?[ \t]+\d{1,3}(?:\.\d{1,3}){0,3}"
+    # "eviCore Spine Imaging Guidelines, SP-1.1", "Carelon Musculoskeletal guideline for Knee Arthroplasty".
+    rf"|\b(?:eviCore|Evolent|Carelon|Optum|Magellan|AIM)(?:[ \t]+(?:{_POLICY_WORD}|of|the)){{0,6}}[ \t]+[Gg]uidelines?"
+    rf"(?:,[ \t]+[A-Z]{{1,4}}-\d{{1,3}}(?:\.\d{{1,3}})?|[ \t]+for(?:[ \t]+{_POLICY_WORD}){{1,5}})?)"
+)
+# A plan's own policy named in title case ahead of a lower-case "policy": "our Off-Label Drug Use policy",
+# "Premera's Echocardiography policy", "BCBSM's Site of Care policy for specialty infusions".
+_POLICY_OWN = re.compile(
+    rf"\b(?:[Oo]ur|the|its|{_POLICY_WORD}['’]s)[ \t]+((?:{_POLICY_WORD}[ \t]+(?:(?:of|for)[ \t]+)?){{1,6}}policy"
+    r"(?:[ \t]+for(?:[ \t]+[a-z][a-z-]{1,20}){1,3}(?=[.,;]))?)"
+)
 _CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
 # A clinician's name: "Dr." and two or three capitalised words ("Dr. Imelda Castañeda-Roth"), or the words and a
 # credential ("Roberta Quinlan-Sayed, MD"). "Dr." alone marks a clinician, so no credential need follow it.
@@ -1364,7 +1382,8 @@ def _table_row_date(document: Document) -> ExtractedField | None:
 
 
 def _policy(document: Document) -> ExtractedField | None:
-    match = _POLICY.search(document.text)
+    """A named policy or criteria set; else a manual, an NCD, a vendor's guideline or a plan's own "X policy"."""
+    match = _POLICY.search(document.text) or _POLICY_NAMED.search(document.text) or _POLICY_OWN.search(document.text)
     if match:
         value = match.group(1).strip()
         return _found(document, "policy", value, match.start(1), 0.8, "policy")
