@@ -935,3 +935,24 @@ def test_policy_found(text: str, expected: str) -> None:
 )
 def test_policy_not_found(text: str) -> None:
     assert fields_of(text)["policy"] is None
+
+
+# A table's service column: the first denied row's cell, not a paid line above it; a blank line ends the table.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "LN  CPT  DESCRIPTION  BILLED  PAID  CARC\n1  63047  Lumbar laminectomy  $6,850.00  $2,912.40  --\n"
+            "2  22867  Interlaminar stabilization device  $9,400.00  $0.00  CO-55",
+            "Interlaminar stabilization device",
+        ),
+        ("LN  CPT  DESCRIPTION  BILLED\n1  63047  Lumbar laminectomy  $6,850.00", "Lumbar laminectomy"),
+        (
+            "LN  CPT  DESCRIPTION  BILLED  CARC\n1  63047  Lumbar laminectomy  $6,850.00  --\n\n"
+            "2  22867  Stabilization device  $9,400.00  CO-55",
+            "Lumbar laminectomy",
+        ),
+    ],
+)
+def test_service_column_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service"] == expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -376,35 +376,54 @@ def _valid_value(field: str, value: str) -> bool:
     )
 
 
-def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
-    """Under a table heading cell ("RIN  DCN  SVC DATE"), the cell in the same column of the next row.
+def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tuple[str, int, str]]:
+    """Under a table heading cell ("RIN  DCN  SVC DATE"), the cell in the same column of each of the next rows.
 
-    Text gaps are normalised to two spaces, so columns are counted in cells, not characters.
+    Text gaps are normalised to two spaces, so columns are counted in cells, not characters; yields the cell, where it
+    starts and its whole row, and stops at a blank line.
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     if line_end == -1 or line_end - line_start > 300:
-        return None  # no next row, or too long for a heading row (and a bound on the work per label)
+        return  # no next row, or too long for a heading row (and a bound on the work per label)
     before, after = text[line_start:start], text[end:line_end]
     if (before and not before.endswith("  ")) or (after and not after.startswith("  ")):
-        return None  # the label is not a whole cell
+        return  # the label is not a whole cell
     headings = len(_CELL_GAP.split(text[line_start:line_end]))
     if headings < 3:
-        return None  # not a heading row
+        return  # not a heading row
     column = len(_CELL_GAP.split(before)) - 1 if before else 0
-    row_end = text.find("\n", line_end + 1)
-    row = text[line_end + 1 : row_end if row_end != -1 else len(text)]
-    starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
-    cells = _CELL_GAP.split(row)
-    if len(cells) == headings:
-        return cells[column], line_end + 1 + starts[column]
-    # An empty or extra cell shifts the count, so fall back on a fixed-width layout: the cell that starts or ends in
-    # the same character column as the heading (left- or right-aligned), never a cell merely overlapping it.
     left, right = start - line_start, end - line_start
-    under = [
-        (cell, at) for cell, at in zip(cells, starts, strict=True) if cell and (at == left or at + len(cell) == right)
-    ]
-    return (under[0][0], line_end + 1 + under[0][1]) if len(under) == 1 else None
+    row_start = line_end + 1
+    for _ in range(rows):
+        row_end = text.find("\n", row_start)
+        row = text[row_start : row_end if row_end != -1 else len(text)]
+        if not row.strip():
+            return
+        starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
+        cells = _CELL_GAP.split(row)
+        if len(cells) == headings:
+            yield cells[column], row_start + starts[column], row
+        else:
+            # An empty or extra cell shifts the count, so fall back on a fixed-width layout: the cell that starts or
+            # ends in the same character column as the heading (left- or right-aligned), never one merely overlapping.
+            under = [
+                (cell, at)
+                for cell, at in zip(cells, starts, strict=True)
+                if cell and (at == left or at + len(cell) == right)
+            ]
+            if len(under) != 1:
+                return
+            yield under[0][0], row_start + under[0][1], row
+        if row_end == -1:
+            return
+        row_start = row_end + 1
+
+
+def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The cell under a table heading cell in the next row (see `_cells_below`)."""
+    below = next(_cells_below(text, start, end), None)
+    return (below[0], below[1]) if below else None
 
 
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
@@ -502,6 +521,7 @@ _TABLE_ROW = re.compile(
 )
 _AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\b")
 _CELL_GAP = re.compile(r"[ \t]{2,}|\t")
+_TABLE_ROWS = 20  # rows read under a heading
 _LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
 _ROW_CARC = re.compile(r"\b(?:CO|PR|OA|PI|CR)[ \t]?-?[ \t]?(\d{1,3})\b")
 
@@ -550,15 +570,17 @@ def _service_listed(document: Document) -> ExtractedField | None:
 
 
 def _service_under_heading(document: Document) -> ExtractedField | None:
-    """The cell under a "SERVICE" / "DESCRIPTION" table heading, less its billing codes."""
+    """The cell under a "SERVICE" / "DESCRIPTION" table heading, less its billing codes: the first denied row's, else
+    the first row's (a paid line is not at issue)."""
     text = document.text
     for heading in _SERVICE_COLUMN.finditer(text):
-        below = _cell_below(text, heading.start(), heading.end())
-        if below is None:
-            continue
-        value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", below[0].strip()))
-        if re.search(r"[A-Za-z]{3}", value) and _valid_value("service", value) and value in text:
-            start = text.index(value, below[1])
+        rows: list[tuple[bool, str, int]] = []
+        for cell, cell_start, row in _cells_below(text, heading.start(), heading.end(), rows=_TABLE_ROWS):
+            value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", cell.strip()))
+            if re.search(r"[A-Za-z]{3}", value) and _valid_value("service", value) and value in text:
+                rows.append((_row_denied(row), value, text.index(value, cell_start)))
+        if rows:
+            _, value, start = next((row for row in rows if row[0]), rows[0])
             return _found(document, "service", value, start, 0.6, "service-column")
     return None
 
