@@ -354,7 +354,7 @@ def test_letter_date_not_found(text: str) -> None:
         ("Admission: 01/10/2024, acute inpatient\nDays denied: 01/15/2024 - 01/19/2024", "01/15/2024"),
         ("Admit date/time: 01/20/2025 03:40", "01/20/2025"),
         ("DOS ............. 06/27/2024", "06/27/2024"),
-        ("DOS: 09/03, 09/10, 09/17", "09/03"),
+        ("DOS: 09/03, 09/10, 09/17", "09/03, 09/10, 09/17"),
         ("DOS 03/18 99214 / 20610  BILLED $412.00", "03/18"),
         ("Service: Adaptive behavior treatment (97153), 10/01/2025 - 10/31/2025", "10/01/2025"),
         ("Svc: Outpatient ECT, 8 sessions, 05/06/24 - 06/03/24 (90870)", "05/06/24"),
@@ -476,6 +476,25 @@ def test_plan_type_not_found(text: str) -> None:
         ("Account: 3188450 - Harborview Hospitality Group", "group_number", "3188450"),
         ("Group: 21880-Lancaster Regional Medical Group", "group_number", "21880"),
         ("Review date: 02/06/2025", "letter_date", "02/06/2025"),
+        # Round 4: remittance and Blue plan labels, a fixed-width column with an empty cell, remittance dates.
+        ("PATIENT: Wozniak, Edmund J    MBR: XDP441900377    ICN 25041LAB00921", "member_id", "XDP441900377"),
+        ("Member: Szymanski, Loretta M    Contract: XYK8830129477", "member_id", "XYK8830129477"),
+        ("ICN  RECIP ID  NAME  DOS\n2024151003217  948003112L  TRAN, KHANH  02/06/24", "member_id", "948003112L"),
+        ("ID Card #: QRS-44120-7", "member_id", "QRS-44120-7"),
+        ("Auth: RTC-ED-24-0206-3317", "claim_number", "RTC-ED-24-0206-3317"),
+        ("Precertification #: 25-9913-0742", "claim_number", "25-9913-0742"),
+        ("Inpatient notification # CHC-IP-250403-118; admit 04/03/2025", "claim_number", "CHC-IP-250403-118"),
+        ("RE: Request SLP-SC-0821-12207  Member: Ann Lee", "claim_number", "SLP-SC-0821-12207"),
+        (
+            "ICN            DOS        PROC    MOD  UNITS\n2124123880017  04/11/24   G2083        1",
+            "claim_number",
+            "2124123880017",
+        ),
+        ("Issued: October 9, 2024\nCovered Person: Ann Lee", "letter_date", "October 9, 2024"),
+        ("DOS: 05/13/2024     Received: 05/28/2024     Finalized: 06/04/2024", "letter_date", "06/04/2024"),
+        ("Remit date: 07/12/2024     EFT: 0093318872", "letter_date", "07/12/2024"),
+        ("RA #: 0009812654     Check/EFT date: 07/19/2024", "letter_date", "07/19/2024"),
+        ("PROVIDER: HUDSON PLLC   MMIS ID: 047   CYCLE 2417  DATE 04/29/24", "letter_date", "04/29/24"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -498,6 +517,12 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Pt: Reyes, Joaquin  DOB 07/02/1981  MRN 00482913", "member_id"),
         ("Member: Ann Lee\nPlan: Choice", "member_id"),
         ("Patient Account: 7710048823", "group_number"),
+        ("MBR MUST HAVE TRIAL OF GENERIC", "member_id"),
+        ("Medicare contract ID H1234 applies.", "member_id"),
+        ("Prior authorization is required for this request 2 times a year.", "claim_number"),
+        ("Your request was received on the DATE shown.", "letter_date"),
+        # A cell in the heading's column but not aligned with it is not under it.
+        ("ICN  DOS  PROC  MOD\nA  04/11/24   G2083  1", "claim_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:
@@ -746,3 +771,188 @@ def test_payer_found(text: str, expected: str) -> None:
 )
 def test_payer_not_found(text: str) -> None:
     assert fields_of(text)["payer"] is None
+
+
+# Reviewer: "Dr." marks a clinician without a credential; the specialty or a role may come first; the addressee and
+# a care manager's nursing signature are not the reviewer.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reviewer: Dr. Malcolm Iverson-Tate, Board Certified in Psychiatry", "Dr. Malcolm Iverson-Tate"),
+        ("This decision was made by a psychiatrist, Dr. Adaeze Nwankwo-Ellis. Call us.", "Dr. Adaeze Nwankwo-Ellis"),
+        ("Reviewed by: Dr. Imelda Castañeda-Roth, Geriatric Medicine.", "Dr. Imelda Castañeda-Roth"),
+        ("Reviewer rationale (Dr. Anita Shah, Board Certified Diagnostic Radiology):", "Dr. Anita Shah"),
+        ("Physician advisor: Lowell Okamura-Dean, MD, Board Certified", "Lowell Okamura-Dean, MD"),
+        ("Call the reviewing psychiatrist, Gerald Fenstermacher, MD (Board Certified)", "Gerald Fenstermacher, MD"),
+        ("The physician reviewer for this determination was Ruth Abernethy-Cole, MD, board", "Ruth Abernethy-Cole, MD"),
+        ("Dr. Nadia Feliciano, Internal Medicine, made this decision.", "Dr. Nadia Feliciano"),
+        ("A psychiatrist, Yvonne Castellano, MD, made this decision.", "Yvonne Castellano, MD"),
+        ("Signed: Reginald Afolabi-Stone, MD, FACS, General Surgery", "Reginald Afolabi-Stone, MD, FACS"),
+        ("From: Nurse Reviewer (J. Callahan, RN)", "J. Callahan, RN"),
+        # The addressee is skipped for the signature below the letter.
+        (
+            "Hanna Lindqvist, MD\nOncology\n\nDear Dr. Lindqvist,\n\nDenied.\n\nSincerely,\n\nAlicia Brandt, MD\n",
+            "Alicia Brandt, MD",
+        ),
+        ("Thanks,\nBrenda Culpepper, RN, CCM\nClinical Reviewer, Carelon", "Brenda Culpepper, RN"),
+    ],
+)
+def test_reviewer_found(text: str, expected: str) -> None:
+    assert fields_of(text)["reviewer"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ms. Jiwon Hwang-Pereira\n880 Linden Ct, Apt 3B\nSilver Spring, MD 20910\n",
+        "Take care,\nMarisol\n\nMarisol Ferrante, RN, CCM\nCare Management | Independence Blue Cross",
+        "Dear Dr. Bettencourt,\nWe denied it.\nLorenzo Bettencourt, MD\n",
+        "Our reviewer looked at the records from Dr. Smith.",
+        "This decision was made by a physician.",
+    ],
+)
+def test_reviewer_not_found(text: str) -> None:
+    assert fields_of(text)["reviewer"] is None
+
+
+# Service dates: lists sharing a year are one value as written; more date labels and prose.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("for your visits on September 3, 10 and 17, 2025. We're sorry", "September 3, 10 and 17, 2025"),
+        ("Dates: December 2, 9 and 16, 2024\nWhat was billed: 3 gel shots", "December 2, 9 and 16, 2024"),
+        ("your cardiac rehab visits (Sessions on 5/6, 5/8, 5/13, 5/15/2024).", "5/6, 5/8, 5/13, 5/15/2024"),
+        ("the claims for your visits on 1/8, 1/15 and 1/22. This office", "1/8, 1/15 and 1/22"),
+        ("Date(s) of Service Requested: 02/03/2025 - 02/21/2025", "02/03/2025"),
+        ("Dates billed to date: 07/22/2024 - 08/02/2024 (10 treatments)", "07/22/2024"),
+        ("Transport date: 04/02/2025, Mercy Medical Center", "04/02/2025"),
+        ("Date of specimen collection: 05/06/2024", "05/06/2024"),
+        ("Claim reference: TVH24-154-00872, services of 06/05/2024 - 06/14/2024", "06/05/2024"),
+        ("your claim for the laboratory tests of 14 April 2025 and", "14 April 2025"),
+        ("Inpatient notification # CHC-IP-250403-118; admit 04/03/2025 16:22", "04/03/2025"),
+        ("Services began 01/17/2025 after hospital discharge", "01/17/2025"),
+        # Boundary: a list whose first date has its year is the first date; a full date after a year-less day stays.
+        ("DOS: 12/09/24, 12/13/24", "12/09/24"),
+        ("Dates of service: 1/8 and 1/15/2024", "1/8 and 1/15/2024"),
+    ],
+)
+def test_service_date_list_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service_date"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dates of eligibility are listed in your handbook: see 5/6 and later.",
+        "The plan covers 3, 10 and 17 visits a year.",
+        "Dates: see the enclosed schedule",
+        "Our services of the highest quality are listed.",
+        "Please admit that the form was late.",
+        "DOS: 13/45, 14/50",
+        "Dates: February 30, 31 and 32, 2025",
+    ],
+)
+def test_service_date_list_not_found(text: str) -> None:
+    assert fields_of(text)["service_date"] is None
+
+
+# Service in prose and under claim labels: a possessive request, "the above claims for", "couldn't cover".
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Billed service: Revision total knee arthroplasty, all components",
+            "Revision total knee arthroplasty, all components",
+        ),
+        ("What was billed: 3 gel shots in the left knee", "3 gel shots in the left knee"),
+        (
+            "The above claims for adaptive behavior treatment have been denied. Our records show",
+            "adaptive behavior treatment",
+        ),
+        (
+            "the outcome of Dr. Saperstein's request for intravenous immune globulin (IVIG) for Owen, before",
+            "intravenous immune globulin (IVIG)",
+        ),
+        ("We couldn't cover your cardiac rehab visits at Lakeshore Heart", "cardiac rehab visits"),
+    ],
+)
+def test_service_prose_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The above claims for the member listed have been denied.",
+        "Your doctor's request for more records was sent.",
+        "We couldn't cover it.",
+        "The provider billed services twice in one day.",
+    ],
+)
+def test_service_prose_not_found(text: str) -> None:
+    assert fields_of(text)["service"] is None
+
+
+# Policy: a manual's chapter, a national coverage determination, a UM vendor's guideline, a plan's own "X policy".
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Under Medicare Benefit Policy Manual, Chapter 15, Section 50.4.2, the drug",
+            "Medicare Benefit Policy Manual, Chapter 15, Section 50.4.2",
+        ),
+        ("(32 CFR 199.4(g); TRICARE Policy Manual, Chapter 7.)", "TRICARE Policy Manual, Chapter 7"),
+        ("Medicare's National Coverage Determination 160.16 says", "National Coverage Determination 160.16"),
+        (
+            "Based on the eviCore Spine Imaging Guidelines, SP-1.1 (Low Back Pain)",
+            "eviCore Spine Imaging Guidelines, SP-1.1",
+        ),
+        (
+            "Under the Carelon Musculoskeletal guideline for Knee Arthroplasty, before",
+            "Carelon Musculoskeletal guideline for Knee Arthroplasty",
+        ),
+        ("the compendia that our Off-Label Use policy relies on", "Off-Label Use policy"),
+        (
+            "Under the BCBSAZ Site of Care policy for specialty infusions, hospital",
+            "BCBSAZ Site of Care policy for specialty infusions",
+        ),
+        ("Premera's Echocardiography policy does not support", "Echocardiography policy"),
+    ],
+)
+def test_policy_found(text: str, expected: str) -> None:
+    assert fields_of(text)["policy"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please read our privacy policy.",
+        "See the Member Manual for details.",
+        "Carelon reviewed the request.",
+        "The National Coverage Determination process is public.",
+        "Our policy is to answer within 14 days.",
+    ],
+)
+def test_policy_not_found(text: str) -> None:
+    assert fields_of(text)["policy"] is None
+
+
+# A table's service column: the first denied row's cell, not a paid line above it; a blank line ends the table.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "LN  CPT  DESCRIPTION  BILLED  PAID  CARC\n1  63047  Lumbar laminectomy  $6,850.00  $2,912.40  --\n"
+            "2  22867  Interlaminar stabilization device  $9,400.00  $0.00  CO-55",
+            "Interlaminar stabilization device",
+        ),
+        ("LN  CPT  DESCRIPTION  BILLED\n1  63047  Lumbar laminectomy  $6,850.00", "Lumbar laminectomy"),
+        (
+            "LN  CPT  DESCRIPTION  BILLED  CARC\n1  63047  Lumbar laminectomy  $6,850.00  --\n\n"
+            "2  22867  Stabilization device  $9,400.00  CO-55",
+            "Lumbar laminectomy",
+        ),
+    ],
+)
+def test_service_column_found(text: str, expected: str) -> None:
+    assert fields_of(text)["service"] == expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -117,13 +117,17 @@ _LABELLED_RULES = (
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
         r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
+        # Remittance and Blue plan abbreviations: "MBR: XDP441900377", "Contract #: XYK441095228", a "CLIENT ID" or
+        # "RECIP ID" column, "ID Card #".
+        r"|\bMBR(?:[ \t]*#|[ \t]+ID)?(?=[ \t]*[:#]?[ \t]*[A-Z]{0,4}-?\d)|\bContract(?:[ \t]*#)?(?=[ \t]*:)"
+        r"|\b(?:Client|Recip)[ \t]+ID|\bID[ \t]+Card[ \t]*(?:#|Number|No\.?)"
         # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
         # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
         r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No\.?)|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
         r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
-        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )"
+        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )(?<!Contract )"
         r"ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
@@ -155,10 +159,14 @@ _LABELLED_RULES = (
         r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
-        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case)"
+        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case|Request)"
         r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
         # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
-        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)",
+        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)"
+        # "Auth: RTC-ED-24-0206-3317", "Precertification #: 25-9913-0742", "Inpatient notification # CHC-IP-...", a
+        # Medicaid remittance's "TCN" column.
+        r"|\bAuth(?:orization)?(?=[ \t]*:)|\bPre-?cert(?:ification)?[ \t]*(?:#|Number|No\.?)"
+        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b",
         _ID_VALUE,
         0.9,
     ),
@@ -170,13 +178,18 @@ _LABELLED_RULES = (
         # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
         r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
+        # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
+        r"|(?:Issued|Finalized)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
+        r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
         r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
         r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
         # A run-on fax header: "PHONE: (800) 762-2382 DATE: 12/05/2023" (a label right after another field's number).
-        r"|(?<=[0-9)] )DATE(?=[ \t]*:))",
+        r"|(?<=[0-9)] )DATE(?=[ \t]*:)"
+        # A remittance header cell: "CYCLE 2417  DATE 04/29/24".
+        r"|(?<=[A-Z0-9]  )DATE(?=[ \t]+\d))",
         rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
         0.95,
     ),
@@ -190,7 +203,9 @@ _LABELLED_RULES = (
         r"|Drug(?:\(s\)|s)?[ \t]+(?:Requested|Name)"
         r"|(?:Medication|Items?|Treatment|Procedure|Test|Equipment|Device|Exam|Study|Imaging|Therapy|Program|Supply"
         r"|Surgery)[ \t]+(?:Requested|submitted|billed)"
-        r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested)(?:[ \t]+for)?"
+        # "Billed service: Revision total knee arthroplasty", "What was billed: 3 gel shots".
+        r"|Description[ \t]+of[ \t]+Services?|What[ \t]+was[ \t]+(?:asked|requested|billed)(?:[ \t]+for)?"
+        r"|Billed[ \t]+(?:Services?|Items?|Procedures?)"
         r"|What[ \t]+was[ \t]+ask"
         r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
         # One-word labels only where a label starts (line start, after a column gap or "; "): "Prior treatment:" and
@@ -361,29 +376,54 @@ def _valid_value(field: str, value: str) -> bool:
     )
 
 
-def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
-    """Under a table heading cell ("RIN  DCN  SVC DATE"), the cell in the same column of the next row.
+def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tuple[str, int, str]]:
+    """Under a table heading cell ("RIN  DCN  SVC DATE"), the cell in the same column of each of the next rows.
 
-    Text gaps are normalised to two spaces, so columns are counted in cells, not characters.
+    Text gaps are normalised to two spaces, so columns are counted in cells, not characters; yields the cell, where it
+    starts and its whole row, and stops at a blank line.
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     if line_end == -1 or line_end - line_start > 300:
-        return None  # no next row, or too long for a heading row (and a bound on the work per label)
+        return  # no next row, or too long for a heading row (and a bound on the work per label)
     before, after = text[line_start:start], text[end:line_end]
     if (before and not before.endswith("  ")) or (after and not after.startswith("  ")):
-        return None  # the label is not a whole cell
+        return  # the label is not a whole cell
     headings = len(_CELL_GAP.split(text[line_start:line_end]))
     if headings < 3:
-        return None  # not a heading row
+        return  # not a heading row
     column = len(_CELL_GAP.split(before)) - 1 if before else 0
-    row_end = text.find("\n", line_end + 1)
-    row = text[line_end + 1 : row_end if row_end != -1 else len(text)]
-    starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
-    cells = _CELL_GAP.split(row)
-    if len(cells) != headings:
-        return None  # an empty or extra cell would shift the columns
-    return cells[column], line_end + 1 + starts[column]
+    left, right = start - line_start, end - line_start
+    row_start = line_end + 1
+    for _ in range(rows):
+        row_end = text.find("\n", row_start)
+        row = text[row_start : row_end if row_end != -1 else len(text)]
+        if not row.strip():
+            return
+        starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
+        cells = _CELL_GAP.split(row)
+        if len(cells) == headings:
+            yield cells[column], row_start + starts[column], row
+        else:
+            # An empty or extra cell shifts the count, so fall back on a fixed-width layout: the cell that starts or
+            # ends in the same character column as the heading (left- or right-aligned), never one merely overlapping.
+            under = [
+                (cell, at)
+                for cell, at in zip(cells, starts, strict=True)
+                if cell and (at == left or at + len(cell) == right)
+            ]
+            if len(under) != 1:
+                return
+            yield under[0][0], row_start + under[0][1], row
+        if row_end == -1:
+            return
+        row_start = row_end + 1
+
+
+def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The cell under a table heading cell in the next row (see `_cells_below`)."""
+    below = next(_cells_below(text, start, end), None)
+    return (below[0], below[1]) if below else None
 
 
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
@@ -411,7 +451,7 @@ _SERVICE_PROSE = re.compile(
     r"(?:[ \t]+listed[ \t]+above)?[ \t]+for[ \t]+"
     # "We have denied payment for ...", "denied coverage of ..."
     r"|\b(?:denied|deny|declined?)[ \t]+(?:payment|coverage)[ \t]+(?:for|of)[ \t]+"
-    r"|\b(?:cannot|can't|will[ \t]+not|won't|unable[ \t]+to|not|no[ \t]+longer)[ \t]+"
+    r"|\b(?:cannot|can't|couldn't|could[ \t]+not|will[ \t]+not|won't|unable[ \t]+to|not|no[ \t]+longer)[ \t]+"
     r"(?:cover|approve|pay[ \t]+for)[ \t]+"
     # "asked us to approve ...", "requested approval of ..."
     r"|\basked[ \t]+(?:us[ \t]+)?to[ \t]+(?:approve|cover|pay[ \t]+for)[ \t]+"
@@ -421,6 +461,9 @@ _SERVICE_PROSE = re.compile(
     r"|\b(?:about|regarding|concerning)[ \t]+(?:the|your)[ \t]+(?:recent[ \t]+)?(?:claims?|requests?|prescriptions?)"
     r"[ \t]+for[ \t]+|\byour[ \t]+requests?[ \t]+for[ \t]+|^(?:coverage|payment)[ \t]+(?:of|for)[ \t]+"
     r"|(?<=[.!?] )(?:coverage|payment)[ \t]+(?:of|for)[ \t]+"
+    # "Dr. Saperstein's request for ...", "The above claims for ... have been denied".
+    r"|['’]s[ \t]+(?:prior[ \t]+authorization[ \t]+)?requests?[ \t]+for[ \t]+"
+    r"|\b(?:above|enclosed)[ \t]+(?:claims?|requests?)[ \t]+for[ \t]+"
     # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
     r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
     r"[ \t]for[ \t]+)"
@@ -478,6 +521,7 @@ _TABLE_ROW = re.compile(
 )
 _AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\b")
 _CELL_GAP = re.compile(r"[ \t]{2,}|\t")
+_TABLE_ROWS = 20  # rows read under a heading
 _LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
 _ROW_CARC = re.compile(r"\b(?:CO|PR|OA|PI|CR)[ \t]?-?[ \t]?(\d{1,3})\b")
 
@@ -526,15 +570,17 @@ def _service_listed(document: Document) -> ExtractedField | None:
 
 
 def _service_under_heading(document: Document) -> ExtractedField | None:
-    """The cell under a "SERVICE" / "DESCRIPTION" table heading, less its billing codes."""
+    """The cell under a "SERVICE" / "DESCRIPTION" table heading, less its billing codes: the first denied row's, else
+    the first row's (a paid line is not at issue)."""
     text = document.text
     for heading in _SERVICE_COLUMN.finditer(text):
-        below = _cell_below(text, heading.start(), heading.end())
-        if below is None:
-            continue
-        value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", below[0].strip()))
-        if re.search(r"[A-Za-z]{3}", value) and _valid_value("service", value) and value in text:
-            start = text.index(value, below[1])
+        rows: list[tuple[bool, str, int]] = []
+        for cell, cell_start, row in _cells_below(text, heading.start(), heading.end(), rows=_TABLE_ROWS):
+            value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", cell.strip()))
+            if re.search(r"[A-Za-z]{3}", value) and _valid_value("service", value) and value in text:
+                rows.append((_row_denied(row), value, text.index(value, cell_start)))
+        if rows:
+            _, value, start = next((row for row in rows if row[0]), rows[0])
             return _found(document, "service", value, start, 0.6, "service-column")
     return None
 
@@ -870,8 +916,18 @@ _NOT_A_FACILITY = frozenset("appeals appeal grievance grievances member customer
 _REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
 _REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
+# Dates that share one year, as written: "December 2, 9 and 16, 2024", "5/6, 5/8, 5/13, 5/15/2024", "1/8, 1/15 and
+# 1/22". The first date alone has no year, so the list is the value.
+_AND = r"(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]*)"
+_DATE_LIST = (
+    rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}},?[ \t]+\d{{4}}"
+    rf"|\d{{1,2}}/\d{{1,2}}(?:,[ \t]*\d{{1,2}}/\d{{1,2}}(?![/\d])){{0,8}}{_AND}"
+    rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?(?![/\d]))"
+)
+_DATE_LIST_VALUE = re.compile(_DATE_LIST, re.IGNORECASE)
 _SERVICE_DATE_VALUE = (
-    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({DATE_PATTERN}|{_MONTH_DAY}|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
+    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({_DATE_LIST}|{DATE_PATTERN}|{_MONTH_DAY}"
+    rf"|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
 )
 # Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
 _DENIED_DAYS = re.compile(
@@ -887,16 +943,23 @@ _SERVICE_DATE = re.compile(
     r"|Dates?[ \t]+of[ \t]+(?:care|treatment|visit|procedure|surgery|purchase)|Date[ \t]+(?:filled|dispensed)"
     r"|(?:Visit|Procedure|Surgery|Fill|Treatment|Dispense|Purchase|(?:Requested[ \t]+)?Start)[ \t]+Date"
     r"|(?:Additional[ \t]+)?(?:Dates?|Days?)[ \t]+requested"
-    r"|Admit(?:[ \t]*/[ \t]*Disch(?:arge)?)?(?=[ \t]*:))"
-    # "Dates of service on claim:", "Date of service for this request:"
-    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request))?" + _SERVICE_DATE_VALUE,
+    r"|Admit(?:[ \t]*/[ \t]*Disch(?:arge)?)?(?=[ \t]*:)"
+    # "Transport date:", "Date of specimen collection:", a line's own "Dates:" label.
+    r"|(?:Transport|Collection|Delivery)[ \t]+Date"
+    r"|Date[ \t]+of[ \t]+(?:specimen[ \t]+)?(?:collection|transport|delivery)"
+    r"|(?<![^\n])Dates(?=[ \t]*:))"
+    # "Dates of service on claim:", "Date of service for this request:", "Date(s) of Service Requested:", "Dates billed
+    # to date:".
+    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request)|[ \t]+requested|[ \t]+to[ \t]+date)?"
+    + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
 # In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
 _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
+    # "services of 06/05/2024", "the laboratory tests of 14 April 2025", "admit 04/03/2025", "Services began 01/17".
     r"|(?:treatments?|visits?|sessions?)[ \t]+on|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
-    r"|starting|beginning|began[ \t]+on"
+    r"|(?:services|tests)[ \t]+of|\badmit|starting|beginning|began(?:[ \t]+on)?"
     # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
     # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
     r"|(?:filled|dispensed|administered|delivered|bought|purchased)"
@@ -940,22 +1003,57 @@ _POLICY = re.compile(
     r"[\w/&()-]{0,40}(?:[ \t]+(?:[A-Z][\w/&()-]{0,40}|and|of|for|in|the|with|&)){0,8})?"
     r"|(?:[A-Z][\w.&-]{0,40}[ \t]+){1,5}Preferred[ \t]+Drug[ \t]+List)"
 )
+_POLICY_WORD = r"[A-Z][\w&/-]{0,30}"
+# When no policy above is named: a manual's chapter, a national coverage determination, a UM vendor's guideline.
+_POLICY_NAMED = re.compile(
+    # "Medicare Benefit Policy Manual, Chapter 15, Section 50.4.2", "TRICARE Policy Manual, Chapter 7"; not a sentence's
+    # first word ("Under Medicare Benefit Policy Manual ...").
+    rf"((?:(?!(?:Under|Per|See|The|Our|In|By|Using)\b){_POLICY_WORD}[ \t]+){{1,4}}Manual,?[ \t]+(?:Chapter|Ch\.)[ \t]*"
+    r"\d{1,3}(?:,?[ \t]+(?:Section|§)[ \t]*\d{1,3}(?:\.\d{1,3}){0,3})?"
+    r"|National[ \t]+Coverage[ \t]+Determination(?:[ \t]+\(NCD\))?[ \t]+\d{1,3}(?:\.\d{1,3}){0,3}"
+    # "eviCore Spine Imaging Guidelines, SP-1.1", "Carelon Musculoskeletal guideline for Knee Arthroplasty".
+    rf"|\b(?:eviCore|Evolent|Carelon|Optum|Magellan|AIM)(?:[ \t]+(?:{_POLICY_WORD}|of|the)){{0,6}}[ \t]+[Gg]uidelines?"
+    rf"(?:,[ \t]+[A-Z]{{1,4}}-\d{{1,3}}(?:\.\d{{1,3}})?|[ \t]+for(?:[ \t]+{_POLICY_WORD}){{1,5}})?)"
+)
+# A plan's own policy named in title case ahead of a lower-case "policy": "our Off-Label Drug Use policy",
+# "Premera's Echocardiography policy", "BCBSM's Site of Care policy for specialty infusions".
+_POLICY_OWN = re.compile(
+    rf"\b(?:[Oo]ur|the|its|{_POLICY_WORD}['’]s)[ \t]+((?:{_POLICY_WORD}[ \t]+(?:(?:of|for)[ \t]+)?){{1,6}}policy"
+    r"(?:[ \t]+for(?:[ \t]+[a-z][a-z-]{1,20}){1,3}(?=[.,;]))?)"
+)
 _CREDENTIALS = r"(?:M\.?D\.?|D\.?O\.?|MBBS|Ph\.?D\.?|PharmD|Pharm\.D\.|R\.?N\.?|NP|PA-C|DPT|DDS|DMD|LCSW|FACP|FAPA)"
+# A clinician's name: "Dr." and two or three capitalised words ("Dr. Imelda Castañeda-Roth"), or the words and a
+# credential ("Roberta Quinlan-Sayed, MD"). "Dr." alone marks a clinician, so no credential need follow it.
+_CLINICIAN_WORD = r"(?:[A-Z]\.|[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’-]{1,40})"
+_CLINICIAN = (
+    rf"(?:Dr\.[ \t]+{_CLINICIAN_WORD}(?:[ \t]{_CLINICIAN_WORD}){{1,3}}(?:,[ \t]+{_CREDENTIALS}(?![A-Za-z]))?"
+    rf"|{_CLINICIAN_WORD}(?:[ \t]{_CLINICIAN_WORD}){{1,3}},?[ \t]+{_CREDENTIALS}(?:,[ \t]*[A-Z]{{2,6}})?)"
+)
 _REVIEWER = re.compile(
-    r"(?i:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+Reviewer|Peer[ \t]+Reviewer"
+    r"(?i:Reviewed[ \t]+by|Reviewer|Medical[ \t]+Director|Physician[ \t]+(?:Reviewer|Advisor)|Peer[ \t]+Reviewer"
     r"|(?:decision|determination|denial)[ \t]+was[ \t]+(?:made|reviewed|signed)[ \t]+by|made[ \t]+this[ \t]+decision"
-    r"|Clinical[ \t]+Reviewer"
-    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+(?:Physician|Pharmacist|Clinician))[ \t]*:?[ \t]*"
-    r"((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){0,3},?[ \t]+"
-    + _CREDENTIALS
-    + r"(?:,[ \t]*[A-Z]{2,6})?)"
+    r"|Clinical[ \t]+Reviewer|(?:Decision|Determination)[ \t]+made[ \t]+by|Signed(?=[ \t]*:)"
+    r"|Clinical[ \t]+pharmacist(?=[ \t]*:)|reviewer[ \t]+for[ \t]+this[ \t]+(?:determination|decision|request)[ \t]+was"
+    # "the reviewing psychiatrist, Gerald Fenstermacher, MD", "The reviewing physician was ...".
+    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+[a-z]{3,20}(?:[ \t]+was)?)[ \t]*[:,]?[ \t]*"
+    # The reviewer's specialty may come first: "made by a psychiatrist, Dr. ...", "Reviewer rationale (Dr. ...".
+    r"(?:(?i:an?[ \t]+)?[a-z][a-z -]{0,40},[ \t]+|(?:[a-z]{1,12}[ \t]*)?\()?"
+    rf"({_CLINICIAN})"
+)
+# The name ahead of the act: "Dr. Nadia Feliciano, Internal Medicine, made this decision."
+_REVIEWER_FIRST = re.compile(
+    rf"({_CLINICIAN})(?:,[ \t]+[A-Z][A-Za-z &]{{1,40}})?,?[ \t]+(?:made|signed)[ \t]+this[ \t]+"
+    r"(?:decision|determination)"
 )
 _SIGNED_CLINICIAN = re.compile(
     r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){1,3},[ \t]+"
     + _CREDENTIALS
-    + r")\b",
+    # Not a city and state ("Silver Spring, MD 20910").
+    + r")\b(?![ \t]+\d{5})",
     re.MULTILINE,
 )
+_NURSE = re.compile(r",[ \t]+(?:R\.?N\.?|NP)\b")
+_ADDRESSEE_DOCTOR = re.compile(r"\bDear[ \t]+Dr\.?[ \t]+(?:[A-Z][A-Za-z'’-]{1,40}[ \t])?([A-Z][A-Za-z'’-]{1,40})")
 
 
 @dataclass(frozen=True)
@@ -1264,6 +1362,18 @@ def _date_under_heading(document: Document) -> ExtractedField | None:
     return None
 
 
+def _date_list(value: str) -> bool:
+    """A list of dates sharing a year whose last (or only dated) item is a real date."""
+    if not _DATE_LIST_VALUE.fullmatch(value):
+        return False
+    if "/" in value:
+        return _is_date(re.split(r",[ \t]*|[ \t]+(?:and|&)[ \t]+", value)[-1])
+    day_year = re.search(r"(\d{1,2}),?[ \t]+(\d{4})$", value)
+    return (
+        day_year is not None and parse_date(f"{value.split()[0].rstrip('.')} {day_year[1]}, {day_year[2]}") is not None
+    )
+
+
 def _service_date(document: Document) -> ExtractedField | None:
     """A labelled date of service; else the date on the service line, a table row or under a date heading."""
     for pattern, confidence, rule in (
@@ -1273,8 +1383,9 @@ def _service_date(document: Document) -> ExtractedField | None:
         (_SERVICE_DATE_PROSE, 0.6, "prose"),
     ):
         for match in pattern.finditer(document.text):
-            if _is_date(match.group(1)) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", match.group(1)):
-                return _found(document, "service_date", match.group(1), match.start(1), confidence, rule)
+            value = match.group(1)
+            if _is_date(value) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
+                return _found(document, "service_date", value, match.start(1), confidence, rule)
     return _table_row_date(document) or _date_under_heading(document)
 
 
@@ -1293,15 +1404,35 @@ def _table_row_date(document: Document) -> ExtractedField | None:
 
 
 def _policy(document: Document) -> ExtractedField | None:
-    match = _POLICY.search(document.text)
+    """A named policy or criteria set; else a manual, an NCD, a vendor's guideline or a plan's own "X policy"."""
+    match = _POLICY.search(document.text) or _POLICY_NAMED.search(document.text) or _POLICY_OWN.search(document.text)
     if match:
         value = match.group(1).strip()
         return _found(document, "policy", value, match.start(1), 0.8, "policy")
     return None
 
 
+def _signed_reviewer(document: Document) -> re.Match[str] | None:
+    """A clinician's signature line, but not the addressee ("Dear Dr. Lindqvist") nor a nurse who does not review.
+
+    A care manager's email signed "RN" reports the decision; a nurse counts when a review title follows the name.
+    """
+    text = document.text
+    addressees = {match.group(1) for match in _ADDRESSEE_DOCTOR.finditer(text)}
+    for match in _SIGNED_CLINICIAN.finditer(text):
+        name = match.group(1)
+        if any(re.search(rf"\b{re.escape(surname)}\b", name) for surname in addressees):
+            continue
+        if _NURSE.search(name) and not _REVIEW_AFTER.search(text, match.end(), match.end() + 80):
+            continue
+        return match
+    return None
+
+
 def _reviewer(document: Document) -> ExtractedField | None:
-    match = _REVIEWER.search(document.text) or _SIGNED_CLINICIAN.search(document.text)
+    """A labelled reviewer, a name ahead of "made this decision", else a clinician's signature."""
+    text = document.text
+    match = _REVIEWER.search(text) or _REVIEWER_FIRST.search(text) or _signed_reviewer(document)
     if match:
         value = match.group(1).strip()
         return _found(document, "reviewer", value, match.start(1), 0.75, "reviewer")
