@@ -107,13 +107,10 @@ def _stack_inputs(
     marked = [[mark_context(s.text) for s in sentences] for sentences in sentence_lists]
     tokens = [[sentence_scorer.tokens(sentence) for sentence in sentences] for sentences in marked]
     sentence_scores = sentence_scorer.probabilities_tokens([words for letter in tokens for words in letter])
-    if letter_scorer.token_pattern == sentence_scorer.token_pattern:
-        # The letter model reads the marked sentences joined by spaces; a token pattern that matches no space
-        # (checked in the tests) tokenises that text into the sentences' tokens one after another.
-        letter_tokens = [list(chain.from_iterable(letter)) for letter in tokens]
-    else:
-        letter_tokens = [letter_scorer.tokens(" ".join(sentences)) for sentences in marked]
-    letter_scores = letter_scorer.probabilities_tokens(letter_tokens)
+    # The letter model reads the marked sentences joined by spaces. Both models share one token pattern (the model
+    # card stores one), which matches no space, so that text's tokens are the sentences' tokens one after another
+    # (checked in the tests).
+    letter_scores = letter_scorer.probabilities_tokens([list(chain.from_iterable(letter)) for letter in tokens])
     n_labels = len(letter_scorer.intercept)
     features = np.zeros((len(sentence_lists), n_labels, 3))
     blocks: list[FloatArray] = []

@@ -90,10 +90,6 @@ class TextScorer:
                 result[:, j] += np.bincount(rows, weights=contributions[:, j], minlength=len(token_lists))
         return result
 
-    def decision(self, texts: Sequence[str]) -> FloatArray:
-        """Raw logistic-regression scores, shape (n_texts, n_labels)."""
-        return self.decision_tokens([self.tokens(text) for text in texts])
-
     def probabilities_tokens(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:
         """P(label | text) per label for already tokenised texts, shape (n_texts, n_labels)."""
         if not token_lists:
