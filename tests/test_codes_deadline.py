@@ -14,7 +14,7 @@ from denialparse.codes import extract_codes
 from denialparse.corpus import load_corpus
 from denialparse.deadline import compute_deadline
 from denialparse.extract import document_from_text
-from denialparse.field_evaluation import evaluate_fields, load_gold
+from denialparse.field_evaluation import evaluate_fields, load_gold, scalar_correct
 from denialparse.fields import extract_fields
 
 
@@ -195,6 +195,31 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
     assert per_field["appeal_window_days"]["exact_match"] >= 0.9
     mismatch = json.dumps(result["mismatches"][:1])
     assert isinstance(mismatch, str)
+
+
+@pytest.mark.parametrize(
+    ("name", "predicted", "gold", "correct"),
+    [
+        ("service", "Zurzuvae", "ZURZUVAE (zuranolone) 50 mg capsules, 14-day course", True),
+        ("service", "Avastin", "Avastin (bevacizumab) 10 mg/kg IV q2 weeks with temozolomide", True),
+        ("service", "home health aide visits", "home health aide visits 5 days a week, 4 hours a day", True),
+        ("service", "IV ketamine infusions", "ketamine infusion", True),
+        ("service", "visits", "Chiropractic visits", False),  # names the kind, not which service
+        ("service", "The study", "PET with concurrently acquired CT", False),
+        ("service", "Lipid panel", "Hemoglobin A1c", False),
+        ("service", "payment", "mesenchymal stem cell infusions", False),
+        ("service_date", "09/08/2025", ["09/08, 09/10 and 09/12/2025"], True),
+        ("service_date", "June 3, 2024", ["June 3, 5 and 12, 2024"], True),
+        ("service_date", "03/17/2025", ["03/17/2025 - 03/28/2025"], True),
+        ("service_date", "2025-01-06", ["2025.01.06 ~ 2025.02.14"], True),
+        ("service_date", "09/10/2025", ["09/08, 09/10 and 09/12/2025"], False),  # counted by its first date
+        ("service_date", "03/28/2025", ["03/17/2025 - 03/28/2025"], False),
+        ("letter_date", "Monday, March 3, 2025", "03/03/2025", True),
+        ("letter_date", "03/04/2025", "03/03/2025", False),
+    ],
+)
+def test_field_comparison_rules(name: str, predicted: str, gold: object, correct: bool) -> None:
+    assert scalar_correct(name, predicted, gold) is correct
 
 
 def test_gold_files_name_real_letters() -> None:

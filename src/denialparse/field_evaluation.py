@@ -3,7 +3,7 @@
 Each gold row is ``{"id": letter id, "fields": {...}}`` (see ``corpus/fields/README.md``). Per field: precision
 (correct / predicted), recall (correct / gold present) and exact match (prediction equals gold, "not found"
 included). Comparison rules are per kind of field: IDs exact after whitespace/case folding, dates as calendar
-dates, codes as sets, free text (service, provider) by word overlap, payer by name containment.
+dates, codes as sets, free text (service, provider) by word overlap (a shorter service that names the same thing counts), payer by name containment.
 """
 
 from __future__ import annotations
@@ -75,14 +75,35 @@ def _words(value: str) -> set[str]:
 
 
 def _overlap(predicted: str, gold: str) -> bool:
-    p, g = _words(predicted), _words(gold)
+    p, g = {_singular(w) for w in _words(predicted)}, {_singular(w) for w in _words(gold)}
     if not p or not g:
         return False
     common = len(p & g)
     # Most of the gold words must be there; extra detail (dose, quantity, codes) is fine, a different thing is not.
     first_gold_word = re.findall(r"[a-z0-9]+", gold.casefold())[:1]
     starts_alike = bool(first_gold_word) and predicted.casefold().lstrip("( ").startswith(first_gold_word[0])
-    return common / len(g) >= 0.6 and (common / len(p) >= 0.25 or starts_alike)
+    if common / len(g) >= 0.6 and (common / len(p) >= 0.25 or starts_alike):
+        return True
+    return _names_part_of(p, g)
+
+
+# Words that name a kind of service, not which one: "visits" alone does not say "chiropractic visits".
+_GENERIC_SERVICE_WORDS = frozenset(
+    "visit service session therapy treatment test testing care drug procedure stay claim payment line study "
+    "device admission day week month request item supply dose course medication infusion injection level".split()
+)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _names_part_of(predicted: set[str], gold: set[str]) -> bool:
+    """A shorter prediction that names the same thing: "Zurzuvae" for "ZURZUVAE (zuranolone) 50 mg capsules".
+
+    Every predicted word (singular) is in the gold and at least one is distinctive (not a generic service word).
+    """
+    return predicted <= gold and bool({w for w in predicted if not w.isdigit()} - _GENERIC_SERVICE_WORDS)
 
 
 _GENERIC_NAME_WORDS = frozenset(
@@ -164,10 +185,26 @@ def _gold_value(gold: dict[str, Any], name: str) -> Any:
     return gold.get(name)
 
 
-def _scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
+def _first_date_of(gold: str) -> str:
+    """The first date a gold entry names: a range "03/17/2025 - 03/28/2025" by its start, and a list sharing one
+    year ("09/08, 09/10 and 09/12/2025", "June 3, 5 and 12, 2024") by its first item with that year."""
+    first = re.split(r"\s+(?:-|to|through|~)\s+", gold)[0]
+    if parse_date(first):
+        return first
+    items = re.split(r",\s*(?:and\s+)?|\s+and\s+", gold)
+    year = re.search(r"(\d{4}|(?<=/)\d{2})\s*$", gold)
+    if len(items) > 1 and year:
+        head = items[0].strip()
+        if re.fullmatch(r"\d{1,2}/\d{1,2}", head):
+            return f"{head}/{year[1]}"
+        if re.fullmatch(r"[A-Za-z]+\.?\s+\d{1,2}", head):
+            return f"{head}, {year[1]}"
+    return first
+
+
+def scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
     if name == "service_date":
-        # A gold range "03/17/2025 - 03/28/2025" counts by its first date.
-        starts = [re.split(r"\s+(?:-|to|through)\s+", str(g))[0] for g in gold]
+        starts = [_first_date_of(str(g)) for g in gold]
         return predicted is not None and any(_same_date(str(predicted), start) for start in starts)
     if isinstance(gold, bool | int):
         return bool(predicted == gold)
@@ -197,7 +234,7 @@ def evaluate_fields(
             entry["rows"] += 1
             gold_present = gold not in (None, [], False) if not isinstance(gold, bool) else gold
             value_present = value not in (None, False)
-            correct = _scalar_correct(name, value, gold) if value_present and gold_present else False
+            correct = scalar_correct(name, value, gold) if value_present and gold_present else False
             entry["predicted"] += int(value_present)
             entry["gold"] += int(gold_present)
             entry["correct"] += int(correct)
