@@ -3,7 +3,8 @@
 Each gold row is ``{"id": letter id, "fields": {...}}`` (see ``corpus/fields/README.md``). Per field: precision
 (correct / predicted), recall (correct / gold present) and exact match (prediction equals gold, "not found"
 included). Comparison rules are per kind of field: IDs exact after whitespace/case folding, dates as calendar
-dates, codes as sets, free text (service, provider) by word overlap (a shorter service that names the same thing counts), payer by name containment.
+dates, codes as sets, free text (service, provider) by word overlap (a shorter service that names the same thing
+counts), payer by name containment.
 """
 
 from __future__ import annotations
