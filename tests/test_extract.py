@@ -129,6 +129,11 @@ def test_missing_file(tmp_path: Path) -> None:
         ("a\u00a0b\t\tc", "a b  c"),
         ("one\n\n\n\ntwo", "one\n\ntwo"),
         ("  indented line  \n", "indented line"),
+        ("ﬂow\u00adchart\u200b ok", "flowchart ok"),
+        ("a\tb", "a  b"),  # an ASCII letter takes the fast path
+        ("a \tb  c d", "a  b  c d"),
+        ("Ｍｅｍｂｅｒ ＩＤ： ７", "Member ID: 7"),  # full-width forms fold under NFKC
+        ("one\r\rtwo\r\n\r\n\r\nthree", "one\n\ntwo\n\nthree"),
     ],
 )
 def test_normalise_text(raw: str, expected: str) -> None:

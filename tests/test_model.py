@@ -195,3 +195,33 @@ def test_letter_tokens_are_the_sentence_tokens_joined() -> None:
         marked = [mark_context(s.text) for s in next(split_many([normalise_text(letter.text)]))]
         joined = [token for sentence in marked for token in scorer.tokens(sentence)]
         assert joined == scorer.tokens(" ".join(marked))
+
+
+def test_context_tokens_are_what_the_token_pattern_finds_in_the_marked_sentence() -> None:
+    """Prediction takes the tokens straight from the context marking; training read the marked strings."""
+    from denialparse.context import context_tokens, mark_context
+    from denialparse.extract import normalise_text
+
+    scorer = get_model().sentence_scorer
+    sentences = [
+        "This is not experimental; however, it is not medically necessary.",
+        "Experimental/investigational services: see definitions.",
+        "The member's request (ref_no 12-AB) isn't covered: off-label use.",
+        "No evidence supports it. It's unproven - sorry.",
+        "",
+        "...;;::",
+    ]
+    for letter in load_corpus(CORPUS)[::5]:
+        sentences.extend(s.text for s in next(split_many([normalise_text(letter.text)])))
+    for sentence in sentences:
+        assert context_tokens(sentence) == scorer.tokens(mark_context(sentence)), sentence
+
+
+def test_a_model_read_with_another_token_pattern_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "model"
+    shutil.copytree(default_model_dir(), directory)
+    meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    meta["features"]["token_pattern"] = r"(?u)\b\w\w+\b"
+    (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="pattern"):
+        load_model(directory)

@@ -97,6 +97,10 @@ def test_sentences_from_arrays_equal_spacy_spans() -> None:
                 start = span.start_char + len(span.text) - len(span.text.lstrip())
                 expected.append((" ".join(stripped.split()), start, start + len(stripped)))
         assert [(s.text, s.start, s.end) for s in sentences_of(doc)] == expected
+        # The spans kept by the sentence component and those read back from the arrays are the same.
+        kept = sentences_of(doc)
+        doc.user_data.clear()
+        assert sentences_of(doc) == kept
     assert sentences_of(parse("")) == []
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from denialparse.context import mark_context
+from denialparse.context import MARKED_TOKEN_PATTERN, context_tokens, mark_context
 from denialparse.corpus import LabeledText
 from denialparse.extract import normalise_text
 from denialparse.linear import Stacker, TextScorer, compile_stacker, compile_text_scorer
@@ -27,7 +27,6 @@ from denialparse.nlp import Sentence, split_many
 
 FloatArray = NDArray[np.float64]
 _EPS = 1e-4
-_TOKEN_PATTERN = r"(?u)[a-z0-9_][a-z0-9_'-]*"
 _SCORING_BATCH = 512
 
 
@@ -104,8 +103,9 @@ def _stack_inputs(
     sentence_scorer: TextScorer, letter_scorer: TextScorer, sentence_lists: Sequence[Sequence[Sentence]]
 ) -> tuple[FloatArray, list[FloatArray]]:
     """Stacking features (n_letters, n_labels, 3) and each letter's sentence scores, for a batch of letters."""
-    marked = [[mark_context(s.text) for s in sentences] for sentences in sentence_lists]
-    tokens = [[sentence_scorer.tokens(sentence) for sentence in sentences] for sentences in marked]
+    # The models were trained on marked sentences read with MARKED_TOKEN_PATTERN (checked at load), so the tokens
+    # come straight from the context marking.
+    tokens = [[context_tokens(s.text) for s in sentences] for sentences in sentence_lists]
     sentence_scores = sentence_scorer.probabilities_tokens([words for letter in tokens for words in letter])
     # The letter model reads the marked sentences joined by spaces. Both models share one token pattern (the model
     # card stores one), which matches no space, so that text's tokens are the sentences' tokens one after another
@@ -198,7 +198,7 @@ def _vectorizer(config: TrainingConfig) -> Any:
         ngram_range=(1, config.max_ngram),
         min_df=config.min_df,
         sublinear_tf=True,
-        token_pattern=_TOKEN_PATTERN,
+        token_pattern=MARKED_TOKEN_PATTERN,
         lowercase=False,
         dtype=np.float64,
     )

@@ -56,13 +56,27 @@ def load_rules(path: Path = DATA_DIR / "context.yaml") -> ContextRules:
 
 def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
     """Lower-cased word sequence of the sentence with negated / general reason words prefixed."""
-    rules = rules or load_rules()
+    return " ".join(_marked_words(sentence, rules or load_rules()))
+
+
+_CLAUSE_PUNCTUATION = frozenset(";:.")
+# The classifier's token pattern: over a marked sentence it finds exactly the marked words without the clause
+# punctuation, which is what :func:`context_tokens` returns without building and searching the string.
+MARKED_TOKEN_PATTERN = r"(?u)[a-z0-9_][a-z0-9_'-]*"
+
+
+def context_tokens(sentence: str, rules: ContextRules | None = None) -> list[str]:
+    """The tokens ``MARKED_TOKEN_PATTERN`` finds in ``mark_context(sentence)``, computed directly."""
+    return [word for word in _marked_words(sentence, rules or load_rules()) if word not in _CLAUSE_PUNCTUATION]
+
+
+def _marked_words(sentence: str, rules: ContextRules) -> list[str]:
     lowered = sentence.lower()
-    words = _WORD.findall(lowered)
+    words: list[str] = _WORD.findall(lowered)
     if rules.all_targets.isdisjoint(words):  # most sentences: no reason word at all
-        return " ".join(words)
+        return words
     if rules.general.search(lowered):
-        return " ".join(f"gen_{w}" if w in rules.targets else w for w in words)
+        return [f"gen_{w}" if w in rules.targets else w for w in words]
     # Word index where each strong cue ends.
     strong_ends: set[int] = set()
     for match in rules.strong_regex.finditer(lowered):
@@ -87,4 +101,4 @@ def mark_context(sentence: str, rules: ContextRules | None = None) -> str:
             out.append(word)
         reach = max(reach - 1, 0)
         weak_reach = max(weak_reach - 1, 0)
-    return " ".join(out)
+    return out

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from denialparse.classifier import ReasonClassifier, TrainingConfig
+from denialparse.context import MARKED_TOKEN_PATTERN
 from denialparse.errors import ModelError
 from denialparse.linear import Stacker, TextScorer, compile_stacker, compile_text_scorer
 
@@ -181,6 +182,8 @@ def load_model(directory: Path) -> ReasonClassifier:
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as stored:
             arrays = {name: np.asarray(stored[name], dtype=np.float64) for name in stored.files}
         features = meta["features"]
+        if features["token_pattern"] != MARKED_TOKEN_PATTERN:
+            raise ModelError(f"{directory}: the model reads tokens with a pattern this version does not produce")
         scorers = {
             prefix: TextScorer(
                 vocabulary=vocabularies[attribute],

@@ -61,6 +61,7 @@ class _TextKeepingTokenizer:
 
 
 _TEXT_KEY = "denialparse.text"
+_SPANS_KEY = "denialparse.sentence_spans"
 
 
 def doc_text(doc: Doc) -> str:
@@ -85,6 +86,13 @@ def _letter_sentences(doc: Doc) -> Doc:
     starts[_line_starts(text, columns)] = True
     sent_starts: Any = np.where(starts, 1, -1).astype(np.int64).view(np.uint64).reshape(-1, 1)  # -1: not a start
     doc.from_array([SENT_START], sent_starts)
+    # Each sentence's character span, kept for :func:`sentences_of`, which would otherwise read the arrays again.
+    first_tokens = np.flatnonzero(starts)
+    last_tokens = np.append(first_tokens[1:], len(doc)) - 1
+    doc.user_data[_SPANS_KEY] = (
+        columns[first_tokens, 0].tolist(),
+        (columns[last_tokens, 0] + columns[last_tokens, 1]).tolist(),
+    )
     return doc
 
 
@@ -205,16 +213,20 @@ def sentences_of(doc: Doc) -> list[Sentence]:
 
     if len(doc) == 0:
         return []
-    columns = doc.to_array([IDX, LENGTH, SENT_START])
-    first_tokens = np.flatnonzero(columns[:, 2] == 1)
-    if len(first_tokens) == 0 or first_tokens[0] != 0:
-        first_tokens = np.concatenate(([0], first_tokens))
-    last_tokens = np.concatenate((first_tokens[1:], [len(doc)])) - 1
-    span_starts = columns[first_tokens, 0]
-    span_ends = columns[last_tokens, 0] + columns[last_tokens, 1]
+    kept = doc.user_data.get(_SPANS_KEY)
+    if kept is not None:
+        span_starts, span_ends = kept
+    else:
+        columns = doc.to_array([IDX, LENGTH, SENT_START])
+        first_tokens = np.flatnonzero(columns[:, 2] == 1)
+        if len(first_tokens) == 0 or first_tokens[0] != 0:
+            first_tokens = np.concatenate(([0], first_tokens))
+        last_tokens = np.concatenate((first_tokens[1:], [len(doc)])) - 1
+        span_starts = columns[first_tokens, 0].tolist()
+        span_ends = (columns[last_tokens, 0] + columns[last_tokens, 1]).tolist()
     text = doc_text(doc)
     result: list[Sentence] = []
-    for span_start, span_end in zip(span_starts.tolist(), span_ends.tolist(), strict=True):
+    for span_start, span_end in zip(span_starts, span_ends, strict=True):
         raw = text[span_start:span_end]
         stripped = raw.strip()
         if _ALPHANUMERIC.search(stripped) is None:  # empty, or punctuation and symbols only
