@@ -124,6 +124,28 @@ def test_trimmed_tokenizer_exceptions_keep_every_sentence() -> None:
         assert sentences_of(trimmed(text)) == sentences_of(reference)
 
 
+def test_memoised_affix_searches_give_spacys_tokens() -> None:
+    """The pipeline remembers suffix and infix searches; its tokens must be those of an unmodified tokenizer with
+    the same exceptions, on letters and on strings built to reuse a search in another chunk."""
+    import spacy
+
+    from conftest import CORPUS
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import normalise_text
+    from denialparse.nlp import build_pipeline, sentence_relevant_special_cases
+
+    ours = build_pipeline().tokenizer
+    reference = spacy.blank("en")
+    reference.tokenizer.rules = sentence_relevant_special_cases(reference.tokenizer.rules)
+    texts = [normalise_text(letter.text) for letter in load_corpus(CORPUS)[::7]]
+    texts += [
+        "ketamine, ketamine. (ketamine) ketamine... 10km 10km. U.S.A. e.g. well-known;well-known 3.5mg 3.5mg)",
+        "x-ray/x-ray:x-ray 'quoted' \"quoted.\" ......... 12+3 12+3. a/b a/b. Dr. Dr.) Ph.D.",
+    ]
+    for text in texts:
+        assert [(t.idx, t.text) for t in ours(text)] == [(t.idx, t.text) for t in reference.make_doc(text)]
+
+
 def test_vectorised_sentencizer_rule_equals_spacy_sentencizer() -> None:
     """The punctuation rule runs on token arrays; it must mark exactly the starts spaCy's Sentencizer marks."""
     import spacy

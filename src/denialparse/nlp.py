@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +32,7 @@ _ALPHANUMERIC = re.compile(r"[^\W_]")  # the characters str.isalnum() accepts
 # about 21,000. The tokenizer cache only grows outside zones, so it needs no more room than this.
 _VOCABULARY_LIMIT = 100_000
 _TOKENIZER_CACHE_SIZE = _VOCABULARY_LIMIT
+_AFFIX_CACHE_SIZE = 50_000  # strings whose affix searches are remembered (a few MB)
 _PARSE_LOCK = threading.Lock()
 
 
@@ -177,6 +178,16 @@ def sentence_relevant_special_cases(rules: dict[str, Any]) -> dict[str, Any]:
     return {text: tokens for text, tokens in rules.items() if any(mark in text for mark in _SENTENCE_FINAL)}
 
 
+def _memoised_finditer(finditer: Callable[[str], Iterator[re.Match[str]]]) -> Callable[[str], tuple[Any, ...]]:
+    """``finditer`` with its matches kept per string (spaCy reads them with ``list()``, so a tuple serves)."""
+
+    @lru_cache(maxsize=_AFFIX_CACHE_SIZE)
+    def matches(string: str) -> tuple[re.Match[str], ...]:
+        return tuple(finditer(string))
+
+    return matches
+
+
 @lru_cache(maxsize=1)
 def build_pipeline() -> Language:
     """The shared pipeline, built once per process (about 0.2 s)."""
@@ -194,6 +205,11 @@ def build_pipeline() -> Language:
     # lexical attributes computed. Letters repeat their boilerplate, so a larger cache pays (about 220 bytes a
     # chunk, 22 MB when full); and only the two attributes the sentence rules read are computed.
     tokenizer.max_cache_size = _TOKENIZER_CACHE_SIZE
+    # A new chunk still has its affixes searched with English's rule alternations (large character classes tried
+    # at every position: a fifth of the classifier's work). About half of those searches repeat one made for
+    # another chunk ("ketamine," then "ketamine."), so they are memoised: the same answers, by construction.
+    tokenizer.suffix_search = lru_cache(maxsize=_AFFIX_CACHE_SIZE)(tokenizer.suffix_search)
+    tokenizer.infix_finditer = _memoised_finditer(tokenizer.infix_finditer)
     vocab: Any = nlp.vocab
     vocab.lex_attr_getters = {
         attr: getter for attr, getter in vocab.lex_attr_getters.items() if attr in (IS_PUNCT, IS_SPACE)
