@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from conftest import CORPUS, EXAMPLES, OFF_LABEL_LETTER, Run, encrypted_pdf, image_only_pdf
 from denialparse import cli
 from denialparse.analysis import get_model
-from denialparse.errors import ALL_ERRORS
+from denialparse.errors import ALL_ERRORS, DataFileError
 
 
 def test_report_text_on_a_real_pdf(run: Run, make_pdf: Callable[..., Path]) -> None:
@@ -145,6 +146,27 @@ def test_evaluate_fields_takes_every_gold_option(run: Run, tmp_path: Path) -> No
         result = json.loads((out / "fields.json").read_text(encoding="utf-8"))
         assert result["letters"] == letters
         assert result["gold"] == [str(gold) for gold in golds]
+
+
+def test_evaluate_fields_reads_the_gold_sets_manifest(run: Run, tmp_path: Path) -> None:
+    """Without --gold, --set picks the files of one role from <corpus>/fields/sets.yaml."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "letters", corpus / "letters")
+    (corpus / "fields").mkdir()
+    lines = (CORPUS / "fields" / "gold-a.jsonl").read_text(encoding="utf-8").splitlines()
+    (corpus / "fields" / "dev.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    (corpus / "fields" / "test.jsonl").write_text(lines[3] + "\n", encoding="utf-8")
+    (corpus / "fields" / "sets.yaml").write_text(
+        "version: 1\ndevelopment: [dev.jsonl]\nheld-out: [test.jsonl]\n", encoding="utf-8"
+    )
+    for gold_set, letters in (("development", 3), ("held-out", 1)):
+        out = tmp_path / gold_set
+        code, _, err = run("evaluate", "--fields", "--set", gold_set, "--corpus", corpus, "--out", out)
+        assert code == 0, err
+        assert json.loads((out / "fields.json").read_text(encoding="utf-8"))["letters"] == letters
+    (corpus / "fields" / "extra.jsonl").write_text(lines[4] + "\n", encoding="utf-8")
+    code, _, err = run("evaluate", "--fields", "--corpus", corpus, "--out", tmp_path / "x")
+    assert code == DataFileError.exit_code and "exactly one role" in err and "Traceback" not in err
 
 
 def test_exit_codes_are_distinct() -> None:

@@ -13,8 +13,9 @@ from conftest import CORPUS
 from denialparse.codes import extract_codes
 from denialparse.corpus import load_corpus
 from denialparse.deadline import compute_deadline
+from denialparse.errors import DataFileError
 from denialparse.extract import document_from_text
-from denialparse.field_evaluation import evaluate_fields, load_gold, scalar_correct
+from denialparse.field_evaluation import evaluate_fields, load_gold, load_gold_sets, scalar_correct
 from denialparse.fields import extract_fields
 
 
@@ -226,3 +227,29 @@ def test_gold_files_name_real_letters() -> None:
     ids = {letter.id for letter in load_corpus(CORPUS)}
     for path in sorted(Path(CORPUS / "fields").glob("*.jsonl")):
         assert {row.id for row in load_gold(path)} <= ids, path.name
+
+
+def test_every_gold_file_has_one_role_and_no_letter_is_in_two_sets() -> None:
+    sets = load_gold_sets(CORPUS / "fields")
+    ids = {
+        name: {row.id for path in paths for row in load_gold(path)} if paths else set() for name, paths in sets.items()
+    }
+    assert sets["development"] and not ids["development"] & ids["held-out"]
+
+
+@pytest.mark.parametrize(
+    ("manifest", "problem"),
+    [
+        ("version: 1\ndevelopment: [a.jsonl]\nheld-out: []\n", "exactly one role"),  # b.jsonl has none
+        ("version: 1\ndevelopment: [a.jsonl, b.jsonl]\nheld-out: [b.jsonl]\n", "exactly one role"),
+        ("version: 1\ndevelopment: [a.jsonl, b.jsonl]\n", "held-out"),
+        ("version: 1\ndevelopment: [a.jsonl, b.jsonl]\nheld-out: []\ntest: []\n", "test"),
+        ("development: [a.jsonl\n", "sets.yaml"),
+    ],
+)
+def test_gold_sets_manifest_is_checked(tmp_path: Path, manifest: str, problem: str) -> None:
+    for name in ("a.jsonl", "b.jsonl"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "sets.yaml").write_text(manifest, encoding="utf-8")
+    with pytest.raises(DataFileError, match=problem):
+        load_gold_sets(tmp_path)

@@ -259,13 +259,20 @@ def _confusion_table(confusion: dict[str, Any]) -> Any:
 )
 @click.option("--fields", "fields_mode", is_flag=True, help="Evaluate the field extractor instead of the classifier.")
 @click.option(
+    "--set",
+    "gold_set",
+    type=click.Choice(["development", "held-out"]),
+    default="development",
+    show_default=True,
+    help="With --fields: the gold files of this role in <corpus>/fields/sets.yaml. Held-out figures are the ones "
+    "to publish; only development mismatches may be read to change the extractor.",
+)
+@click.option(
     "--gold",
     "gold",
     type=click.Path(path_type=Path),
     multiple=True,
-    default=(Path("corpus/fields"),),
-    show_default=True,
-    help="With --fields: gold field annotations (file or directory); repeat to evaluate on several together.",
+    help="With --fields: gold field annotations (file or directory) instead of a --set; repeat to pool several.",
 )
 @click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
 @click.option("--pdf", "through_pdf", is_flag=True, help="With --fields: render each letter to PDF and extract it.")
@@ -274,6 +281,7 @@ def evaluate(
     data: Path | None,
     out_dir: Path,
     fields_mode: bool,
+    gold_set: str,
     gold: tuple[Path, ...],
     corpus_path: Path,
     through_pdf: bool,
@@ -286,6 +294,12 @@ def evaluate(
     from rich.console import Console
 
     if fields_mode:
+        if not gold:
+            from denialparse.field_evaluation import load_gold_sets
+
+            gold = tuple(load_gold_sets(corpus_path / "fields")[gold_set])
+            if not gold:
+                raise UsageError(f"{corpus_path / 'fields' / 'sets.yaml'} names no {gold_set} gold files")
         _evaluate_fields(gold, corpus_path, out_dir, through_pdf)
         return
     if data is None:

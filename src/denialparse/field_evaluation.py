@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from denialparse.codes import extract_codes
 from denialparse.corpus import LabeledText
 from denialparse.datatypes import Document
 from denialparse.deadline import compute_deadline
 from denialparse.errors import DataFileError
 from denialparse.fields import FIELD_NAMES, extract_fields, parse_date
+from denialparse.resources import read_yaml
 
 # The extractor's own fields that have gold (funding and the appeal address/fax have none), then the deadline's.
 _NO_GOLD = ("plan_funding", "appeal_address", "appeal_fax", "external_review")
@@ -44,6 +47,44 @@ GROUPS = {
 class GoldFields:
     id: str
     fields: dict[str, Any]
+
+
+class GoldSets(BaseModel):
+    """``corpus/fields/sets.yaml``: the role of each gold file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    version: int
+    development: list[str]
+    held_out: list[str] = Field(alias="held-out")
+
+
+GOLD_SETS_FILE = "sets.yaml"
+GOLD_SET_NAMES = ("development", "held-out")
+
+
+def load_gold_sets(directory: Path) -> dict[str, list[Path]]:
+    """The gold files of each role, checked: every ``*.jsonl`` in ``directory`` has exactly one role."""
+    import yaml
+
+    try:
+        sets = GoldSets.model_validate(read_yaml(directory / GOLD_SETS_FILE))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise DataFileError(f"{directory / GOLD_SETS_FILE}: {where}: {first['msg']}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"{directory / GOLD_SETS_FILE}: {str(exc).splitlines()[0]}") from None
+    named = sets.development + sets.held_out
+    present = sorted(path.name for path in directory.glob("*.jsonl"))
+    if sorted(named) != present:
+        raise DataFileError(
+            f"{directory / GOLD_SETS_FILE}: each gold file needs exactly one role "
+            f"(files: {', '.join(present)}; named: {', '.join(sorted(named))})"
+        )
+    return {
+        "development": [directory / name for name in sets.development],
+        "held-out": [directory / name for name in sets.held_out],
+    }
 
 
 def load_gold(*paths: Path) -> list[GoldFields]:
