@@ -146,6 +146,48 @@ def test_memoised_affix_searches_give_spacys_tokens() -> None:
         assert [(t.idx, t.text) for t in ours(text)] == [(t.idx, t.text) for t in reference.make_doc(text)]
 
 
+def _reference_line_starts(text: str, words: list[tuple[int, int]], short: float) -> list[int]:
+    """The line rule written directly, one pair of neighbouring words at a time (the pipeline's is vectorised)."""
+    from denialparse.nlp import _LINE_END, _LIST_START
+
+    found = []
+    for k in range(len(words) - 1):
+        (start, length), (next_start, _) = words[k], words[k + 1]
+        end = start + length
+        gap = text[end:next_start]
+        if "\n" not in gap:
+            continue
+        prev_line = text[text.rfind("\n", 0, end) + 1 : end].strip()
+        next_line = text[next_start:].split("\n", 1)[0]
+        paragraph_or_list = gap.count("\n") >= 2 or _LIST_START.match(next_line) is not None
+        line_ends_sentence = not next_line[:1].islower() and (
+            prev_line.endswith(_LINE_END) or len(prev_line) <= short or (prev_line.isupper() and len(prev_line) > 3)
+        )
+        if paragraph_or_list or line_ends_sentence:
+            found.append(k + 1)
+    return found
+
+
+def test_line_rule_equals_its_direct_statement() -> None:
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+    from conftest import CORPUS
+    from denialparse.corpus import load_corpus
+    from denialparse.nlp import _line_starts, build_pipeline
+
+    tokenizer = build_pipeline().tokenizer
+    texts = [letter.text for letter in load_corpus(CORPUS)[::9]]
+    texts += ["a\n\n\nB", "x\r\ny\n  - item\n1) two\nlower\nUPPER HEAD\nEnd.\nNext", "one\n", "  \n word \n\t\nWord"]
+    for text in texts:
+        columns = np.asarray(tokenizer(text).to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]), dtype=np.int64)
+        word_rows = [row for row in range(len(columns)) if columns[row, 2] == 0]
+        lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
+        short = 0.6 * lengths[int(len(lengths) * 0.9)] if lengths else 0
+        expected = _reference_line_starts(text, [(int(columns[r, 0]), int(columns[r, 1])) for r in word_rows], short)
+        assert _line_starts(text, columns) == [word_rows[k] for k in expected]
+
+
 def test_vectorised_sentencizer_rule_equals_spacy_sentencizer() -> None:
     """The punctuation rule runs on token arrays; it must mark exactly the starts spaCy's Sentencizer marks."""
     import spacy

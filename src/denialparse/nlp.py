@@ -131,12 +131,15 @@ def _punctuation_starts(is_punct: NDArray[np.bool_], is_final: NDArray[np.bool_]
 def _line_starts(text: str, columns: NDArray[np.int64]) -> list[int]:
     """Tokens that start a sentence because of line structure punctuation alone does not reveal.
 
-    ``columns`` holds each token's offset, length and is-space flag; only the tokens right after a newline are
-    examined one by one.
+    ``columns`` holds each token's offset, length and is-space flag; only the first word after a newline is
+    examined, against its line and the previous word's line (which ends with that word: only whitespace tokens
+    lie between them).
     """
     if "\n" not in text:
         return []
-    lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
+    lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    lengths = sorted(len(line) for line in stripped if line)
     short = 0.6 * lengths[int(len(lengths) * 0.9)] if lengths else 0
     words = np.flatnonzero(columns[:, 2] == 0)
     if len(words) < 2:
@@ -144,21 +147,27 @@ def _line_starts(text: str, columns: NDArray[np.int64]) -> list[int]:
     starts = columns[words, 0]
     ends = starts + columns[words, 1]
     newlines = np.asarray([match.start() for match in _NEWLINE.finditer(text)], dtype=np.int64)
+    line_begins = np.concatenate(([0], newlines + 1))
+    prev_lines = np.searchsorted(newlines, ends[:-1])  # the line each word ends on
+    next_lines = np.searchsorted(newlines, starts[1:])  # the line the following word starts on
     # A newline between a word and the next one: the only places a line-structure break can go.
-    crossing = np.flatnonzero(np.searchsorted(newlines, starts[1:]) > np.searchsorted(newlines, ends[:-1]))
+    crossing = np.flatnonzero(next_lines > prev_lines)
     return [
         int(words[k + 1])
-        for k in crossing.tolist()
-        if _breaks_line(text, int(ends[k]), int(starts[k + 1]), text[int(ends[k]) : int(starts[k + 1])], short)
+        for k, prev, following, start in zip(
+            crossing.tolist(),
+            prev_lines[crossing].tolist(),
+            next_lines[crossing].tolist(),
+            (starts[crossing + 1] - line_begins[next_lines[crossing]]).tolist(),
+            strict=True,
+        )
+        if _breaks_line(stripped[prev], lines[following][start:], following - prev, short)
     ]
 
 
-def _breaks_line(text: str, prev_end: int, next_start: int, gap: str, short: float) -> bool:
-    line_start = text.rfind("\n", 0, prev_end) + 1
-    prev_line = text[line_start:prev_end].strip()
-    next_line_end = text.find("\n", next_start)
-    next_line = text[next_start : next_line_end if next_line_end >= 0 else len(text)]
-    if gap.count("\n") >= 2 or _LIST_START.match(next_line) is not None:
+def _breaks_line(prev_line: str, next_line: str, newlines_between: int, short: float) -> bool:
+    """``prev_line``: the stripped line a word ends; ``next_line``: the next line from its first word on."""
+    if newlines_between >= 2 or _LIST_START.match(next_line) is not None:
         return True
     if next_line[:1].islower():
         return False  # a wrapped sentence goes on
