@@ -28,7 +28,7 @@ def rss_mb(pid: int) -> float:
 
 
 def main() -> None:
-    import httpx
+    import httpx2 as httpx
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=20)
