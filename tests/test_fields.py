@@ -495,6 +495,22 @@ def test_plan_type_not_found(text: str) -> None:
         ("Remit date: 07/12/2024     EFT: 0093318872", "letter_date", "07/12/2024"),
         ("RA #: 0009812654     Check/EFT date: 07/19/2024", "letter_date", "07/19/2024"),
         ("PROVIDER: HUDSON PLLC   MMIS ID: 047   CYCLE 2417  DATE 04/29/24", "letter_date", "04/29/24"),
+        # Round 5: labels joined by "/" pair with values joined by " / "; Medicaid recipient abbreviations; "Claim(s)";
+        # an ID on the provider's line is the provider's; send stamps and portal stamps date a letter.
+        ("Policy/Certificate: GRP-88-4410 / 7731-20019", "group_number", "GRP-88-4410"),
+        ("Policy/Certificate: GRP-88-4410 / 7731-20019", "member_id", "7731-20019"),
+        ("Name: Lee Park  Employee ID/Member ID: E55102 / KXW4410092", "member_id", "KXW4410092"),
+        ("Member ID/Group #: KXW4410092 / 66120", "member_id", "KXW4410092"),
+        ("Member ID/Group #: KXW4410092 / 66120", "group_number", "66120"),
+        ("Claim/Reference #: 24-55120-A", "claim_number", "24-55120-A"),
+        ("Enrollee: Dana Fiske   RID: 330918274", "member_id", "330918274"),
+        ("CLIENT: MORALES, INES   PCN: 604417293", "member_id", "604417293"),
+        ("Claim(s): 25118D0042210, 25118D0042211", "claim_number", "25118D0042210"),
+        ("Provider: BAYSIDE THERAPY LLC  MMIS ID: 08812045\nRecipient ID: QX77120M", "member_id", "QX77120M"),
+        ("Billing provider: Ann Lee, MD   Member ID: KXW4410092", "member_id", "KXW4410092"),
+        ("Date/Time sent: 11/03/2025 08:40\nTo: Utilization Review", "letter_date", "11/03/2025"),
+        ("Provider Portal > Claim Detail\nViewed: 02/27/2026 09:12 ET", "letter_date", "02/27/2026"),
+        ("Claim Status Response\nInquiry submitted: 01/15/2026 10:02 AM", "letter_date", "01/15/2026"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -523,6 +539,12 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Your request was received on the DATE shown.", "letter_date"),
         # A cell in the heading's column but not aligned with it is not under it.
         ("ICN  DOS  PROC  MOD\nA  04/11/24   G2083  1", "claim_number"),
+        # Round 5: a provider's own IDs, a pharmacy's processor control number, a lower-case word, a lone "Policy".
+        ("PAYEE: RIVER BEND CLINIC  NPI: 1467700213  STATE MEDICAID ID: 0455120", "member_id"),
+        ("Provider: Lakeside Dialysis  Medicaid ID: 7712044", "member_id"),
+        ("BIN: 610014  PCN: MEDDPRIME  Group: RX4410", "member_id"),
+        ("Beneficiary (ID MBI-linked 3QX7CC1) was seen.", "member_id"),
+        ("Policy: Clinical Policy Bulletin 0388", "group_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:

@@ -115,7 +115,10 @@ _LABELLED_RULES = (
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
-        r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
+        r"|\bCertificate[ \t]+(?:Number|No\.?|#)|\bCertificate(?=[ \t]*:)"
+        # Medicaid recipient numbers: Alabama's and Indiana's "RID", Texas's nine-digit "PCN" (a pharmacy's processor
+        # control number is short).
+        r"|\bRID\b|\bPCN\b(?=[ \t]*:?[ \t]*\d{9}\b)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
         # Remittance and Blue plan abbreviations: "MBR: XDP441900377", "Contract #: XYK441095228", a "CLIENT ID" or
         # "RECIP ID" column, "ID Card #".
@@ -141,13 +144,16 @@ _LABELLED_RULES = (
         # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
         # a spending account; "Claim group" numbers claims.
         r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?"
-        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)",
+        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)"
+        # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823".
+        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)",
         _ID_VALUE,
         0.9,
     ),
     _LabelledRule(
         "claim_number",
-        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
+        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?:\(s\))?(?=[ \t]*:)"
+        r"|\bReference[ \t]+(?:Number|No\.?|#)"
         r"|\bOrder[ \t]*(?:#|Number|No\.?|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No\.?|#|Request[ \t]+#)|\bAuth[ \t]*#"
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
@@ -181,7 +187,10 @@ _LABELLED_RULES = (
         # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
         r"|(?:Issued|Finalized)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
         r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
-        r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
+        r"|Date/time(?:[ \t]+(?:of[ \t]+(?:call|message)|sent|faxed|transmitted))?"
+        r"|Date[ \t]+of[ \t]+(?:call|message|conversation)|Date[ \t]+(?:sent|faxed|transmitted)"
+        # When a portal page or an inquiry's answer was made: "Viewed: 05/14/2025 16:40 ET", "Inquiry submitted:".
+        r"|(?:Viewed|Generated|Retrieved|Accessed)(?:[ \t]+on)?(?=[ \t]*:)|Inquiry[ \t]+(?:submitted|date)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
@@ -371,6 +380,8 @@ def _valid_value(field: str, value: str) -> bool:
     return (
         any(ch.isdigit() for ch in value)
         and not _OTHER_ID.match(value)
+        # "MBI-linked 7K22WX0": a lower-case word is prose, not the start of an ID.
+        and (field not in _ID_FIELDS or re.match(r"[a-z]+(?:\s|$)", value) is None)
         and (field != "letter_date" or _is_date(value))
         and (field not in _ID_FIELDS or not _is_date(value))
     )
@@ -426,13 +437,68 @@ def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
     return (below[0], below[1]) if below else None
 
 
+# A line that names the provider or payee before an ID label ("Provider: HUDSON RIVER COUNSELING  MMIS ID: 04718822",
+# "NPI: 1902447318  NC Medicaid ID: 8811204"): the ID is the provider's unless its label names the member.
+_PROVIDER_LINE = re.compile(
+    r"^[ \t]*(?:(?:Billing|Rendering|Servicing)[ \t]+)?(?:Provider|Payee|Facility|Pharmacy)(?:[ \t]+Name)?"
+    r"[ \t]*\.{0,12}:"
+    r"|\b(?:NPI|TIN|Tax[ \t]+ID)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MEMBER_LABEL_WORDS = re.compile(
+    r"Member|Subscriber|Patient|Recipient|Recip|Enrollee|Beneficiary|Client|Customer|Participant|Insured|MBR", re.I
+)
+# Labels joined by "/" ahead of values joined by " / " pair up in order ("Policy/Certificate: SNL-GH-775120 /
+# 0044-19823", "Student ID/Member ID: W0471182 / 1019283746-00"); a single value after them serves every label.
+_PAIRED_LABEL_END = re.compile(r"[A-Za-z#./ ]{0,30}?:")
+_PAIRED_VALUE = re.compile(r"[ \t]*([^\n]{1,120}?)(?=[ \t]{2}|[ \t]*$)", re.MULTILINE)
+
+
+def _near_line_start(text: str, at: int, reach: int = 200) -> int:
+    """Where the line holding ``at`` starts, looking back at most ``reach`` characters (bounded work per label)."""
+    floor = max(at - reach, 0)
+    return max(text.rfind("\n", floor, at) + 1, floor)
+
+
+def _paired_value(text: str, label: re.Match[str]) -> tuple[str, int] | None:
+    """The value paired with ``label`` when its label cell joins several labels with "/" and its value has as many
+    parts; None when the label stands alone."""
+    line_start = _near_line_start(text, label.start())
+    gap = text.rfind("  ", line_start, label.start())
+    cell_start = gap + 2 if gap != -1 else line_start
+    end = _PAIRED_LABEL_END.match(text, label.end())
+    if end is None:
+        return None
+    cell = text[cell_start : end.end() - 1]
+    if "/" not in cell or "  " in cell:
+        return None
+    index = text.count("/", cell_start, label.start())
+    values = _PAIRED_VALUE.match(text, end.end())
+    if values is None:
+        return None
+    parts = values.group(1).split(" / ")
+    if len(parts) != cell.count("/") + 1:
+        return None
+    start = values.start(1) + sum(len(part) + 3 for part in parts[:index])
+    return parts[index].strip(), start
+
+
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
     """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
     text = document.text
     label_pattern, value_pattern = rule.compile_parts()
     for label in label_pattern.finditer(text):
+        if (
+            rule.field == "member_id"
+            and not _MEMBER_LABEL_WORDS.search(label.group(0))
+            and _PROVIDER_LINE.search(text, _near_line_start(text, label.start()), label.start())
+        ):
+            continue  # the provider's own number
         candidates: list[tuple[str, int, str]] = []
-        if match := value_pattern.match(text, label.end()):
+        paired = _paired_value(text, label) if rule.field in _ID_FIELDS else None
+        if paired is not None:
+            candidates.append((_clean_value(rule.field, paired[0]), paired[1], paired[0]))
+        elif match := value_pattern.match(text, label.end()):
             candidates.append((_clean_value(rule.field, match.group(1)), match.start(1), match.group(1)))
         if rule.field in _ID_FIELDS and (below := _cell_below(text, label.start(), label.end())):
             candidates.append((below[0], below[1], below[0]))
