@@ -322,6 +322,10 @@ def test_service_not_found(text: str) -> None:
         ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
         ("FROM: Acme Health FAX: (866) 915-9811 PHONE: (800)\n762-2382 DATE: 12/05/2023 PAGES: 2", "12/05/2023"),
         ("Acme Plan\n\nDate: 2024.07.30\n\nTo: Ms. Park", "2024.07.30"),
+        # Round 5: an internal note dated by its signature on the last line.
+        ("CLINIC NOTE (internal)\nPA denied, will appeal.\n- J. Marsh, RN 3/22", "3/22"),
+        ("Phone note\nCalled plan re denial.\nKT 11/04 09:30\n", "11/04"),
+        ("Billing note\nRemit denied CO-16.\n-- D. Ruiz, billing, March 3, 2025", "March 3, 2025"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -341,6 +345,10 @@ def test_letter_date_found(text: str, expected: str) -> None:
         "Member ID: W1\n02/30/2024",
         "Claim 4471 ORIGINAL DENIAL DATE: 01/02/2024",
         "Billed on 03/04/2024 SERVICE DATE: 02/02/2024",
+        # Round 5: a last line that is a revision stamp, prose running long, or a date that does not end the line.
+        "We denied the request.\nLast updated March 3, 2024",
+        "We denied the request.\nIf you have questions about this notice or your rights, please call us on 4/12",
+        "We denied the request.\nCall us after 4/12 with questions",
     ],
 )
 def test_letter_date_not_found(text: str) -> None:
@@ -418,6 +426,21 @@ def test_service_date_not_found(text: str) -> None:
         ("Group: 21880-Lancaster Regional Medical Group", "employer"),
         ("TRILLIUM COMMUNITY HEALTH PLAN\nOregon Health Plan (OHP)", "medicaid"),
         ("HealthChoices Behavioral Health Program - Bucks County", "medicaid"),
+        # Round 5: student health plans, an insurer's Medicare line, a plan or coverage tied to a named organisation, a
+        # large-group plan or group contract, more program names.
+        ("Riverbend College Student Health Insurance Plan\nClaims Unit", "other"),
+        ("Hi Sam,\nYour student plan needs a referral from the campus clinic.", "other"),
+        ("Plan sponsored by: Harmon Tech Institute\nAetna Student Health", "other"),
+        ("HUMANA MEDICARE - PROVIDER REMITTANCE ADVICE", "medicare_advantage"),
+        ("Plan: Wellcare Medicare Value (HMO)", "medicare_advantage"),
+        ("Plan: Northgate Freight Inc. (Navitus formulary)", "employer"),
+        ("Account: PINE RIDGE SCHOOL DISTRICT 9 - OPEN ACCESS PLUS", "employer"),
+        ("Your plan, the Choice Plus plan offered through Halvorsen Marine, excludes LASIK.", "employer"),
+        ("Records show your coverage through Delmar Tool Works, Inc. ended on May 31.", "employer"),
+        ("Plan: Blue Preferred PPO - Tri-County Dairy Cooperative (large group)", "employer"),
+        ("Authorization is required under the member's group contract.", "employer"),
+        ("ForwardHealth\nPrior Authorization", "medicaid"),
+        ("From: Uniform Medical Plan Care Management", "state_employee"),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -433,6 +456,14 @@ def test_plan_type_found(text: str, expected: str) -> None:
         "Plan: Employee  \n  Plan",
         "Group: 0047712 HMO Select",
         "Group: 0047712\nPlan: Choice",
+        # Round 5: a Medigap policy is not Medicare Advantage; a study's "large group of patients"; coverage through an
+        # insurer or a government program; a full-time student who is a dependent.
+        "Aetna Medicare Supplement Plan G\nClaim detail",
+        "A large group of patients was followed for two years.",
+        "Your coverage through Aetna ends on June 30.",
+        "Coverage provided through Medicare ends when you leave the hospital.",
+        "Your son stays covered while he is a full-time student.",
+        "Plan: Choice Plus (company benefits)",
     ],
 )
 def test_plan_type_not_found(text: str) -> None:
@@ -697,6 +728,14 @@ def test_provider_not_found(text: str) -> None:
         ("Write to Crescent Benefit Solutions, P.O. Box 7720, Mobile, AL 36670.", "AL"),
         ("Cigna\nP.O. Box 188011, Chattanooga, TN 37422\n\nAnn Lee\n12 Oak St\nAtlanta, GA 30301", "GA"),
         ("Blue Cross and Blue Shield of Kansas City\n\nHarold Lee\n4418 NE Antioch Rd\nKansas City, MO 64117", "MO"),
+        # Round 5: a state or region after a plan's name, a listed payer's state plan, an upper-case state program.
+        ("Plan: Humana Gold Plus (HMO) - Nevada\nClaim: 1", "NV"),
+        ("Kaiser Permanente Senior Advantage (Southern California)\nDenial", "CA"),
+        ("Plan: Ambetter Value Silver (Individual & Family, Tennessee)", "TN"),
+        ("Re: Ortiz, Ana (Anthem HealthKeepers, VA) - order 7", "VA"),
+        ("CareSource Ohio\nPharmacy Prior Authorization", "OH"),
+        ("Blue Care Network of Michigan\nMember Services", "MI"),
+        ("NC MEDICAID DIRECT - REMITTANCE", "NC"),
     ],
 )
 def test_state_found(text: str, expected: str) -> None:
@@ -714,6 +753,8 @@ def test_state_found(text: str, expected: str) -> None:
         "after at least two adequate medication trials, OR\n  2. A need for rapid response",
         "Provider: Clinic, Jane Roe MD\nService: MRI",
         "Blue Cross and Blue Shield of Kansas City (Blue KC)\nPROVIDER REMITTANCE ADVICE",
+        # Round 5: a credential in brackets after a comma.
+        "Reviewer: (Jane Roe, MD)\nDecision: denied",
     ],
 )
 def test_state_not_found(text: str) -> None:

@@ -710,6 +710,28 @@ def _letter_dated(document: Document) -> ExtractedField | None:
     return _found(document, "letter_date", match.group(1), match.start(1), 0.5, "letter-dated")
 
 
+# An internal note is dated where its author signs it, on its last line: "- R. Ostrowski, PMHNP 2/6", "LP 4/12 14:05",
+# "-- K. Yamamoto, MA, PA coordinator, 6/14". Not a form's revision or expiry stamp, nor a page footer.
+_SIGNED_NOTE_DATE = re.compile(
+    rf"[ \t]*(?:-{{1,2}}[ \t]*)?[A-Z][^\n\d]{{0,60}}?[ \t,]({DATE_PATTERN}|{_MONTH_DAY})"
+    r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AP]M)?)?[ \t]*",
+    re.IGNORECASE,
+)
+_NOT_A_SIGNATURE = re.compile(r"\b(?:updated|revised|rev|effective|expires?|exp|approved|version|page|form)\b", re.I)
+
+
+def _signed_note_date(document: Document) -> ExtractedField | None:
+    """The date by the signature on a note's last line, when nothing above dates the note."""
+    text = document.text.rstrip()
+    start = text.rfind("\n") + 1
+    match = _SIGNED_NOTE_DATE.fullmatch(text, start) if start > 0 and len(text) - start <= 80 else None
+    if match is None or not _is_date(match.group(1)):
+        return None
+    if _NOT_A_SIGNATURE.search(match.group(0)) or _OTHER_DATE_WORDS.search(match.group(0)):
+        return None  # a stamp, or another date ("DOB 01/02/1980", "Admitted 03/04")
+    return _found(document, "letter_date", match.group(1), match.start(1), 0.45, "signed-note")
+
+
 def _first_date(document: Document) -> ExtractedField | None:
     """An unlabelled letter date: the first date standing alone on a line in the opening lines."""
     for match in _DATE_LINE.finditer(document.text[:1500]):
@@ -1207,10 +1229,19 @@ def _state_patterns() -> _StatePatterns:
     )
     # "Blue Cross and Blue Shield of Nebraska", "Humana Healthy Horizons in Kentucky", "Anthem Blue Cross and Blue
     # Shield (Colorado)", "Devoted CORE 007 Florida (HMO)", a plan whose name starts with its state.
+    # A state or region after a plan's name: "Humana Gold Plus (HMO) - Arizona", "(Northern California)",
+    # "(Individual & Family, Georgia)", "(Anthem HealthKeepers, VA)" (not a credential such as MD or PA), a listed
+    # payer's state plan ("CareSource Indiana", "AmeriHealth Caritas Louisiana", "Medical Mutual of Ohio").
+    region = r"(?:(?:Northern|Southern|Eastern|Western|Central|North|South|East|West|Southeast|Southwest|Northeast"
+    region += r"|Northwest)[ \t]+)?"
+    payers = "|".join(payer.pattern.pattern for payer in _payers())
+    credentials = "|".join(_CREDENTIAL_CODES)
     plan_named = re.compile(
-        r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|\(R\)|®)"
-        rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\(({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
-        rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)",
+        r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|Network|Mutual|\(R\)|®)"
+        rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\({region}({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
+        rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z]|[-–][ \t])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)"
+        rf"|[A-Za-z)][ \t]+[-–][ \t]+{region}({names})\b|,[ \t]+({names}|(?!{credentials})(?:{codes}))\)"
+        rf"|(?i:{payers})[ \t]+({names})\b|\b({codes})[ \t]+(?i:Medicaid)\b",
         re.MULTILINE,
     )
     # With a ZIP any city; without one a capitalised city ("trials, OR" is a conjunction) followed by the line end,
@@ -1564,7 +1595,7 @@ def _extractors() -> dict[str, list[Extractor]]:
     by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
-    by_field["letter_date"] += [_first_date, _letter_dated]
+    by_field["letter_date"] += [_first_date, _letter_dated, _signed_note_date]
     # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, a
     # claim note's billed service, prose, a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
