@@ -621,6 +621,14 @@ def test_id_not_found(text: str, field: str) -> None:
         ("Member: Yesenia Morales, CIN 90442881A", "Yesenia Morales"),
         ("Dear Ms. Larsen,\n\nWe received the request for your daughter Avery to be admitted.", "Avery"),
         ("Hi Mrs. Abernethy-Soto,\n\nYour claim was denied.", "Abernethy-Soto"),
+        # Round 5: a "Covered Person" label, a client or bare name column, a letter to a child's parent, "Patient:
+        # Self" naming no one.
+        ("Covered Person: Mr. Anselm Berquist\nCertificate No.: 1", "Anselm Berquist"),
+        ("CLIENT NAME  CLIENT ID  TCN  DOS\nLUND, ASTRID  QA11029M  240110022  01/04/24", "LUND, ASTRID"),
+        ("ICN  RECIP ID  NAME  DOS\n2024151003  908812L  PARK, MINA  02/06/24", "PARK, MINA"),
+        ("Acme Kids Plan\n\nDear Parent/Guardian of Tobias Lind,\n\nWe reviewed the request.", "Tobias Lind"),
+        ("To: the parent of Ines Carvalho (age 9)\nMember ID: 1", "Ines Carvalho"),
+        ("Patient: Self    Provider: Lake Clinic\nSubscriber: Doran Vicks", "Doran Vicks"),
     ],
 )
 def test_patient_name_found(text: str, expected: str) -> None:
@@ -638,6 +646,8 @@ def test_patient_name_found(text: str, expected: str) -> None:
         "RE: Claim determination   DOB: 01/02/1980",
         "Your son's therapy was reviewed.",
         "Plan Office\nNorthern Region\n12 Main St\n\nDear Member,",
+        "NAME  CODE  AMOUNT\nOffice visit  99213  120.00",
+        "Dear Parent or Guardian,\n\nWe reviewed the request.",
     ],
 )
 def test_patient_name_not_found(text: str) -> None:
@@ -689,6 +699,16 @@ def test_patient_name_not_found(text: str) -> None:
             "Little Steps Autism Center",
         ),
         ("Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve it.", "Dr. Lauren Whitacre"),
+        # Round 5: a lab, supplier or service-provider label (a lab yields to the ordering clinician), a bare
+        # "Ordering:", a "Claim from" reference line, a service line that ends in the practice.
+        ("Provider of Service: Tidewater Sleep Laboratory, Norfolk, VA", "Tidewater Sleep Laboratory, Norfolk, VA"),
+        ("LAB: ALDER GENOMICS LLC\nCPT 81415", "ALDER GENOMICS LLC"),
+        ("Laboratory: Halvor Genetics, Inc.\nOrdering provider: Dr. Mina Castell, OB/GYN", "Dr. Mina Castell, OB/GYN"),
+        ("Supplier: Prairie Oxygen & Respiratory Supply  NPI 1234567890", "Prairie Oxygen & Respiratory Supply"),
+        ("Ordering: Ruth Amsel, MD\nMember: Ann Lee", "Ruth Amsel, MD"),
+        ("RE: Claim from Cedar Hollow Psychiatry - ketamine troches", "Cedar Hollow Psychiatry"),
+        ("Service: Hearing aids, binaural (V5261) - Copper Ridge Audiology\n\nDear Sam,", "Copper Ridge Audiology"),
+        ("Re: Naltrexone 4.5 mg capsules - Bayview Compounding Pharmacy\n\nDear Sam,", "Bayview Compounding Pharmacy"),
     ],
 )
 def test_provider_found(text: str, expected: str) -> None:
@@ -704,6 +724,9 @@ def test_provider_found(text: str, expected: str) -> None:
         "Dr. Lena Ortiz, Board Certified in Psychiatry, made this decision.",
         "You can write to us at Humana Appeals Center, P.O. Box 14165.",
         "Call Member Services at the number on your card.",
+        # Round 5: a service line that ends in a dose or in the plan's own unit, a lab value.
+        "Service: Ketamine infusions, 6 sessions\n\nDear Sam,",
+        "Re: Appeal - Aetna Appeals Center\n\nDear Sam,",
         "Fax to prescriber: (503) 555-0172",
     ],
 )
@@ -858,6 +881,12 @@ def test_payer_not_found(text: str) -> None:
             "Alicia Brandt, MD",
         ),
         ("Thanks,\nBrenda Culpepper, RN, CCM\nClinical Reviewer, Carelon", "Brenda Culpepper, RN"),
+        # Round 5: a board-certified specialist named after the specialty, a name ahead of a medical director title.
+        ("A board-certified neurologist, Dr. Ilse Marquardt, reviewed the records.", "Dr. Ilse Marquardt"),
+        ("Dr. Okonjo, our medical director, looked at the notes again.", "Dr. Okonjo"),
+        ("Sincerely,\nDr. Renata Voss, Medical Director", "Dr. Renata Voss"),
+        ("Call participants: Dr. Hal Berg (Cigna Medical Director, Psychiatry)", "Dr. Hal Berg"),
+        ("Sincerely,\nAnn Lee, RN\nReview Nurse, on behalf of\nTheo Marsh, MD, Medical Director", "Theo Marsh, MD"),
     ],
 )
 def test_reviewer_found(text: str, expected: str) -> None:
@@ -872,6 +901,9 @@ def test_reviewer_found(text: str, expected: str) -> None:
         "Dear Dr. Bettencourt,\nWe denied it.\nLorenzo Bettencourt, MD\n",
         "Our reviewer looked at the records from Dr. Smith.",
         "This decision was made by a physician.",
+        # Round 5: the member's own doctor reviewing, a director who is not a medical one.
+        "Your doctor, Dr. Lee, reviewed the options with you.",
+        "Sincerely,\nDr. Renata Voss, Director of Member Services",
     ],
 )
 def test_reviewer_not_found(text: str) -> None:
@@ -980,6 +1012,16 @@ def test_service_prose_not_found(text: str) -> None:
             "BCBSAZ Site of Care policy for specialty infusions",
         ),
         ("Premera's Echocardiography policy does not support", "Echocardiography policy"),
+        # Round 5: a numbered policy in any case, a policy named in brackets, a criteria set named for its subject.
+        ("Under Lakeview Health medical policy 04.02.17, the test", "medical policy 04.02.17"),
+        ("PER ACME COVERAGE POLICY MP-RAD-12, IMAGING IS", "COVERAGE POLICY MP-RAD-12"),
+        ("See clinical policy #418 for details.", "clinical policy #418"),
+        ("Our medical policy (Spinal Cord Stimulation) requires", "medical policy (Spinal Cord Stimulation)"),
+        ("Acme's clinical criteria for Xolair require two trials.", "clinical criteria for Xolair"),
+        (
+            "We used the Medical Necessity Criteria for Deep Brain Stimulation.",
+            "Medical Necessity Criteria for Deep Brain Stimulation",
+        ),
     ],
 )
 def test_policy_found(text: str, expected: str) -> None:
@@ -994,6 +1036,9 @@ def test_policy_found(text: str, expected: str) -> None:
         "Carelon reviewed the request.",
         "The National Coverage Determination process is public.",
         "Our policy is to answer within 14 days.",
+        # Round 5: a year is no policy number; criteria for a lower-case subject or a pronoun name no policy.
+        "Our medical policy 2024 update added two tests.",
+        "The clinical criteria for this were not met.",
     ],
 )
 def test_policy_not_found(text: str) -> None:

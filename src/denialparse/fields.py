@@ -881,7 +881,7 @@ def _patient_label() -> re.Pattern[str]:
         r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant"
         # "Parent(s) of: Ezra Delgado-Whitfield", "Parent/Guardian of: Tyrese Campbell"; a clinic's "Pt:".
         r"|Parent(?:\(s\)|s)?(?:[ \t]*/[ \t]*Guardian)?[ \t]+of)|Pt)"
-        r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
+        r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder|Covered[ \t]+Person"
         r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
         r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
@@ -915,10 +915,8 @@ def _first_last() -> re.Pattern[str]:
 
 
 # A letter's own "To:" line naming the member ("TO: Earline M. Woodfork", "To: Jolene Markowitz    Member ID: U70").
-_TO_LINE = re.compile(
-    r"^(?i:To)[ \t]*:[ \t]*(?:(?i:Parent(?:[ \t]*/[ \t]*Guardian|[ \t]+or[ \t]+Guardian)?[ \t]+of)[ \t]+)?(?=[A-Z])",
-    re.MULTILINE,
-)
+_PARENT_OF = r"(?i:(?:the[ \t]+)?Parent(?:[ \t]*/[ \t]*Guardian|[ \t]+or[ \t]+Guardian)?[ \t]+of)[ \t]+"
+_TO_LINE = re.compile(rf"^(?i:To)[ \t]*:[ \t]*(?:{_PARENT_OF})?(?=[A-Z])", re.MULTILINE)
 _ADDRESS_BLOCK = re.compile(
     rf"^[ \t]*(?:To the parent or guardian of:?[ \t]*\n[ \t]*|Parent/Guardian of[ \t]+)?"
     r"(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?"
@@ -930,7 +928,8 @@ _ADDRESS_BLOCK = re.compile(
 )
 _DEAR_NAMED = re.compile(
     rf"\bDear[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})"
-    rf"|({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
+    # "Dear Parent/Guardian of Jacob Morales,": the child is the patient.
+    rf"|(?:{_PARENT_OF})?({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
 )
 # A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
 _CHILD = re.compile(r"\b[Yy]our[ \t]+(?:son|daughter|child)[ \t]+([A-Z][a-z-]{1,30}(?:[ \t][A-Z][a-z-]{1,30})?)\b")
@@ -939,7 +938,9 @@ _GREETING = re.compile(
     rf"^(?:Hi|Hello)[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE
 )
 # A table heading over the patient's name ("RECIPIENT NAME  RIN  DCN").
-_NAME_HEADING = re.compile(r"\b(?:Patient|Member|Recipient|Beneficiary|Enrollee)(?:[ \t]+Name)?\b", re.IGNORECASE)
+_NAME_HEADING = re.compile(
+    r"\b(?:(?:Patient|Member|Recipient|Beneficiary|Enrollee|Client)(?:[ \t]+Name)?|Name)\b", re.IGNORECASE
+)
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
 _NAME_END = re.compile(
     r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
@@ -956,7 +957,10 @@ _PROVIDER_LABEL = re.compile(
     # A reviewing physician is the plan's, not the member's.
     r"|(?<!Reviewing )(?<!Peer )(?<!Reviewer )Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
     r"|Request(?:[ \t]+received)?[ \t]+from|Requesting|Who[ \t]+asked|Surgeon|PROV|Referred[ \t]+by|Ordered[ \t]+by"
-    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)"
+    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic"
+    # "Provider of Service:", "LAB: GENOMIX DIAGNOSTICS LLC", "Supplier:", "Ordering:", "REQ BY:".
+    r"|Provider[ \t]+of[ \t]+Service|Service[ \t]+Provider|(?:Performing[ \t]+)?Lab(?:oratory)?|Supplier|Vendor"
+    r"|Ordering|Req[ \t]+By)"
     # A colon, or dot leaders ("Provider ........ Pacific Coast Sleep Lab", "PROVIDER...: RIVERTOWN").
     r"(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:)[ \t]*([^\n]{3,90})",
     re.IGNORECASE,
@@ -969,7 +973,7 @@ _PROVIDER_PROSE = re.compile(
     r"\b(?:requested|submitted|ordered|prescribed|sent|referred)[ \t]+by[ \t]+"
     r"(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
     + _PROVIDER_NAME
-    + r"|\b(?:request|claims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
+    + r"|\b(?:[Rr]equest|[Cc]laims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
     + _PROVIDER_NAME
     # "Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve ..."
     + r"|\b[Yy]our[ \t]+(?:doctor|provider|physician|prescriber),[ \t]+"
@@ -982,6 +986,13 @@ _TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{
 _DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
 # A practice or facility the letter names where care was given or billed: "a bill from Mercy Hill Hospital", "therapy
 # with Little Steps Autism Center", "treated at Texas Center for Proton Therapy", "filled through CVS Specialty".
+# A service or reference line that ends in the practice after a comma or dash: "Service: Ketamine infusions (6), Ocean
+# State Ketamine Therapeutics", "Re: Low-dose naltrexone (compounded) - Harbor Compounding Pharmacy".
+_SERVICE_LINE_TAIL = re.compile(
+    r"^[ \t]*(?i:Services?|Request|Re|Regarding|Drug|Item|Procedure|Claims?)(?:[ \t]+(?i:requested|billed|for))?"
+    r"[ \t]*:([^\n]{3,200})$",
+    re.MULTILINE,
+)
 _FACILITY_PROSE = re.compile(r"\b(?:at|from|with|through|provider)[ \t]+" + _PROVIDER_NAME)
 _FACILITY_WORDS = frozenset(
     "clinic center centre hospital institute pharmacy specialty audiology imaging associates rehabilitation program "
@@ -1075,8 +1086,14 @@ _DATE_COLUMN = re.compile(r"\b(?:SVC|Serv(?:ice)?)[ \t]+Date|\bDOS\b|\bDate[ \t]
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
     r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
-    r"|(?:Medical|Coverage|Clinical|Pharmacy|Reimbursement|Drug)[ \t]+(?:Coverage[ \t]+)?(?:Policy|Guideline)"
-    r"[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*[A-Z0-9][A-Z0-9.\-]{1,20}\d"
+    # "Medical Policy I-43", "medical policy 07.01.88", "MEDICA COVERAGE POLICY MP-GT-031", "medical policy #621"
+    # (not a year), "medical policy (CAM 20101)".
+    r"|(?i:Medical|Coverage|Clinical|Pharmacy|Reimbursement|Drug)[ \t]+(?i:Coverage[ \t]+)?(?i:Policy|Guideline)"
+    r"(?:[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*(?!(?:19|20)\d\d\b)[A-Z0-9][A-Z0-9.\-]{1,20}\d"
+    r"|[ \t]*\([A-Z][A-Za-z0-9 .&/-]{2,60}\))"
+    # "clinical criteria for Rinvoq", "Medical Necessity Criteria for Transcranial Magnetic Stimulation".
+    r"|(?i:clinical|medical[ \t]+necessity|coverage|drug)[ \t]+(?i:criteria)[ \t]+for[ \t]+"
+    r"[A-Z][\w/-]{1,30}(?:[ \t]+(?:[A-Z][\w/-]{0,30}|in|of|for)){0,5}"
     r"|\bCP\.[A-Z]{2,5}\.\d{1,4}"
     r"|\b(?:LCD|NCD)[ \t]*#?[ \t]*L?\d[\d.]{1,8}"
     r"|InterQual(?:®)?(?:[ \t]+[A-Z][A-Za-z-]{0,40}){0,4}"
@@ -1123,15 +1140,22 @@ _REVIEWER = re.compile(
     r"|Clinical[ \t]+Reviewer|(?:Decision|Determination)[ \t]+made[ \t]+by|Signed(?=[ \t]*:)"
     r"|Clinical[ \t]+pharmacist(?=[ \t]*:)|reviewer[ \t]+for[ \t]+this[ \t]+(?:determination|decision|request)[ \t]+was"
     # "the reviewing psychiatrist, Gerald Fenstermacher, MD", "The reviewing physician was ...".
-    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+[a-z]{3,20}(?:[ \t]+was)?)[ \t]*[:,]?[ \t]*"
+    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+[a-z]{3,20}(?:[ \t]+was)?"
+    # "A board-certified child and adolescent psychiatrist, Dr. Lionel Baptiste, reviewed ...".
+    r"|board[- ]certified)[ \t]*[:,]?[ \t]*"
     # The reviewer's specialty may come first: "made by a psychiatrist, Dr. ...", "Reviewer rationale (Dr. ...".
     r"(?:(?i:an?[ \t]+)?[a-z][a-z -]{0,40},[ \t]+|(?:[a-z]{1,12}[ \t]*)?\()?"
     rf"({_CLINICIAN})"
 )
 # The name ahead of the act: "Dr. Nadia Feliciano, Internal Medicine, made this decision."
+# Or ahead of a reviewing title: "Dr. Akintola, our medical director,", "Dr. Amira Haddad, Medical Director",
+# "Dr. Catherine Yablonski (Aetna Medical Director, ...)".
+_DOCTOR_NAMED = rf"Dr\.[ \t]+{_CLINICIAN_WORD}(?:[ \t]{_CLINICIAN_WORD}){{0,3}}"
 _REVIEWER_FIRST = re.compile(
     rf"({_CLINICIAN})(?:,[ \t]+[A-Z][A-Za-z &]{{1,40}})?,?[ \t]+(?:made|signed)[ \t]+this[ \t]+"
     r"(?:decision|determination)"
+    rf"|({_CLINICIAN}|{_DOCTOR_NAMED})(?:,[ \t]+our|[ \t]*[,(](?:[ \t]*[A-Z][A-Za-z]{{1,20}}){{0,2}})[ \t]+"
+    r"(?i:medical[ \t]+director|physician[ \t]+reviewer)\b"
 )
 _SIGNED_CLINICIAN = re.compile(
     r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){1,3},[ \t]+"
@@ -1404,15 +1428,18 @@ def _provider(document: Document) -> ExtractedField | None:
     notification's addressee, "requested by"/"request from" prose, the salutation to a doctor, a facility named in
     prose, then any doctor the letter names outside the reviewer's lines."""
     text = document.text
-    labelled: list[tuple[int, re.Match[str], str]] = []
+    labelled: list[tuple[float, re.Match[str], str]] = []
     for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
         # Not a fax number ("Fax to prescriber: (503) 555-0172") nor the member.
         if re.search(r"[A-Za-z]{2}", value) and not value.lower().startswith(("you", "your", "the member")):
-            # An out-of-network request names the provider at issue as "Requested provider"; a referring
-            # provider sent the member to the one at issue and comes after the letter's addressee.
+            # An out-of-network request names the provider at issue as "Requested provider"; a lab or supplier
+            # yields to the clinician who ordered from it; a referring provider sent the member to the one at issue
+            # and comes after the letter's addressee.
             label = match.group(0).lower()
-            rank = 0 if label.startswith("requested provider") else 2 if label.startswith("referr") else 1
+            rank = 0.0 if label.startswith("requested provider") else 2.0 if label.startswith("referr") else 1.0
+            if label.startswith(("lab", "performing lab", "supplier", "vendor")):
+                rank = 1.5
             labelled.append((rank, match, value))
     first = min(labelled, key=lambda found: found[0], default=None)
     if first is not None and first[0] < 2:
@@ -1435,6 +1462,11 @@ def _provider(document: Document) -> ExtractedField | None:
     if salutation:
         return _found(document, "provider", salutation.group(1), salutation.start(1), 0.6, "salutation")
     not_a_provider = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_FACILITY
+    for line in _SERVICE_LINE_TAIL.finditer(text[:2000]):
+        tail = re.split(r",[ \t]+|[ \t]+[-–][ \t]+", line.group(1))[-1].strip().rstrip(".")
+        words = {w.casefold().strip(".,") for w in tail.split()}
+        if re.fullmatch(_PROVIDER_NAME, tail) and words & _FACILITY_WORDS and not words & not_a_provider:
+            return _found(document, "provider", tail, line.start(1) + line.group(1).rfind(tail), 0.45, "service-line")
     for facility in _FACILITY_PROSE.finditer(text[:3000]):
         value = _facility_name(facility.group(1))
         words = {w.casefold().strip(".,") for w in value.split()}
@@ -1531,8 +1563,9 @@ def _reviewer(document: Document) -> ExtractedField | None:
     text = document.text
     match = _REVIEWER.search(text) or _REVIEWER_FIRST.search(text) or _signed_reviewer(document)
     if match:
-        value = match.group(1).strip()
-        return _found(document, "reviewer", value, match.start(1), 0.75, "reviewer")
+        group = match.lastindex or 1
+        value = match.group(group).strip()
+        return _found(document, "reviewer", value, match.start(group), 0.75, "reviewer")
     return None
 
 
