@@ -441,6 +441,21 @@ def test_service_date_not_found(text: str) -> None:
         ("Authorization is required under the member's group contract.", "employer"),
         ("ForwardHealth\nPrior Authorization", "medicaid"),
         ("From: Uniform Medical Plan Care Management", "state_employee"),
+        ("If you elected COBRA continuation coverage, send proof.", "employer"),
+        ("Plan: Keystone Rx Select (PDP)", "medicare_part_d"),
+        ("Riverbend Health is an HMO Special Needs Plan with a Medicare contract.", "medicare_advantage"),
+        ("Plan: Silver 70 ACA plan (Individual & Family)", "individual"),
+        # A clue in the header outranks another plan the body names in passing; without one, the data file's order.
+        (
+            "DESERT CARE\nAHCCCS Complete Care\n\n"
+            + "We reviewed it. " * 30
+            + "A Medicare Advantage plan may cover it.",
+            "medicaid",
+        ),
+        (
+            "Dear Member,\n\n" + "We reviewed it. " * 30 + "Medicaid or a Medicare Advantage plan may cover it.",
+            "medicare_advantage",
+        ),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -542,6 +557,19 @@ def test_plan_type_not_found(text: str) -> None:
         ("Date/Time sent: 11/03/2025 08:40\nTo: Utilization Review", "letter_date", "11/03/2025"),
         ("Provider Portal > Claim Detail\nViewed: 02/27/2026 09:12 ET", "letter_date", "02/27/2026"),
         ("Claim Status Response\nInquiry submitted: 01/15/2026 10:02 AM", "letter_date", "01/15/2026"),
+        (
+            "Claim  Svc Date  Service  Charged\n25101880021  01/06/25  S0013 ESKETAMINE  $2,184.00",
+            "claim_number",
+            "25101880021",
+        ),
+        ("CLP*CG2518877120*4*5830.00*0.00**12*EV4418207", "claim_number", "CG2518877120"),
+        ("Member ID:\n  W184392771\nDate: 03/04/2025", "member_id", "W184392771"),
+        ("Claim number\n24-281-0044916\n", "claim_number", "24-281-0044916"),
+        ("MBR ID 961330294    GRP 0912077", "group_number", "0912077"),
+        ("Reference ID: UM-2024-77120", "claim_number", "UM-2024-77120"),
+        ("Grievance #: GRV-2025-00417", "claim_number", "GRV-2025-00417"),
+        ("Dated: March 3, 2025", "letter_date", "March 3, 2025"),
+        ("Member ID: K4410 … 99812 (shown in part)", "member_id", "K4410 ... 99812"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -575,6 +603,11 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Provider: Lakeside Dialysis  Medicaid ID: 7712044", "member_id"),
         ("BIN: 610014  PCN: MEDDPRIME  Group: RX4410", "member_id"),
         ("Beneficiary (ID MBI-linked 3QX7CC1) was seen.", "member_id"),
+        ("Claim  Status  Paid\nDenied  Yes  No", "claim_number"),
+        # A label after another cell, or a next line that is prose, gives no next-line value.
+        ("Name  Member ID\nA12345  W123", "member_id"),
+        ("Member ID:\n12 visits were approved.", "member_id"),
+        ("DOS  PROC  GRP/CARC  RARC\n01/02/24  97110  CO-45  N130", "group_number"),
         ("Policy: Clinical Policy Bulletin 0388", "group_number"),
     ],
 )

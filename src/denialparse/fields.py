@@ -18,10 +18,14 @@ from typing import Any
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_yaml
 
-_SEP = r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
-# ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not.
-_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3})"
+# ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not. A portal's elided middle stays with
+# its ends ("H7715 ... 4420839"): the first part alone would be a wrong ID.
+_ID_VALUE = (
+    r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3}"
+    r"(?:[ \t]?(?:\.{3}|…)[ \t]?[A-Z0-9]{2,15}\b)?)"
+)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -145,8 +149,9 @@ _LABELLED_RULES = (
         # a spending account; "Claim group" numbers claims.
         r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?"
         r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)"
-        # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823".
-        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)",
+        # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
+        # "GRP 0912077" (not a remittance's "GRP/CARC" column).
+        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*\d)",
         _ID_VALUE,
         0.9,
     ),
@@ -159,6 +164,7 @@ _LABELLED_RULES = (
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
         r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No\.?|ID)"
+        r"|\b(?:Reference|Authorization|Grievance)[ \t]+ID|\bGrievance[ \t]*(?:#|Number|No\.?)"
         r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA(?:[ \t]*(?:#|Number|No\.?)|[ \t]+ID)"
         r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No\.?|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
         r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)"
@@ -172,7 +178,10 @@ _LABELLED_RULES = (
         # "Auth: RTC-ED-24-0206-3317", "Precertification #: 25-9913-0742", "Inpatient notification # CHC-IP-...", a
         # Medicaid remittance's "TCN" column.
         r"|\bAuth(?:orization)?(?=[ \t]*:)|\bPre-?cert(?:ification)?[ \t]*(?:#|Number|No\.?)"
-        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b",
+        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b"
+        # A remittance table's bare "Claim" heading ("Claim  Svc Date  Service", the number in the cell below); an 835
+        # print image's claim segment ("CLP*CG2518877120*4*...").
+        r"|\bClaim(?=[ \t]{2,}[A-Z])|\bCLP(?=\*)",
         _ID_VALUE,
         0.9,
     ),
@@ -185,7 +194,7 @@ _LABELLED_RULES = (
         r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
         # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
-        r"|(?:Issued|Finalized)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
+        r"|(?:Issued|Finalized|Dated)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
         r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
         r"|Date/time(?:[ \t]+(?:of[ \t]+(?:call|message)|sent|faxed|transmitted))?"
         r"|Date[ \t]+of[ \t]+(?:call|message|conversation)|Date[ \t]+(?:sent|faxed|transmitted)"
@@ -454,6 +463,10 @@ _PAIRED_LABEL_END = re.compile(r"[A-Za-z#./ ]{0,30}?:")
 _PAIRED_VALUE = re.compile(r"[ \t]*([^\n]{1,120}?)(?=[ \t]{2}|[ \t]*$)", re.MULTILINE)
 
 
+# A label alone on its line with the ID alone on the next one ("Member ID:\nW184392771").
+_NEXT_LINE_ID = re.compile(rf"[ \t]*[:#]?[ \t]*\n[ \t]*{_ID_VALUE}(?=[ \t]*(?:\n|$))", re.IGNORECASE)
+
+
 def _near_line_start(text: str, at: int, reach: int = 200) -> int:
     """Where the line holding ``at`` starts, looking back at most ``reach`` characters (bounded work per label)."""
     floor = max(at - reach, 0)
@@ -502,6 +515,12 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
             candidates.append((_clean_value(rule.field, match.group(1)), match.start(1), match.group(1)))
         if rule.field in _ID_FIELDS and (below := _cell_below(text, label.start(), label.end())):
             candidates.append((below[0], below[1], below[0]))
+        if (
+            rule.field in _ID_FIELDS
+            and not text[_near_line_start(text, label.start()) : label.start()].strip()
+            and (next_line := _NEXT_LINE_ID.match(text, label.end()))
+        ):
+            candidates.append((next_line.group(1), next_line.start(1), next_line.group(1)))
         for value, raw_start, raw in candidates:
             if _valid_value(rule.field, value):
                 start = raw_start + max(raw.find(value), 0)
@@ -1182,9 +1201,12 @@ def _plan_clues() -> tuple[tuple[_Clue, ...], tuple[_Clue, ...], dict[str, str]]
     return types, funding, dict(raw["states"])
 
 
-def _first_clue(document: Document, name: str, clues: tuple[_Clue, ...], confidence: float) -> ExtractedField | None:
+def _first_clue(
+    document: Document, name: str, clues: tuple[_Clue, ...], confidence: float, end: int | None = None
+) -> ExtractedField | None:
+    """The first clue, in the data file's order, found in the text (up to ``end``)."""
     for clue in clues:
-        match = clue.pattern.search(document.text)
+        match = clue.pattern.search(document.text, 0, len(document.text) if end is None else end)
         if match:
             return ExtractedField(
                 name=name,
@@ -1196,12 +1218,20 @@ def _first_clue(document: Document, name: str, clues: tuple[_Clue, ...], confide
     return None
 
 
+# The letterhead and reference lines, where a clue names the letter's own plan; further down the body may name other
+# coverage in passing ("If you also have a Medicare Advantage plan, it may cover hearing aids").
+_PLAN_HEADER_END = 400
+
+
 def _plan_type(document: Document) -> ExtractedField | None:
-    """A clue in the letter ("Medicare Advantage", "ERISA"); else a payer that almost always means one type."""
-    found = _first_clue(document, "plan_type", _plan_clues()[0], 0.8)
+    """A clue in the letter's header, else anywhere ("Medicare Advantage", "ERISA"); else a payer that almost always
+    means one type."""
+    found = _first_clue(document, "plan_type", _plan_clues()[0], 0.8, _PLAN_HEADER_END) or _first_clue(
+        document, "plan_type", _plan_clues()[0], 0.8
+    )
     if found is not None:
         return found
-    head = document.text[:400]
+    head = document.text[:_PLAN_HEADER_END]
     for payer in _payers():
         match = payer.pattern.search(head)
         if payer.plan_type and match:
