@@ -442,6 +442,7 @@ def test_service_date_not_found(text: str) -> None:
         ("ForwardHealth\nPrior Authorization", "medicaid"),
         ("From: Uniform Medical Plan Care Management", "state_employee"),
         ("If you elected COBRA continuation coverage, send proof.", "employer"),
+        ("Your company's health plan excludes it.", "employer"),
         ("Plan: Keystone Rx Select (PDP)", "medicare_part_d"),
         ("Riverbend Health is an HMO Special Needs Plan with a Medicare contract.", "medicare_advantage"),
         ("Plan: Silver 70 ACA plan (Individual & Family)", "individual"),
@@ -570,6 +571,8 @@ def test_plan_type_not_found(text: str) -> None:
         ("Grievance #: GRV-2025-00417", "claim_number", "GRV-2025-00417"),
         ("Dated: March 3, 2025", "letter_date", "March 3, 2025"),
         ("Member ID: K4410 … 99812 (shown in part)", "member_id", "K4410 ... 99812"),
+        ("Your claim number is 2025031188120.", "claim_number", "2025031188120"),
+        ("Your member ID was W77120034 when the claim was filed.", "member_id", "W77120034"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -604,6 +607,7 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("BIN: 610014  PCN: MEDDPRIME  Group: RX4410", "member_id"),
         ("Beneficiary (ID MBI-linked 3QX7CC1) was seen.", "member_id"),
         ("Claim  Status  Paid\nDenied  Yes  No", "claim_number"),
+        ("The member ID is missing from the claim.", "member_id"),
         # A label after another cell, or a next line that is prose, gives no next-line value.
         ("Name  Member ID\nA12345  W123", "member_id"),
         ("Member ID:\n12 visits were approved.", "member_id"),
@@ -742,6 +746,10 @@ def test_patient_name_not_found(text: str) -> None:
         ("RE: Claim from Cedar Hollow Psychiatry - ketamine troches", "Cedar Hollow Psychiatry"),
         ("Service: Hearing aids, binaural (V5261) - Copper Ridge Audiology\n\nDear Sam,", "Copper Ridge Audiology"),
         ("Re: Naltrexone 4.5 mg capsules - Bayview Compounding Pharmacy\n\nDear Sam,", "Bayview Compounding Pharmacy"),
+        (
+            "Service: Ketamine infusions (6), Lakeshore Ketamine Therapeutics, Tampa\n\nDear Sam,",
+            "Lakeshore Ketamine Therapeutics",
+        ),
     ],
 )
 def test_provider_found(text: str, expected: str) -> None:
@@ -760,6 +768,8 @@ def test_provider_found(text: str, expected: str) -> None:
         # Round 5: a service line that ends in a dose or in the plan's own unit, a lab value.
         "Service: Ketamine infusions, 6 sessions\n\nDear Sam,",
         "Re: Appeal - Aetna Appeals Center\n\nDear Sam,",
+        "Re: Specialty drug request - Prime Therapeutics\n\nDear Sam,",
+        "Lab: A1c 8.2% on 03/01/2025\nDecision: denied",
         "Fax to prescriber: (503) 555-0172",
     ],
 )
@@ -811,6 +821,7 @@ def test_state_found(text: str, expected: str) -> None:
         "Blue Cross and Blue Shield of Kansas City (Blue KC)\nPROVIDER REMITTANCE ADVICE",
         # Round 5: a credential in brackets after a comma.
         "Reviewer: (Jane Roe, MD)\nDecision: denied",
+        "Referred by Dr. Ann Lee - Washington University Physicians\nDecision: denied",
     ],
 )
 def test_state_not_found(text: str) -> None:

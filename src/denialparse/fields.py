@@ -18,7 +18,11 @@ from typing import Any
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_yaml
 
-_SEP = r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+# A label's separator; in a sentence the verb ("Your claim number is 2025031188120").
+_SEP = (
+    r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+    r"(?:(?:is|was)[ \t]+)?"
+)
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
 # ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not. A portal's elided middle stays with
 # its ends ("H7715 ... 4420839"): the first part alone would be a wrong ID.
@@ -1294,7 +1298,8 @@ def _state_patterns() -> _StatePatterns:
         r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|Network|Mutual|\(R\)|®)"
         rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\({region}({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
         rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z]|[-–][ \t])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)"
-        rf"|[A-Za-z)][ \t]+[-–][ \t]+{region}({names})\b|,[ \t]+({names}|(?!{credentials})(?:{codes}))\)"
+        rf"|[A-Za-z)][ \t]+[-–][ \t]+{region}({names})\b(?![ \t]+University)"
+        rf"|,[ \t]+({names}|(?!{credentials})(?:{codes}))\)"
         rf"|(?i:{payers})[ \t]+({names})\b|\b({codes})[ \t]+(?i:Medicaid)\b",
         re.MULTILINE,
     )
@@ -1469,6 +1474,8 @@ def _provider(document: Document) -> ExtractedField | None:
             label = match.group(0).lower()
             rank = 0.0 if label.startswith("requested provider") else 2.0 if label.startswith("referr") else 1.0
             if label.startswith(("lab", "performing lab", "supplier", "vendor")):
+                if re.search(r"\d", value) or not value[:1].isupper():
+                    continue  # a result ("Lab: A1c 8.2%"), not a laboratory's name
                 rank = 1.5
             labelled.append((rank, match, value))
     first = min(labelled, key=lambda found: found[0], default=None)
@@ -1493,10 +1500,18 @@ def _provider(document: Document) -> ExtractedField | None:
         return _found(document, "provider", salutation.group(1), salutation.start(1), 0.6, "salutation")
     not_a_provider = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_FACILITY
     for line in _SERVICE_LINE_TAIL.finditer(text[:2000]):
-        tail = re.split(r",[ \t]+|[ \t]+[-–][ \t]+", line.group(1))[-1].strip().rstrip(".")
-        words = {w.casefold().strip(".,") for w in tail.split()}
-        if re.fullmatch(_PROVIDER_NAME, tail) and words & _FACILITY_WORDS and not words & not_a_provider:
-            return _found(document, "provider", tail, line.start(1) + line.group(1).rfind(tail), 0.45, "service-line")
+        # The practice, or the practice and then its city ("..., Serenity Ketamine Wellness, Tampa").
+        for tail in re.split(r",[ \t]+|[ \t]+[-–][ \t]+", line.group(1))[:0:-1][:2]:
+            tail = tail.strip().rstrip(".")
+            words = {w.casefold().strip(".,") for w in tail.split()}
+            if (
+                re.fullmatch(_PROVIDER_NAME, tail)
+                and words & _FACILITY_WORDS
+                and not words & _NOT_A_FACILITY
+                and not any(payer.pattern.search(tail) for payer in _payers())
+            ):
+                start = line.start(1) + line.group(1).rfind(tail)
+                return _found(document, "provider", tail, start, 0.45, "service-line")
     for facility in _FACILITY_PROSE.finditer(text[:3000]):
         value = _facility_name(facility.group(1))
         words = {w.casefold().strip(".,") for w in value.split()}
