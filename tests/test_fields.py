@@ -322,6 +322,10 @@ def test_service_not_found(text: str) -> None:
         ("*** FAX ***\nDATE: 05/21\nRE: Claim 24CCH0098812", "05/21"),
         ("FROM: Acme Health FAX: (866) 915-9811 PHONE: (800)\n762-2382 DATE: 12/05/2023 PAGES: 2", "12/05/2023"),
         ("Acme Plan\n\nDate: 2024.07.30\n\nTo: Ms. Park", "2024.07.30"),
+        # Round 5: an internal note dated by its signature on the last line.
+        ("CLINIC NOTE (internal)\nPA denied, will appeal.\n- J. Marsh, RN 3/22", "3/22"),
+        ("Phone note\nCalled plan re denial.\nKT 11/04 09:30\n", "11/04"),
+        ("Billing note\nRemit denied CO-16.\n-- D. Ruiz, billing, March 3, 2025", "March 3, 2025"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -341,6 +345,10 @@ def test_letter_date_found(text: str, expected: str) -> None:
         "Member ID: W1\n02/30/2024",
         "Claim 4471 ORIGINAL DENIAL DATE: 01/02/2024",
         "Billed on 03/04/2024 SERVICE DATE: 02/02/2024",
+        # Round 5: a last line that is a revision stamp, prose running long, or a date that does not end the line.
+        "We denied the request.\nLast updated March 3, 2024",
+        "We denied the request.\nIf you have questions about this notice or your rights, please call us on 4/12",
+        "We denied the request.\nCall us after 4/12 with questions",
     ],
 )
 def test_letter_date_not_found(text: str) -> None:
@@ -418,6 +426,37 @@ def test_service_date_not_found(text: str) -> None:
         ("Group: 21880-Lancaster Regional Medical Group", "employer"),
         ("TRILLIUM COMMUNITY HEALTH PLAN\nOregon Health Plan (OHP)", "medicaid"),
         ("HealthChoices Behavioral Health Program - Bucks County", "medicaid"),
+        # Round 5: student health plans, an insurer's Medicare line, a plan or coverage tied to a named organisation, a
+        # large-group plan or group contract, more program names.
+        ("Riverbend College Student Health Insurance Plan\nClaims Unit", "other"),
+        ("Hi Sam,\nYour student plan needs a referral from the campus clinic.", "other"),
+        ("Plan sponsored by: Harmon Tech Institute\nAetna Student Health", "other"),
+        ("HUMANA MEDICARE - PROVIDER REMITTANCE ADVICE", "medicare_advantage"),
+        ("Plan: Wellcare Medicare Value (HMO)", "medicare_advantage"),
+        ("Plan: Northgate Freight Inc. (Navitus formulary)", "employer"),
+        ("Account: PINE RIDGE SCHOOL DISTRICT 9 - OPEN ACCESS PLUS", "employer"),
+        ("Your plan, the Choice Plus plan offered through Halvorsen Marine, excludes LASIK.", "employer"),
+        ("Records show your coverage through Delmar Tool Works, Inc. ended on May 31.", "employer"),
+        ("Plan: Blue Preferred PPO - Tri-County Dairy Cooperative (large group)", "employer"),
+        ("Authorization is required under the member's group contract.", "employer"),
+        ("ForwardHealth\nPrior Authorization", "medicaid"),
+        ("From: Uniform Medical Plan Care Management", "state_employee"),
+        ("If you elected COBRA continuation coverage, send proof.", "employer"),
+        ("Your company's health plan excludes it.", "employer"),
+        ("Plan: Keystone Rx Select (PDP)", "medicare_part_d"),
+        ("Riverbend Health is an HMO Special Needs Plan with a Medicare contract.", "medicare_advantage"),
+        ("Plan: Silver 70 ACA plan (Individual & Family)", "individual"),
+        # A clue in the header outranks another plan the body names in passing; without one, the data file's order.
+        (
+            "DESERT CARE\nAHCCCS Complete Care\n\n"
+            + "We reviewed it. " * 30
+            + "A Medicare Advantage plan may cover it.",
+            "medicaid",
+        ),
+        (
+            "Dear Member,\n\n" + "We reviewed it. " * 30 + "Medicaid or a Medicare Advantage plan may cover it.",
+            "medicare_advantage",
+        ),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -433,6 +472,14 @@ def test_plan_type_found(text: str, expected: str) -> None:
         "Plan: Employee  \n  Plan",
         "Group: 0047712 HMO Select",
         "Group: 0047712\nPlan: Choice",
+        # Round 5: a Medigap policy is not Medicare Advantage; a study's "large group of patients"; coverage through an
+        # insurer or a government program; a full-time student who is a dependent.
+        "Aetna Medicare Supplement Plan G\nClaim detail",
+        "A large group of patients was followed for two years.",
+        "Your coverage through Aetna ends on June 30.",
+        "Coverage provided through Medicare ends when you leave the hospital.",
+        "Your son stays covered while he is a full-time student.",
+        "Plan: Choice Plus (company benefits)",
     ],
 )
 def test_plan_type_not_found(text: str) -> None:
@@ -495,6 +542,37 @@ def test_plan_type_not_found(text: str) -> None:
         ("Remit date: 07/12/2024     EFT: 0093318872", "letter_date", "07/12/2024"),
         ("RA #: 0009812654     Check/EFT date: 07/19/2024", "letter_date", "07/19/2024"),
         ("PROVIDER: HUDSON PLLC   MMIS ID: 047   CYCLE 2417  DATE 04/29/24", "letter_date", "04/29/24"),
+        # Round 5: labels joined by "/" pair with values joined by " / "; Medicaid recipient abbreviations; "Claim(s)";
+        # an ID on the provider's line is the provider's; send stamps and portal stamps date a letter.
+        ("Policy/Certificate: GRP-88-4410 / 7731-20019", "group_number", "GRP-88-4410"),
+        ("Policy/Certificate: GRP-88-4410 / 7731-20019", "member_id", "7731-20019"),
+        ("Name: Lee Park  Employee ID/Member ID: E55102 / KXW4410092", "member_id", "KXW4410092"),
+        ("Member ID/Group #: KXW4410092 / 66120", "member_id", "KXW4410092"),
+        ("Member ID/Group #: KXW4410092 / 66120", "group_number", "66120"),
+        ("Claim/Reference #: 24-55120-A", "claim_number", "24-55120-A"),
+        ("Enrollee: Dana Fiske   RID: 330918274", "member_id", "330918274"),
+        ("CLIENT: MORALES, INES   PCN: 604417293", "member_id", "604417293"),
+        ("Claim(s): 25118D0042210, 25118D0042211", "claim_number", "25118D0042210"),
+        ("Provider: BAYSIDE THERAPY LLC  MMIS ID: 08812045\nRecipient ID: QX77120M", "member_id", "QX77120M"),
+        ("Billing provider: Ann Lee, MD   Member ID: KXW4410092", "member_id", "KXW4410092"),
+        ("Date/Time sent: 11/03/2025 08:40\nTo: Utilization Review", "letter_date", "11/03/2025"),
+        ("Provider Portal > Claim Detail\nViewed: 02/27/2026 09:12 ET", "letter_date", "02/27/2026"),
+        ("Claim Status Response\nInquiry submitted: 01/15/2026 10:02 AM", "letter_date", "01/15/2026"),
+        (
+            "Claim  Svc Date  Service  Charged\n25101880021  01/06/25  S0013 ESKETAMINE  $2,184.00",
+            "claim_number",
+            "25101880021",
+        ),
+        ("CLP*CG2518877120*4*5830.00*0.00**12*EV4418207", "claim_number", "CG2518877120"),
+        ("Member ID:\n  W184392771\nDate: 03/04/2025", "member_id", "W184392771"),
+        ("Claim number\n24-281-0044916\n", "claim_number", "24-281-0044916"),
+        ("MBR ID 961330294    GRP 0912077", "group_number", "0912077"),
+        ("Reference ID: UM-2024-77120", "claim_number", "UM-2024-77120"),
+        ("Grievance #: GRV-2025-00417", "claim_number", "GRV-2025-00417"),
+        ("Dated: March 3, 2025", "letter_date", "March 3, 2025"),
+        ("Member ID: K4410 … 99812 (shown in part)", "member_id", "K4410 ... 99812"),
+        ("Your claim number is 2025031188120.", "claim_number", "2025031188120"),
+        ("Your member ID was W77120034 when the claim was filed.", "member_id", "W77120034"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -523,6 +601,18 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Your request was received on the DATE shown.", "letter_date"),
         # A cell in the heading's column but not aligned with it is not under it.
         ("ICN  DOS  PROC  MOD\nA  04/11/24   G2083  1", "claim_number"),
+        # Round 5: a provider's own IDs, a pharmacy's processor control number, a lower-case word, a lone "Policy".
+        ("PAYEE: RIVER BEND CLINIC  NPI: 1467700213  STATE MEDICAID ID: 0455120", "member_id"),
+        ("Provider: Lakeside Dialysis  Medicaid ID: 7712044", "member_id"),
+        ("BIN: 610014  PCN: MEDDPRIME  Group: RX4410", "member_id"),
+        ("Beneficiary (ID MBI-linked 3QX7CC1) was seen.", "member_id"),
+        ("Claim  Status  Paid\nDenied  Yes  No", "claim_number"),
+        ("The member ID is missing from the claim.", "member_id"),
+        # A label after another cell, or a next line that is prose, gives no next-line value.
+        ("Name  Member ID\nA12345  W123", "member_id"),
+        ("Member ID:\n12 visits were approved.", "member_id"),
+        ("DOS  PROC  GRP/CARC  RARC\n01/02/24  97110  CO-45  N130", "group_number"),
+        ("Policy: Clinical Policy Bulletin 0388", "group_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:
@@ -568,6 +658,14 @@ def test_id_not_found(text: str, field: str) -> None:
         ("Member: Yesenia Morales, CIN 90442881A", "Yesenia Morales"),
         ("Dear Ms. Larsen,\n\nWe received the request for your daughter Avery to be admitted.", "Avery"),
         ("Hi Mrs. Abernethy-Soto,\n\nYour claim was denied.", "Abernethy-Soto"),
+        # Round 5: a "Covered Person" label, a client or bare name column, a letter to a child's parent, "Patient:
+        # Self" naming no one.
+        ("Covered Person: Mr. Anselm Berquist\nCertificate No.: 1", "Anselm Berquist"),
+        ("CLIENT NAME  CLIENT ID  TCN  DOS\nLUND, ASTRID  QA11029M  240110022  01/04/24", "LUND, ASTRID"),
+        ("ICN  RECIP ID  NAME  DOS\n2024151003  908812L  PARK, MINA  02/06/24", "PARK, MINA"),
+        ("Acme Kids Plan\n\nDear Parent/Guardian of Tobias Lind,\n\nWe reviewed the request.", "Tobias Lind"),
+        ("To: the parent of Ines Carvalho (age 9)\nMember ID: 1", "Ines Carvalho"),
+        ("Patient: Self    Provider: Lake Clinic\nSubscriber: Doran Vicks", "Doran Vicks"),
     ],
 )
 def test_patient_name_found(text: str, expected: str) -> None:
@@ -585,6 +683,8 @@ def test_patient_name_found(text: str, expected: str) -> None:
         "RE: Claim determination   DOB: 01/02/1980",
         "Your son's therapy was reviewed.",
         "Plan Office\nNorthern Region\n12 Main St\n\nDear Member,",
+        "NAME  CODE  AMOUNT\nOffice visit  99213  120.00",
+        "Dear Parent or Guardian,\n\nWe reviewed the request.",
     ],
 )
 def test_patient_name_not_found(text: str) -> None:
@@ -636,6 +736,20 @@ def test_patient_name_not_found(text: str) -> None:
             "Little Steps Autism Center",
         ),
         ("Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve it.", "Dr. Lauren Whitacre"),
+        # Round 5: a lab, supplier or service-provider label (a lab yields to the ordering clinician), a bare
+        # "Ordering:", a "Claim from" reference line, a service line that ends in the practice.
+        ("Provider of Service: Tidewater Sleep Laboratory, Norfolk, VA", "Tidewater Sleep Laboratory, Norfolk, VA"),
+        ("LAB: ALDER GENOMICS LLC\nCPT 81415", "ALDER GENOMICS LLC"),
+        ("Laboratory: Halvor Genetics, Inc.\nOrdering provider: Dr. Mina Castell, OB/GYN", "Dr. Mina Castell, OB/GYN"),
+        ("Supplier: Prairie Oxygen & Respiratory Supply  NPI 1234567890", "Prairie Oxygen & Respiratory Supply"),
+        ("Ordering: Ruth Amsel, MD\nMember: Ann Lee", "Ruth Amsel, MD"),
+        ("RE: Claim from Cedar Hollow Psychiatry - ketamine troches", "Cedar Hollow Psychiatry"),
+        ("Service: Hearing aids, binaural (V5261) - Copper Ridge Audiology\n\nDear Sam,", "Copper Ridge Audiology"),
+        ("Re: Naltrexone 4.5 mg capsules - Bayview Compounding Pharmacy\n\nDear Sam,", "Bayview Compounding Pharmacy"),
+        (
+            "Service: Ketamine infusions (6), Lakeshore Ketamine Therapeutics, Tampa\n\nDear Sam,",
+            "Lakeshore Ketamine Therapeutics",
+        ),
     ],
 )
 def test_provider_found(text: str, expected: str) -> None:
@@ -651,6 +765,11 @@ def test_provider_found(text: str, expected: str) -> None:
         "Dr. Lena Ortiz, Board Certified in Psychiatry, made this decision.",
         "You can write to us at Humana Appeals Center, P.O. Box 14165.",
         "Call Member Services at the number on your card.",
+        # Round 5: a service line that ends in a dose or in the plan's own unit, a lab value.
+        "Service: Ketamine infusions, 6 sessions\n\nDear Sam,",
+        "Re: Appeal - Aetna Appeals Center\n\nDear Sam,",
+        "Re: Specialty drug request - Prime Therapeutics\n\nDear Sam,",
+        "Lab: A1c 8.2% on 03/01/2025\nDecision: denied",
         "Fax to prescriber: (503) 555-0172",
     ],
 )
@@ -675,6 +794,14 @@ def test_provider_not_found(text: str) -> None:
         ("Write to Crescent Benefit Solutions, P.O. Box 7720, Mobile, AL 36670.", "AL"),
         ("Cigna\nP.O. Box 188011, Chattanooga, TN 37422\n\nAnn Lee\n12 Oak St\nAtlanta, GA 30301", "GA"),
         ("Blue Cross and Blue Shield of Kansas City\n\nHarold Lee\n4418 NE Antioch Rd\nKansas City, MO 64117", "MO"),
+        # Round 5: a state or region after a plan's name, a listed payer's state plan, an upper-case state program.
+        ("Plan: Humana Gold Plus (HMO) - Nevada\nClaim: 1", "NV"),
+        ("Kaiser Permanente Senior Advantage (Southern California)\nDenial", "CA"),
+        ("Plan: Ambetter Value Silver (Individual & Family, Tennessee)", "TN"),
+        ("Re: Ortiz, Ana (Anthem HealthKeepers, VA) - order 7", "VA"),
+        ("CareSource Ohio\nPharmacy Prior Authorization", "OH"),
+        ("Blue Care Network of Michigan\nMember Services", "MI"),
+        ("NC MEDICAID DIRECT - REMITTANCE", "NC"),
     ],
 )
 def test_state_found(text: str, expected: str) -> None:
@@ -692,6 +819,9 @@ def test_state_found(text: str, expected: str) -> None:
         "after at least two adequate medication trials, OR\n  2. A need for rapid response",
         "Provider: Clinic, Jane Roe MD\nService: MRI",
         "Blue Cross and Blue Shield of Kansas City (Blue KC)\nPROVIDER REMITTANCE ADVICE",
+        # Round 5: a credential in brackets after a comma.
+        "Reviewer: (Jane Roe, MD)\nDecision: denied",
+        "Referred by Dr. Ann Lee - Washington University Physicians\nDecision: denied",
     ],
 )
 def test_state_not_found(text: str) -> None:
@@ -795,6 +925,12 @@ def test_payer_not_found(text: str) -> None:
             "Alicia Brandt, MD",
         ),
         ("Thanks,\nBrenda Culpepper, RN, CCM\nClinical Reviewer, Carelon", "Brenda Culpepper, RN"),
+        # Round 5: a board-certified specialist named after the specialty, a name ahead of a medical director title.
+        ("A board-certified neurologist, Dr. Ilse Marquardt, reviewed the records.", "Dr. Ilse Marquardt"),
+        ("Dr. Okonjo, our medical director, looked at the notes again.", "Dr. Okonjo"),
+        ("Sincerely,\nDr. Renata Voss, Medical Director", "Dr. Renata Voss"),
+        ("Call participants: Dr. Hal Berg (Cigna Medical Director, Psychiatry)", "Dr. Hal Berg"),
+        ("Sincerely,\nAnn Lee, RN\nReview Nurse, on behalf of\nTheo Marsh, MD, Medical Director", "Theo Marsh, MD"),
     ],
 )
 def test_reviewer_found(text: str, expected: str) -> None:
@@ -809,6 +945,9 @@ def test_reviewer_found(text: str, expected: str) -> None:
         "Dear Dr. Bettencourt,\nWe denied it.\nLorenzo Bettencourt, MD\n",
         "Our reviewer looked at the records from Dr. Smith.",
         "This decision was made by a physician.",
+        # Round 5: the member's own doctor reviewing, a director who is not a medical one.
+        "Your doctor, Dr. Lee, reviewed the options with you.",
+        "Sincerely,\nDr. Renata Voss, Director of Member Services",
     ],
 )
 def test_reviewer_not_found(text: str) -> None:
@@ -917,6 +1056,16 @@ def test_service_prose_not_found(text: str) -> None:
             "BCBSAZ Site of Care policy for specialty infusions",
         ),
         ("Premera's Echocardiography policy does not support", "Echocardiography policy"),
+        # Round 5: a numbered policy in any case, a policy named in brackets, a criteria set named for its subject.
+        ("Under Lakeview Health medical policy 04.02.17, the test", "medical policy 04.02.17"),
+        ("PER ACME COVERAGE POLICY MP-RAD-12, IMAGING IS", "COVERAGE POLICY MP-RAD-12"),
+        ("See clinical policy #418 for details.", "clinical policy #418"),
+        ("Our medical policy (Spinal Cord Stimulation) requires", "medical policy (Spinal Cord Stimulation)"),
+        ("Acme's clinical criteria for Xolair require two trials.", "clinical criteria for Xolair"),
+        (
+            "We used the Medical Necessity Criteria for Deep Brain Stimulation.",
+            "Medical Necessity Criteria for Deep Brain Stimulation",
+        ),
     ],
 )
 def test_policy_found(text: str, expected: str) -> None:
@@ -931,6 +1080,9 @@ def test_policy_found(text: str, expected: str) -> None:
         "Carelon reviewed the request.",
         "The National Coverage Determination process is public.",
         "Our policy is to answer within 14 days.",
+        # Round 5: a year is no policy number; criteria for a lower-case subject or a pronoun name no policy.
+        "Our medical policy 2024 update added two tests.",
+        "The clinical criteria for this were not met.",
     ],
 )
 def test_policy_not_found(text: str) -> None:

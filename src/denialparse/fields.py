@@ -18,10 +18,18 @@ from typing import Any
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_yaml
 
-_SEP = r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+# A label's separator; in a sentence the verb ("Your claim number is 2025031188120").
+_SEP = (
+    r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+    r"(?:(?:is|was)[ \t]+)?"
+)
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
-# ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not.
-_ID_VALUE = r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3})"
+# ("U30092741 02", "XYK 990148725"); a following word such as "Group" does not. A portal's elided middle stays with
+# its ends ("H7715 ... 4420839"): the first part alone would be a wrong ID.
+_ID_VALUE = (
+    r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3}"
+    r"(?:[ \t]?(?:\.{3}|…)[ \t]?[A-Z0-9]{2,15}\b)?)"
+)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -115,7 +123,10 @@ _LABELLED_RULES = (
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
-        r"|\bCertificate[ \t]+(?:Number|No\.?|#)"
+        r"|\bCertificate[ \t]+(?:Number|No\.?|#)|\bCertificate(?=[ \t]*:)"
+        # Medicaid recipient numbers: Alabama's and Indiana's "RID", Texas's nine-digit "PCN" (a pharmacy's processor
+        # control number is short).
+        r"|\bRID\b|\bPCN\b(?=[ \t]*:?[ \t]*\d{9}\b)"
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
         # Remittance and Blue plan abbreviations: "MBR: XDP441900377", "Contract #: XYK441095228", a "CLIENT ID" or
         # "RECIP ID" column, "ID Card #".
@@ -141,18 +152,23 @@ _LABELLED_RULES = (
         # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
         # a spending account; "Claim group" numbers claims.
         r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?"
-        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)",
+        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)"
+        # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
+        # "GRP 0912077" (not a remittance's "GRP/CARC" column).
+        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*\d)",
         _ID_VALUE,
         0.9,
     ),
     _LabelledRule(
         "claim_number",
-        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?=[ \t]*:)|\bReference[ \t]+(?:Number|No\.?|#)"
+        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?:\(s\))?(?=[ \t]*:)"
+        r"|\bReference[ \t]+(?:Number|No\.?|#)"
         r"|\bOrder[ \t]*(?:#|Number|No\.?|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No\.?|#|Request[ \t]+#)|\bAuth[ \t]*#"
         r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
         r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No\.?|ID)"
+        r"|\b(?:Reference|Authorization|Grievance)[ \t]+ID|\bGrievance[ \t]*(?:#|Number|No\.?)"
         r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA(?:[ \t]*(?:#|Number|No\.?)|[ \t]+ID)"
         r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No\.?|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
         r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)"
@@ -166,7 +182,10 @@ _LABELLED_RULES = (
         # "Auth: RTC-ED-24-0206-3317", "Precertification #: 25-9913-0742", "Inpatient notification # CHC-IP-...", a
         # Medicaid remittance's "TCN" column.
         r"|\bAuth(?:orization)?(?=[ \t]*:)|\bPre-?cert(?:ification)?[ \t]*(?:#|Number|No\.?)"
-        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b",
+        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b"
+        # A remittance table's bare "Claim" heading ("Claim  Svc Date  Service", the number in the cell below); an 835
+        # print image's claim segment ("CLP*CG2518877120*4*...").
+        r"|\bClaim(?=[ \t]{2,}[A-Z])|\bCLP(?=\*)",
         _ID_VALUE,
         0.9,
     ),
@@ -179,9 +198,12 @@ _LABELLED_RULES = (
         r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
         # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
-        r"|(?:Issued|Finalized)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
+        r"|(?:Issued|Finalized|Dated)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
         r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
-        r"|Date/time(?:[ \t]+of[ \t]+(?:call|message))?|Date[ \t]+of[ \t]+(?:call|message|conversation)"
+        r"|Date/time(?:[ \t]+(?:of[ \t]+(?:call|message)|sent|faxed|transmitted))?"
+        r"|Date[ \t]+of[ \t]+(?:call|message|conversation)|Date[ \t]+(?:sent|faxed|transmitted)"
+        # When a portal page or an inquiry's answer was made: "Viewed: 05/14/2025 16:40 ET", "Inquiry submitted:".
+        r"|(?:Viewed|Generated|Retrieved|Accessed)(?:[ \t]+on)?(?=[ \t]*:)|Inquiry[ \t]+(?:submitted|date)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
@@ -371,6 +393,8 @@ def _valid_value(field: str, value: str) -> bool:
     return (
         any(ch.isdigit() for ch in value)
         and not _OTHER_ID.match(value)
+        # "MBI-linked 7K22WX0": a lower-case word is prose, not the start of an ID.
+        and (field not in _ID_FIELDS or re.match(r"[a-z]+(?:\s|$)", value) is None)
         and (field != "letter_date" or _is_date(value))
         and (field not in _ID_FIELDS or not _is_date(value))
     )
@@ -426,16 +450,81 @@ def _cell_below(text: str, start: int, end: int) -> tuple[str, int] | None:
     return (below[0], below[1]) if below else None
 
 
+# A line that names the provider or payee before an ID label ("Provider: HUDSON RIVER COUNSELING  MMIS ID: 04718822",
+# "NPI: 1902447318  NC Medicaid ID: 8811204"): the ID is the provider's unless its label names the member.
+_PROVIDER_LINE = re.compile(
+    r"^[ \t]*(?:(?:Billing|Rendering|Servicing)[ \t]+)?(?:Provider|Payee|Facility|Pharmacy)(?:[ \t]+Name)?"
+    r"[ \t]*\.{0,12}:"
+    r"|\b(?:NPI|TIN|Tax[ \t]+ID)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MEMBER_LABEL_WORDS = re.compile(
+    r"Member|Subscriber|Patient|Recipient|Recip|Enrollee|Beneficiary|Client|Customer|Participant|Insured|MBR", re.I
+)
+# Labels joined by "/" ahead of values joined by " / " pair up in order ("Policy/Certificate: SNL-GH-775120 /
+# 0044-19823", "Student ID/Member ID: W0471182 / 1019283746-00"); a single value after them serves every label.
+_PAIRED_LABEL_END = re.compile(r"[A-Za-z#./ ]{0,30}?:")
+_PAIRED_VALUE = re.compile(r"[ \t]*([^\n]{1,120}?)(?=[ \t]{2}|[ \t]*$)", re.MULTILINE)
+
+
+# A label alone on its line with the ID alone on the next one ("Member ID:\nW184392771").
+_NEXT_LINE_ID = re.compile(rf"[ \t]*[:#]?[ \t]*\n[ \t]*{_ID_VALUE}(?=[ \t]*(?:\n|$))", re.IGNORECASE)
+
+
+def _near_line_start(text: str, at: int, reach: int = 200) -> int:
+    """Where the line holding ``at`` starts, looking back at most ``reach`` characters (bounded work per label)."""
+    floor = max(at - reach, 0)
+    return max(text.rfind("\n", floor, at) + 1, floor)
+
+
+def _paired_value(text: str, label: re.Match[str]) -> tuple[str, int] | None:
+    """The value paired with ``label`` when its label cell joins several labels with "/" and its value has as many
+    parts; None when the label stands alone."""
+    line_start = _near_line_start(text, label.start())
+    gap = text.rfind("  ", line_start, label.start())
+    cell_start = gap + 2 if gap != -1 else line_start
+    end = _PAIRED_LABEL_END.match(text, label.end())
+    if end is None:
+        return None
+    cell = text[cell_start : end.end() - 1]
+    if "/" not in cell or "  " in cell:
+        return None
+    index = text.count("/", cell_start, label.start())
+    values = _PAIRED_VALUE.match(text, end.end())
+    if values is None:
+        return None
+    parts = values.group(1).split(" / ")
+    if len(parts) != cell.count("/") + 1:
+        return None
+    start = values.start(1) + sum(len(part) + 3 for part in parts[:index])
+    return parts[index].strip(), start
+
+
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
     """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
     text = document.text
     label_pattern, value_pattern = rule.compile_parts()
     for label in label_pattern.finditer(text):
+        if (
+            rule.field == "member_id"
+            and not _MEMBER_LABEL_WORDS.search(label.group(0))
+            and _PROVIDER_LINE.search(text, _near_line_start(text, label.start()), label.start())
+        ):
+            continue  # the provider's own number
         candidates: list[tuple[str, int, str]] = []
-        if match := value_pattern.match(text, label.end()):
+        paired = _paired_value(text, label) if rule.field in _ID_FIELDS else None
+        if paired is not None:
+            candidates.append((_clean_value(rule.field, paired[0]), paired[1], paired[0]))
+        elif match := value_pattern.match(text, label.end()):
             candidates.append((_clean_value(rule.field, match.group(1)), match.start(1), match.group(1)))
         if rule.field in _ID_FIELDS and (below := _cell_below(text, label.start(), label.end())):
             candidates.append((below[0], below[1], below[0]))
+        if (
+            rule.field in _ID_FIELDS
+            and not text[_near_line_start(text, label.start()) : label.start()].strip()
+            and (next_line := _NEXT_LINE_ID.match(text, label.end()))
+        ):
+            candidates.append((next_line.group(1), next_line.start(1), next_line.group(1)))
         for value, raw_start, raw in candidates:
             if _valid_value(rule.field, value):
                 start = raw_start + max(raw.find(value), 0)
@@ -644,6 +733,28 @@ def _letter_dated(document: Document) -> ExtractedField | None:
     return _found(document, "letter_date", match.group(1), match.start(1), 0.5, "letter-dated")
 
 
+# An internal note is dated where its author signs it, on its last line: "- R. Ostrowski, PMHNP 2/6", "LP 4/12 14:05",
+# "-- K. Yamamoto, MA, PA coordinator, 6/14". Not a form's revision or expiry stamp, nor a page footer.
+_SIGNED_NOTE_DATE = re.compile(
+    rf"[ \t]*(?:-{{1,2}}[ \t]*)?[A-Z][^\n\d]{{0,60}}?[ \t,]({DATE_PATTERN}|{_MONTH_DAY})"
+    r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AP]M)?)?[ \t]*",
+    re.IGNORECASE,
+)
+_NOT_A_SIGNATURE = re.compile(r"\b(?:updated|revised|rev|effective|expires?|exp|approved|version|page|form)\b", re.I)
+
+
+def _signed_note_date(document: Document) -> ExtractedField | None:
+    """The date by the signature on a note's last line, when nothing above dates the note."""
+    text = document.text.rstrip()
+    start = text.rfind("\n") + 1
+    match = _SIGNED_NOTE_DATE.fullmatch(text, start) if start > 0 and len(text) - start <= 80 else None
+    if match is None or not _is_date(match.group(1)):
+        return None
+    if _NOT_A_SIGNATURE.search(match.group(0)) or _OTHER_DATE_WORDS.search(match.group(0)):
+        return None  # a stamp, or another date ("DOB 01/02/1980", "Admitted 03/04")
+    return _found(document, "letter_date", match.group(1), match.start(1), 0.45, "signed-note")
+
+
 def _first_date(document: Document) -> ExtractedField | None:
     """An unlabelled letter date: the first date standing alone on a line in the opening lines."""
     for match in _DATE_LINE.finditer(document.text[:1500]):
@@ -793,7 +904,7 @@ def _patient_label() -> re.Pattern[str]:
         r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant"
         # "Parent(s) of: Ezra Delgado-Whitfield", "Parent/Guardian of: Tyrese Campbell"; a clinic's "Pt:".
         r"|Parent(?:\(s\)|s)?(?:[ \t]*/[ \t]*Guardian)?[ \t]+of)|Pt)"
-        r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder"
+        r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder|Covered[ \t]+Person"
         r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
         r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
@@ -827,10 +938,8 @@ def _first_last() -> re.Pattern[str]:
 
 
 # A letter's own "To:" line naming the member ("TO: Earline M. Woodfork", "To: Jolene Markowitz    Member ID: U70").
-_TO_LINE = re.compile(
-    r"^(?i:To)[ \t]*:[ \t]*(?:(?i:Parent(?:[ \t]*/[ \t]*Guardian|[ \t]+or[ \t]+Guardian)?[ \t]+of)[ \t]+)?(?=[A-Z])",
-    re.MULTILINE,
-)
+_PARENT_OF = r"(?i:(?:the[ \t]+)?Parent(?:[ \t]*/[ \t]*Guardian|[ \t]+or[ \t]+Guardian)?[ \t]+of)[ \t]+"
+_TO_LINE = re.compile(rf"^(?i:To)[ \t]*:[ \t]*(?:{_PARENT_OF})?(?=[A-Z])", re.MULTILINE)
 _ADDRESS_BLOCK = re.compile(
     rf"^[ \t]*(?:To the parent or guardian of:?[ \t]*\n[ \t]*|Parent/Guardian of[ \t]+)?"
     r"(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?"
@@ -842,7 +951,8 @@ _ADDRESS_BLOCK = re.compile(
 )
 _DEAR_NAMED = re.compile(
     rf"\bDear[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}})"
-    rf"|({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
+    # "Dear Parent/Guardian of Jacob Morales,": the child is the patient.
+    rf"|(?:{_PARENT_OF})?({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
 )
 # A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
 _CHILD = re.compile(r"\b[Yy]our[ \t]+(?:son|daughter|child)[ \t]+([A-Z][a-z-]{1,30}(?:[ \t][A-Z][a-z-]{1,30})?)\b")
@@ -851,7 +961,9 @@ _GREETING = re.compile(
     rf"^(?:Hi|Hello)[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?({_NAME_TOKEN})[ \t]*[,!]", re.MULTILINE
 )
 # A table heading over the patient's name ("RECIPIENT NAME  RIN  DCN").
-_NAME_HEADING = re.compile(r"\b(?:Patient|Member|Recipient|Beneficiary|Enrollee)(?:[ \t]+Name)?\b", re.IGNORECASE)
+_NAME_HEADING = re.compile(
+    r"\b(?:(?:Patient|Member|Recipient|Beneficiary|Enrollee|Client)(?:[ \t]+Name)?|Name)\b", re.IGNORECASE
+)
 # Where a name ends: two spaces, a line end, or the start of a one- or two-word label ("Cigna ID:", "DOB:").
 _NAME_END = re.compile(
     r"[ \t]{2,}|[ \t](?=(?:ID|DOB|Date|Group|Claim|Case|Plan|Phone|Provider|Request|Reference|Policy|Account"
@@ -868,7 +980,10 @@ _PROVIDER_LABEL = re.compile(
     # A reviewing physician is the plan's, not the member's.
     r"|(?<!Reviewing )(?<!Peer )(?<!Reviewer )Physician|Facility(?:[ \t]+Name)?|Requested[ \t]+by|Requestor"
     r"|Request(?:[ \t]+received)?[ \t]+from|Requesting|Who[ \t]+asked|Surgeon|PROV|Referred[ \t]+by|Ordered[ \t]+by"
-    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic)"
+    r"|(?:Your[ \t]+)?Doctor|Payee|Clinic"
+    # "Provider of Service:", "LAB: GENOMIX DIAGNOSTICS LLC", "Supplier:", "Ordering:", "REQ BY:".
+    r"|Provider[ \t]+of[ \t]+Service|Service[ \t]+Provider|(?:Performing[ \t]+)?Lab(?:oratory)?|Supplier|Vendor"
+    r"|Ordering|Req[ \t]+By)"
     # A colon, or dot leaders ("Provider ........ Pacific Coast Sleep Lab", "PROVIDER...: RIVERTOWN").
     r"(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:)[ \t]*([^\n]{3,90})",
     re.IGNORECASE,
@@ -881,7 +996,7 @@ _PROVIDER_PROSE = re.compile(
     r"\b(?:requested|submitted|ordered|prescribed|sent|referred)[ \t]+by[ \t]+"
     r"(?:your[ \t]+(?:doctor|provider),?[ \t]+)?"
     + _PROVIDER_NAME
-    + r"|\b(?:request|claims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
+    + r"|\b(?:[Rr]equest|[Cc]laims?)\b[^.\n]{0,120}?\bfrom[ \t]+"
     + _PROVIDER_NAME
     # "Your doctor, Dr. Lauren Whitacre at Boise Wellness Clinic, asked us to approve ..."
     + r"|\b[Yy]our[ \t]+(?:doctor|provider|physician|prescriber),[ \t]+"
@@ -894,6 +1009,13 @@ _TO_PROVIDER = re.compile(r"^(?:TO|To|Fax[ \t]+to|Attn|ATTN)[ \t]*:[ \t]*([^\n]{
 _DOCTOR = re.compile(r"\bDr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?")
 # A practice or facility the letter names where care was given or billed: "a bill from Mercy Hill Hospital", "therapy
 # with Little Steps Autism Center", "treated at Texas Center for Proton Therapy", "filled through CVS Specialty".
+# A service or reference line that ends in the practice after a comma or dash: "Service: Ketamine infusions (6), Ocean
+# State Ketamine Therapeutics", "Re: Low-dose naltrexone (compounded) - Harbor Compounding Pharmacy".
+_SERVICE_LINE_TAIL = re.compile(
+    r"^[ \t]*(?i:Services?|Request|Re|Regarding|Drug|Item|Procedure|Claims?)(?:[ \t]+(?i:requested|billed|for))?"
+    r"[ \t]*:([^\n]{3,200})$",
+    re.MULTILINE,
+)
 _FACILITY_PROSE = re.compile(r"\b(?:at|from|with|through|provider)[ \t]+" + _PROVIDER_NAME)
 _FACILITY_WORDS = frozenset(
     "clinic center centre hospital institute pharmacy specialty audiology imaging associates rehabilitation program "
@@ -987,8 +1109,14 @@ _DATE_COLUMN = re.compile(r"\b(?:SVC|Serv(?:ice)?)[ \t]+Date|\bDOS\b|\bDate[ \t]
 _POLICY = re.compile(
     r"(Clinical[ \t]+Policy[ \t]+Bulletin(?:[ \t]+\(CPB\))?[ \t]*(?:#|No\.?|Number)?[ \t]*\d{1,4}"
     r"|\bCPB[ \t]*#?[ \t]*\d{1,4}"
-    r"|(?:Medical|Coverage|Clinical|Pharmacy|Reimbursement|Drug)[ \t]+(?:Coverage[ \t]+)?(?:Policy|Guideline)"
-    r"[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*[A-Z0-9][A-Z0-9.\-]{1,20}\d"
+    # "Medical Policy I-43", "medical policy 07.01.88", "MEDICA COVERAGE POLICY MP-GT-031", "medical policy #621"
+    # (not a year), "medical policy (CAM 20101)".
+    r"|(?i:Medical|Coverage|Clinical|Pharmacy|Reimbursement|Drug)[ \t]+(?i:Coverage[ \t]+)?(?i:Policy|Guideline)"
+    r"(?:[ \t]*(?:#|No\.?|Number)?[ \t]*:?[ \t]*(?!(?:19|20)\d\d\b)[A-Z0-9][A-Z0-9.\-]{1,20}\d"
+    r"|[ \t]*\([A-Z][A-Za-z0-9 .&/-]{2,60}\))"
+    # "clinical criteria for Rinvoq", "Medical Necessity Criteria for Transcranial Magnetic Stimulation".
+    r"|(?i:clinical|medical[ \t]+necessity|coverage|drug)[ \t]+(?i:criteria)[ \t]+for[ \t]+"
+    r"[A-Z][\w/-]{1,30}(?:[ \t]+(?:[A-Z][\w/-]{0,30}|in|of|for)){0,5}"
     r"|\bCP\.[A-Z]{2,5}\.\d{1,4}"
     r"|\b(?:LCD|NCD)[ \t]*#?[ \t]*L?\d[\d.]{1,8}"
     r"|InterQual(?:®)?(?:[ \t]+[A-Z][A-Za-z-]{0,40}){0,4}"
@@ -1035,15 +1163,22 @@ _REVIEWER = re.compile(
     r"|Clinical[ \t]+Reviewer|(?:Decision|Determination)[ \t]+made[ \t]+by|Signed(?=[ \t]*:)"
     r"|Clinical[ \t]+pharmacist(?=[ \t]*:)|reviewer[ \t]+for[ \t]+this[ \t]+(?:determination|decision|request)[ \t]+was"
     # "the reviewing psychiatrist, Gerald Fenstermacher, MD", "The reviewing physician was ...".
-    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+[a-z]{3,20}(?:[ \t]+was)?)[ \t]*[:,]?[ \t]*"
+    r"|Pharmacist[ \t]+Reviewer|Reviewing[ \t]+[a-z]{3,20}(?:[ \t]+was)?"
+    # "A board-certified child and adolescent psychiatrist, Dr. Lionel Baptiste, reviewed ...".
+    r"|board[- ]certified)[ \t]*[:,]?[ \t]*"
     # The reviewer's specialty may come first: "made by a psychiatrist, Dr. ...", "Reviewer rationale (Dr. ...".
     r"(?:(?i:an?[ \t]+)?[a-z][a-z -]{0,40},[ \t]+|(?:[a-z]{1,12}[ \t]*)?\()?"
     rf"({_CLINICIAN})"
 )
 # The name ahead of the act: "Dr. Nadia Feliciano, Internal Medicine, made this decision."
+# Or ahead of a reviewing title: "Dr. Akintola, our medical director,", "Dr. Amira Haddad, Medical Director",
+# "Dr. Catherine Yablonski (Aetna Medical Director, ...)".
+_DOCTOR_NAMED = rf"Dr\.[ \t]+{_CLINICIAN_WORD}(?:[ \t]{_CLINICIAN_WORD}){{0,3}}"
 _REVIEWER_FIRST = re.compile(
     rf"({_CLINICIAN})(?:,[ \t]+[A-Z][A-Za-z &]{{1,40}})?,?[ \t]+(?:made|signed)[ \t]+this[ \t]+"
     r"(?:decision|determination)"
+    rf"|({_CLINICIAN}|{_DOCTOR_NAMED})(?:,[ \t]+our|[ \t]*[,(](?:[ \t]*[A-Z][A-Za-z]{{1,20}}){{0,2}})[ \t]+"
+    r"(?i:medical[ \t]+director|physician[ \t]+reviewer)\b"
 )
 _SIGNED_CLINICIAN = re.compile(
     r"^[ \t]*((?:Dr\.[ \t]+)?[A-Z][A-Za-z'’.-]{1,40}(?:[ \t][A-Z][A-Za-z'’.-]{1,40}){1,3},[ \t]+"
@@ -1070,9 +1205,12 @@ def _plan_clues() -> tuple[tuple[_Clue, ...], tuple[_Clue, ...], dict[str, str]]
     return types, funding, dict(raw["states"])
 
 
-def _first_clue(document: Document, name: str, clues: tuple[_Clue, ...], confidence: float) -> ExtractedField | None:
+def _first_clue(
+    document: Document, name: str, clues: tuple[_Clue, ...], confidence: float, end: int | None = None
+) -> ExtractedField | None:
+    """The first clue, in the data file's order, found in the text (up to ``end``)."""
     for clue in clues:
-        match = clue.pattern.search(document.text)
+        match = clue.pattern.search(document.text, 0, len(document.text) if end is None else end)
         if match:
             return ExtractedField(
                 name=name,
@@ -1084,12 +1222,20 @@ def _first_clue(document: Document, name: str, clues: tuple[_Clue, ...], confide
     return None
 
 
+# The letterhead and reference lines, where a clue names the letter's own plan; further down the body may name other
+# coverage in passing ("If you also have a Medicare Advantage plan, it may cover hearing aids").
+_PLAN_HEADER_END = 400
+
+
 def _plan_type(document: Document) -> ExtractedField | None:
-    """A clue in the letter ("Medicare Advantage", "ERISA"); else a payer that almost always means one type."""
-    found = _first_clue(document, "plan_type", _plan_clues()[0], 0.8)
+    """A clue in the letter's header, else anywhere ("Medicare Advantage", "ERISA"); else a payer that almost always
+    means one type."""
+    found = _first_clue(document, "plan_type", _plan_clues()[0], 0.8, _PLAN_HEADER_END) or _first_clue(
+        document, "plan_type", _plan_clues()[0], 0.8
+    )
     if found is not None:
         return found
-    head = document.text[:400]
+    head = document.text[:_PLAN_HEADER_END]
     for payer in _payers():
         match = payer.pattern.search(head)
         if payer.plan_type and match:
@@ -1141,10 +1287,20 @@ def _state_patterns() -> _StatePatterns:
     )
     # "Blue Cross and Blue Shield of Nebraska", "Humana Healthy Horizons in Kentucky", "Anthem Blue Cross and Blue
     # Shield (Colorado)", "Devoted CORE 007 Florida (HMO)", a plan whose name starts with its state.
+    # A state or region after a plan's name: "Humana Gold Plus (HMO) - Arizona", "(Northern California)",
+    # "(Individual & Family, Georgia)", "(Anthem HealthKeepers, VA)" (not a credential such as MD or PA), a listed
+    # payer's state plan ("CareSource Indiana", "AmeriHealth Caritas Louisiana", "Medical Mutual of Ohio").
+    region = r"(?:(?:Northern|Southern|Eastern|Western|Central|North|South|East|West|Southeast|Southwest|Northeast"
+    region += r"|Northwest)[ \t]+)?"
+    payers = "|".join(payer.pattern.pattern for payer in _payers())
+    credentials = "|".join(_CREDENTIAL_CODES)
     plan_named = re.compile(
-        r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|\(R\)|®)"
-        rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\(({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
-        rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)",
+        r"(?i:Health|Healthcare|Shield|BlueShield|Cross|BlueCross|Plans?|Horizons|Caritas|Network|Mutual|\(R\)|®)"
+        rf"[ \t]+(?i:of|in)[ \t]+({names})\b|\({region}({names})\)|\b({names})[ \t]+\((?:HMO|PPO|EPO|POS|PFFS)"
+        rf"|(?:^|Plan:)[ \t]*({names})[ \t]+(?=[A-Z]|[-–][ \t])|\b({names})[ \t]+(?=(?i:Blue|Health|Medicaid)\b)"
+        rf"|[A-Za-z)][ \t]+[-–][ \t]+{region}({names})\b(?![ \t]+University)"
+        rf"|,[ \t]+({names}|(?!{credentials})(?:{codes}))\)"
+        rf"|(?i:{payers})[ \t]+({names})\b|\b({codes})[ \t]+(?i:Medicaid)\b",
         re.MULTILINE,
     )
     # With a ZIP any city; without one a capitalised city ("trials, OR" is a conjunction) followed by the line end,
@@ -1307,15 +1463,20 @@ def _provider(document: Document) -> ExtractedField | None:
     notification's addressee, "requested by"/"request from" prose, the salutation to a doctor, a facility named in
     prose, then any doctor the letter names outside the reviewer's lines."""
     text = document.text
-    labelled: list[tuple[int, re.Match[str], str]] = []
+    labelled: list[tuple[float, re.Match[str], str]] = []
     for match in _PROVIDER_LABEL.finditer(text):
         value = _NEXT_LABEL.split(match.group(1).strip())[0].strip(" :-").rstrip(".,;")
         # Not a fax number ("Fax to prescriber: (503) 555-0172") nor the member.
         if re.search(r"[A-Za-z]{2}", value) and not value.lower().startswith(("you", "your", "the member")):
-            # An out-of-network request names the provider at issue as "Requested provider"; a referring
-            # provider sent the member to the one at issue and comes after the letter's addressee.
+            # An out-of-network request names the provider at issue as "Requested provider"; a lab or supplier
+            # yields to the clinician who ordered from it; a referring provider sent the member to the one at issue
+            # and comes after the letter's addressee.
             label = match.group(0).lower()
-            rank = 0 if label.startswith("requested provider") else 2 if label.startswith("referr") else 1
+            rank = 0.0 if label.startswith("requested provider") else 2.0 if label.startswith("referr") else 1.0
+            if label.startswith(("lab", "performing lab", "supplier", "vendor")):
+                if re.search(r"\d", value) or not value[:1].isupper():
+                    continue  # a result ("Lab: A1c 8.2%"), not a laboratory's name
+                rank = 1.5
             labelled.append((rank, match, value))
     first = min(labelled, key=lambda found: found[0], default=None)
     if first is not None and first[0] < 2:
@@ -1338,6 +1499,19 @@ def _provider(document: Document) -> ExtractedField | None:
     if salutation:
         return _found(document, "provider", salutation.group(1), salutation.start(1), 0.6, "salutation")
     not_a_provider = {w.casefold() for payer in _payers() for w in payer.name.split()} | _NOT_A_FACILITY
+    for line in _SERVICE_LINE_TAIL.finditer(text[:2000]):
+        # The practice, or the practice and then its city ("..., Serenity Ketamine Wellness, Tampa").
+        for tail in re.split(r",[ \t]+|[ \t]+[-–][ \t]+", line.group(1))[:0:-1][:2]:
+            tail = tail.strip().rstrip(".")
+            words = {w.casefold().strip(".,") for w in tail.split()}
+            if (
+                re.fullmatch(_PROVIDER_NAME, tail)
+                and words & _FACILITY_WORDS
+                and not words & _NOT_A_FACILITY
+                and not any(payer.pattern.search(tail) for payer in _payers())
+            ):
+                start = line.start(1) + line.group(1).rfind(tail)
+                return _found(document, "provider", tail, start, 0.45, "service-line")
     for facility in _FACILITY_PROSE.finditer(text[:3000]):
         value = _facility_name(facility.group(1))
         words = {w.casefold().strip(".,") for w in value.split()}
@@ -1434,8 +1608,9 @@ def _reviewer(document: Document) -> ExtractedField | None:
     text = document.text
     match = _REVIEWER.search(text) or _REVIEWER_FIRST.search(text) or _signed_reviewer(document)
     if match:
-        value = match.group(1).strip()
-        return _found(document, "reviewer", value, match.start(1), 0.75, "reviewer")
+        group = match.lastindex or 1
+        value = match.group(group).strip()
+        return _found(document, "reviewer", value, match.start(group), 0.75, "reviewer")
     return None
 
 
@@ -1498,7 +1673,7 @@ def _extractors() -> dict[str, list[Extractor]]:
     by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
-    by_field["letter_date"] += [_first_date, _letter_dated]
+    by_field["letter_date"] += [_first_date, _letter_dated, _signed_note_date]
     # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, a
     # claim note's billed service, prose, a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
