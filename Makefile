@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= examples/ketamine-off-label-denial.pdf
 
-.PHONY: setup system-packages demo test lint typecheck unit fuzz train examples corpus-pdfs benchmark clean
+.PHONY: setup system-packages demo test lint typecheck unit fuzz train train-fields examples corpus-pdfs benchmark clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ test: lint typecheck unit
 
 train: setup
 	$(BIN)/denialparse train --corpus corpus --out models/denial-reasons --name denial-reasons
+
+# The service and service-date rankers, from the gold field annotations (leave-one-writer-out figures in the card).
+train-fields: setup
+	$(BIN)/denialparse train-fields --corpus corpus --gold corpus/fields --out models/field-rankers --seed 13
 
 examples: setup
 	$(BIN)/python examples/build.py

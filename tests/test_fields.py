@@ -1,4 +1,5 @@
-"""Field rules, table-driven, with negative and boundary cases."""
+"""Field rules (without the learned rankers, tested in test_field_ranker.py), table-driven, with negative and boundary
+cases."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from denialparse.fields import extract_fields, parse_date
 
 
 def fields_of(text: str) -> dict[str, str | None]:
-    return {name: found.value for name, found in extract_fields(document_from_text(text)).items()}
+    return {name: found.value for name, found in extract_fields(document_from_text(text), learned=False).items()}
 
 
 @pytest.mark.parametrize(
@@ -123,13 +124,13 @@ def test_field_found(text: str, field: str, expected: str) -> None:
     ],
 )
 def test_field_not_found(text: str, field: str) -> None:
-    found = extract_fields(document_from_text(text))[field]
+    found = extract_fields(document_from_text(text), learned=False)[field]
     assert found.value is None and found.span is None and found.rule == "not-found"
 
 
 def test_span_points_at_the_value() -> None:
     document = document_from_text("Header line\nMember ID: W100023757")
-    found = extract_fields(document)["member_id"]
+    found = extract_fields(document, learned=False)["member_id"]
     assert found.span is not None
     assert document.text[found.span.start : found.span.end] == "W100023757"
     assert found.span.page == 1
@@ -261,7 +262,7 @@ def test_parse_date(text: str, expected: date | None) -> None:
 )
 def test_service_found(text: str, expected: str) -> None:
     document = document_from_text(text)
-    found = extract_fields(document)["service"]
+    found = extract_fields(document, learned=False)["service"]
     assert found.value == expected
     assert found.span is not None and document.text[found.span.start : found.span.end] == expected
 

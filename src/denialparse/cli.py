@@ -195,6 +195,29 @@ def train(corpus_path: Path, out_dir: Path, seed: int, name: str | None, by_writ
         click.echo(f"with each writer held out: macro-F1 {metrics['by_writer']['macro_f1']:.3f}")
 
 
+@cli.command("train-fields")
+@click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
+@click.option("--gold", "gold_dir", type=click.Path(path_type=Path), default=Path("corpus/fields"), show_default=True)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("models/field-rankers")
+)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option(
+    "--cv/--no-cv", "cross_validation", default=True, show_default=True, help="Measure with each writer held out."
+)
+def train_fields(corpus_path: Path, gold_dir: Path, out_dir: Path, seed: int, cross_validation: bool) -> None:
+    """Retrain the service and service-date rankers from the gold field annotations."""
+    from denialparse.field_ranker_training import train_rankers
+
+    meta = train_rankers(corpus_path, gold_dir, out_dir, seed=seed, cross_validation=cross_validation)
+    click.echo(f"wrote {out_dir}")
+    for name, cv in meta["metrics"].items():
+        click.echo(
+            f"{name}, each writer held out: exact match ranker {cv['ranker']['exact_match']:.3f}, "
+            f"rules {cv['rules']['exact_match']:.3f}"
+        )
+
+
 def _load_rows(data: Path) -> list[Any]:
     from denialparse.corpus import load_corpus
 

@@ -502,6 +502,11 @@ def _paired_value(text: str, label: re.Match[str]) -> tuple[str, int] | None:
 
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
     """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
+    return next(_labelled_all(document, rule=rule), None)
+
+
+def _labelled_all(document: Document, *, rule: _LabelledRule) -> Iterator[ExtractedField]:
+    """Every valid labelled value in text order (the first is :func:`_labelled`'s answer)."""
     text = document.text
     label_pattern, value_pattern = rule.compile_parts()
     for label in label_pattern.finditer(text):
@@ -528,8 +533,8 @@ def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | No
         for value, raw_start, raw in candidates:
             if _valid_value(rule.field, value):
                 start = raw_start + max(raw.find(value), 0)
-                return _found(document, rule.field, value, start, rule.confidence, f"label:{rule.field}")
-    return None
+                yield _found(document, rule.field, value, start, rule.confidence, f"label:{rule.field}")
+                break
 
 
 _SERVICE_PROSE = re.compile(
@@ -705,11 +710,14 @@ def _service_decision(document: Document) -> ExtractedField | None:
 
 def _service_in_prose(document: Document) -> ExtractedField | None:
     """ "We reviewed a request for an MRI of the lower back ..." when no header names the service."""
-    for match in _SERVICE_PROSE.finditer(document.text[:3000]):
+    return next(_service_in_prose_all(document), None)
+
+
+def _service_in_prose_all(document: Document, limit: int = 3000) -> Iterator[ExtractedField]:
+    for match in _SERVICE_PROSE.finditer(document.text[:limit]):
         value = match.group(1).strip()
         if value and _names_a_service(value):
-            return ExtractedField("service", value, _span(document, *match.span(1)), 0.5, "prose")
-    return None
+            yield ExtractedField("service", value, _span(document, *match.span(1)), 0.5, "prose")
 
 
 # A date on a line of its own, or right-aligned after a column gap ("Chicago, IL  March 3, 2024"); a date after a
@@ -1550,6 +1558,11 @@ def _date_list(value: str) -> bool:
 
 def _service_date(document: Document) -> ExtractedField | None:
     """A labelled date of service; else the date on the service line, a table row or under a date heading."""
+    return next(_service_date_all(document), None)
+
+
+def _service_date_all(document: Document) -> Iterator[ExtractedField]:
+    """Every date the service-date rules find, in the rules' order (the first is :func:`_service_date`'s answer)."""
     for pattern, confidence, rule in (
         (_DENIED_DAYS, 0.85, "label:denied-days"),
         (_SERVICE_DATE, 0.85, "label:dos"),
@@ -1559,8 +1572,10 @@ def _service_date(document: Document) -> ExtractedField | None:
         for match in pattern.finditer(document.text):
             value = match.group(1)
             if _is_date(value) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
-                return _found(document, "service_date", value, match.start(1), confidence, rule)
-    return _table_row_date(document) or _date_under_heading(document)
+                yield _found(document, "service_date", value, match.start(1), confidence, rule)
+    for found in (_table_row_date(document), _date_under_heading(document)):
+        if found is not None:
+            yield found
 
 
 def _table_row_date(document: Document) -> ExtractedField | None:
@@ -1726,15 +1741,67 @@ FIELD_NAMES: tuple[str, ...] = (
 )
 
 
-def extract_fields(document: Document) -> dict[str, ExtractedField]:
-    """Every known field, found or explicitly not found."""
+def extract_fields(document: Document, *, learned: bool = True) -> dict[str, ExtractedField]:
+    """Every known field, found or explicitly not found.
+
+    With ``learned`` (and the shipped field rankers present), the service and service date are chosen by the
+    rankers among every candidate the rules and generic patterns propose; without, by the rules alone.
+    """
     result: dict[str, ExtractedField] = {}
     extractors = _extractors()
+    ranker = None
+    if learned:
+        from denialparse.field_ranker import shipped_ranker  # imports this module: loaded on first use
+
+        ranker = shipped_ranker()
     for name in FIELD_NAMES:
+        if ranker is not None and name in ranker.scorers:
+            continue  # chosen below among every candidate, the rules' answer included
         found = None
         for extractor in extractors.get(name, []):
             found = extractor(document)
             if found:
                 break
         result[name] = found or ExtractedField(name=name, value=None, rule="not-found")
+    if ranker is not None:
+        for name in ranker.scorers:
+            result[name] = ranker.choose(document, name, result["letter_date"].value)
+    return {name: result[name] for name in FIELD_NAMES}
+
+
+@dataclass(frozen=True)
+class RuleCandidate:
+    """A value one service or service-date rule proposes, for a ranker to choose among.
+
+    ``rank`` is the proposing rule's place in the rules' order for the field; ``first`` marks that rule's own
+    answer (the rules return the first rule's ``first`` candidate), the others are its later matches.
+    """
+
+    found: ExtractedField
+    rank: int
+    first: bool
+
+
+_SERVICE_DATE_RULES = ("label:denied-days", "label:dos", "service-line", "prose", "table-row", "date-column")
+
+
+def rule_candidates(document: Document, name: str) -> list[RuleCandidate]:
+    """Every candidate the rules for ``name`` ("service" or "service_date") find, not only the first."""
+    if name == "service_date":
+        return [
+            RuleCandidate(found, _SERVICE_DATE_RULES.index(found.rule), index == 0)
+            for index, found in enumerate(_service_date_all(document))
+        ]
+    if name != "service":
+        raise ValueError(f"no candidate rules for {name!r}")
+    result: list[RuleCandidate] = []
+    for rank, extractor in enumerate(_extractors()["service"]):
+        # A labelled or prose rule's answer is the first of all its matches: one scan gives both.
+        if isinstance(extractor, functools.partial):
+            every = list(_labelled_all(document, **extractor.keywords))
+        elif extractor is _service_in_prose:
+            every = list(_service_in_prose_all(document))
+        else:
+            every = [found] if (found := extractor(document)) is not None else []
+        result.extend(RuleCandidate(other, rank, index == 0) for index, other in enumerate(every))
     return result

@@ -1,0 +1,454 @@
+"""A learned ranker for the denied service and the service date: choose among candidate spans, or abstain.
+
+The rules in :mod:`denialparse.fields` stop at the first label or phrase they recognise, which misses services and
+dates in prose, emails and odd layouts. Here every span the rules would produce (all matches, not only the first)
+and some generic spans (noun phrases after "request for", every date in the letter) become candidates; a logistic
+model scores each from a few hundred readable features (which rule found it, the words around it, where it stands,
+the shape of its line) and the best one wins, unless no candidate scores above a threshold tuned by
+cross-validation. Inference is numpy alone: the weights are a hashed vector read from ``weights.npz``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from denialparse.datatypes import Document, ExtractedField, Span
+from denialparse.errors import ModelError
+from denialparse.fields import DATE_PATTERN, RuleCandidate, parse_date, rule_candidates
+from denialparse.resources import DATA_DIR, models_dir, read_yaml
+
+RANKED_FIELDS = ("service", "service_date")
+FORMAT_VERSION = 1
+FEATURE_VERSION = 1
+N_FEATURES = 1 << 14  # hashed feature space; collisions are rare at a few thousand distinct features
+META_FILE = "model.json"
+WEIGHTS_FILE = "weights.npz"
+MODEL_FILE = "model.skops"
+CARD_FILE = "MODEL_CARD.md"
+DEFAULT_RANKER_NAME = "field-rankers"
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass
+class Candidate:
+    """One span proposed for a field, with every rule that proposed it (merged by position and value)."""
+
+    name: str
+    value: str
+    start: int
+    rules: set[str] = field(default_factory=set)
+    ranks: set[int] = field(default_factory=set)
+    first_of: set[int] = field(default_factory=set)
+    rules_answer: bool = False
+    generic: set[str] = field(default_factory=set)
+    elsewhere: set[str] = field(default_factory=set)  # rules that propose the same value at another place
+    letter_rules: int = 0  # how many candidates the rules found in the whole letter
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.value)
+
+
+# ---------------------------------------------------------------------------------------------------- candidates
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_DATE = re.compile(
+    r"(?<![\w/])(?:" + DATE_PATTERN + r"|\d{1,2}/\d{1,2}(?![/\d])|(?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?[ \t]+"
+    r"\d{1,2}\b(?!,?[ \t]+\d))",
+    re.IGNORECASE,
+)
+# Generic service spans: what follows "request for", "coverage of", "approve", "for" ... up to a clause word. The
+# trigger words are found first and the span read after each, so "for prior approval of a wheelchair" gives both
+# "prior approval of a wheelchair" and "a wheelchair".
+_AFTER_FOR = re.compile(r"\b(?:for|of|approve|cover|covering|deny|denied|denying)[ \t]+", re.IGNORECASE)
+_NOUN_PHRASE = re.compile(
+    r"(?:(?:an?|the|your|this|these)[ \t]+)?"
+    r"([A-Za-z0-9][^.\n;:!?]{2,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted|received|which|that|dated|under|by"
+    r"|to|is|was|as|after|has|have|will|until|were|are|with|in|she|he|they|we)\b|[.,;:!?\n]|$)",
+    re.IGNORECASE,
+)
+# "Item under review: X": any short label that ends in a colon, with its value on the same line.
+_ANY_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /()#'-]{1,40}?)[ \t]*:[ \t]*([^\n]{3,160})$", re.MULTILINE)
+_RANGE_AFTER = re.compile(r"^[ \t]*(?:-|–|to|through|thru)[ \t]*", re.IGNORECASE)
+_NEXT_GAP = re.compile(r"[ \t]{2,}|\t")
+
+
+def _is_date(value: str) -> bool:
+    if parse_date(value):
+        return True
+    month_day = re.fullmatch(r"(\d{1,2})/(\d{1,2})", value)
+    if month_day:
+        return 1 <= int(month_day[1]) <= 12 and 1 <= int(month_day[2]) <= 31
+    return bool(re.fullmatch(r"[A-Za-z]+\.?\s+\d{1,2}", value)) and 1 <= int(value.split()[-1]) <= 31
+
+
+def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: int) -> Candidate | None:
+    value = value.strip().rstrip(".,;:")
+    if len(value) < 2:
+        return None
+    key = (start, value.casefold())
+    if key not in found:
+        found[key] = Candidate(name, value, start)
+    return found[key]
+
+
+def _service_variants(value: str) -> list[str]:
+    """Shorter readings of a long value: up to its first bracket, comma, dash or column gap."""
+    variants = []
+    for cut in (r"[ \t]*\(", r",", r"[ \t]+[-–][ \t]+", r"[ \t]{2,}"):
+        head = re.split(cut, value, maxsplit=1)[0].strip()
+        if 3 <= len(head) < len(value) and head not in variants:
+            variants.append(head)
+    return variants
+
+
+def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | None = None) -> list[Candidate]:
+    """Every candidate for ``name``: the rules' own (with their rule) and the generic ones, merged by span."""
+    text = document.text
+    rules = rule_candidates(document, name) if rules is None else rules
+    found: dict[tuple[int, str], Candidate] = {}
+    answer = min((c for c in rules if c.first), key=lambda c: c.rank, default=None)
+    for rule in rules:
+        value, start = rule.found.value or "", rule.found.span.start if rule.found.span else 0
+        spans = [(value, start)]
+        if name == "service":
+            spans += [(v, start) for v in _service_variants(value)]
+        for index, (span_value, span_start) in enumerate(spans):
+            candidate = _add(found, name, span_value, span_start)
+            if candidate is None:
+                continue
+            tag = rule.found.rule if index == 0 else f"{rule.found.rule}~short"
+            candidate.rules.add(tag)
+            candidate.ranks.add(rule.rank)
+            if rule.first and index == 0:
+                candidate.first_of.add(rule.rank)
+            if rule is answer and index == 0:
+                candidate.rules_answer = True
+    if name == "service":
+        head = text[:4000]
+        for trigger in _AFTER_FOR.finditer(head):
+            match = _NOUN_PHRASE.match(head, trigger.end())
+            if match is None:
+                continue
+            for value in (match.group(1), *_service_variants(match.group(1))):
+                candidate = _add(found, name, value, match.start(1))
+                if candidate is not None:
+                    candidate.generic.add("after-for")
+        for match in _ANY_LABEL.finditer(head):
+            value = _NEXT_GAP.split(match.group(2).strip())[0]
+            if re.search(r"[A-Za-z]{3}", value):
+                candidate = _add(found, name, value, match.start(2))
+                if candidate is not None:
+                    candidate.generic.add("any-label")
+    else:
+        for match in _DATE.finditer(text):
+            value = match.group(0)
+            if _is_date(value.strip()):
+                candidate = _add(found, name, value, match.start())
+                if candidate is not None:
+                    candidate.generic.add("any-date")
+    by_value: dict[object, list[Candidate]] = {}
+    for candidate in found.values():
+        by_value.setdefault(_same_value_key(candidate), []).append(candidate)
+    proposed = sum(1 for candidate in found.values() if candidate.rules)
+    for group in by_value.values():
+        for candidate in group:
+            candidate.letter_rules = proposed
+            candidate.elsewhere = {r for other in group if other is not candidate for r in other.rules}
+    return sorted(found.values(), key=lambda c: (c.start, c.value))
+
+
+def _same_value_key(candidate: Candidate) -> object:
+    """Dates by calendar day, services by their words: "the same thing" written twice."""
+    if candidate.name == "service_date":
+        return parse_date(candidate.value) or candidate.value.casefold()
+    return " ".join(_WORD.findall(candidate.value.casefold()))
+
+
+# ------------------------------------------------------------------------------------------------------ features
+
+
+@dataclass(frozen=True)
+class LetterView:
+    """What every candidate's features read from its letter, computed once per letter."""
+
+    text: str
+    line_starts: list[int]
+    header_end: int
+    letter_date: date | None
+    deny_spans: list[int]
+    lowered: str
+
+    @classmethod
+    def of(cls, document: Document, letter_date: str | None) -> LetterView:
+        text = document.text
+        starts = [0, *(m.end() for m in re.finditer(r"\n", text))]
+        dear = re.search(r"^(?:Dear|Hello|Hi)\b", text, re.MULTILINE)
+        header_end = dear.start() if dear else min(len(text), 900)
+        deny = [m.start() for m in _DENY.finditer(text)]
+        parsed = parse_date(letter_date) if letter_date else None
+        return cls(text, starts, header_end, parsed, deny, text.casefold())
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+
+_DENY = re.compile(
+    r"\b(?:den(?:y|ied|ial)|not[ \t]+(?:covered|approved|medically|payable|certified|authori[sz]ed)|unable[ \t]+to"
+    r"[ \t]+approve|cannot[ \t]+(?:approve|cover)|non-?covered|rejected)\b",
+    re.IGNORECASE,
+)
+_DATE_CONTEXT = re.compile(
+    r"\b(?:service|serv|svc|dos|received|rendered|admit\w*|request\w*|fill\w*|dispens\w*|birth|dob|born|effective"
+    r"|deadline|within|by|before|appeal|letter|notice|dated|date|visit|procedure|surgery|stay|discharg\w*|start\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> frozenset[str]:
+    return frozenset(read_yaml(DATA_DIR / "fields.yaml")["generic_service_words"])
+
+
+def _bucket(value: float, edges: Sequence[float]) -> int:
+    return bisect.bisect_right(list(edges), value)
+
+
+def features(view: LetterView, candidate: Candidate) -> list[str]:
+    """Readable feature names of one candidate (hashed into the weight vector at scoring time)."""
+    text, start, end = view.text, candidate.start, candidate.end
+    out = ["bias"]
+    out += [f"rule:{r}" for r in candidate.rules] + [f"rank:{r}" for r in candidate.ranks]
+    out += [f"first:{r}" for r in candidate.first_of] + [f"generic:{g}" for g in candidate.generic]
+    if candidate.rules_answer:
+        out.append("rules-answer")
+        out += [f"answer-rank:{r}" for r in candidate.first_of]
+    out += [f"elsewhere:{r}" for r in candidate.elsewhere]
+    if candidate.rules and candidate.elsewhere:
+        out.append("agreed")
+    if not candidate.rules:
+        out.append("no-rule")
+    letter = f"letter-rules:{_bucket(candidate.letter_rules, (1, 2, 4))}"
+    out += [letter, f"{letter}&{'rule' if candidate.rules else 'generic'}"]
+    line = view.line_of(start)
+    line_start = view.line_starts[line]
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end == -1 else line_end
+    before_on_line = text[line_start:start]
+    after_on_line = text[end:line_end]
+    n_lines = len(view.line_starts)
+    out.append(f"line-frac:{_bucket(line / max(n_lines, 1), (0.1, 0.2, 0.35, 0.5, 0.75))}")
+    out.append(f"line-no:{_bucket(line, (3, 8, 15, 25, 40))}")
+    out.append("in-header" if start < view.header_end else "in-body")
+    label_words = _WORD.findall(before_on_line.casefold())[-5:]
+    if not before_on_line.strip():
+        out.append("starts-line")
+        previous = text[view.line_starts[line - 1] : line_start] if line else ""
+        out += [f"prev-line:{w}" for w in _WORD.findall(previous.casefold())[-4:]]
+        if previous.rstrip().endswith(":"):
+            out.append("prev-line-colon")
+    if re.search(r":[ \t]*$", before_on_line):
+        out.append("after-colon")
+    out += [f"label:{w}" for w in label_words]
+    if label_words:
+        out.append(f"label-last:{label_words[-1]}")
+    if len(label_words) >= 2:
+        out.append(f"label-2:{label_words[-2]}_{label_words[-1]}")
+    before = _WORD.findall(text[max(0, start - 80) : start].casefold())[-4:]
+    out += [f"before:{w}" for w in before]
+    if before:
+        out.append(f"before-1:{before[-1]}")
+    after = _WORD.findall(text[end : end + 60].casefold())[:3]
+    out += [f"after:{w}" for w in after]
+    if after:
+        out.append(f"after-1:{after[0]}")
+    whole_line = text[line_start:line_end]
+    if len(_NEXT_GAP.findall(whole_line.strip())) >= 2:
+        out.append("table-line")
+        out.append("table-line-digits" if re.search(r"\d", whole_line) else "table-line-no-digits")
+    if not after_on_line.strip():
+        out.append("ends-line")
+    near = bisect.bisect_left(view.deny_spans, start - 200)
+    if near < len(view.deny_spans) and view.deny_spans[near] <= end + 200:
+        out.append("deny-near")
+    if near < len(view.deny_spans) and view.deny_spans[near] <= end + 60 and view.deny_spans[near] >= start - 60:
+        out.append("deny-close")
+    if candidate.name == "service":
+        out += _service_features(view, candidate)
+    else:
+        out += _date_features(view, candidate, before_on_line)
+    return out
+
+
+def _service_features(view: LetterView, candidate: Candidate) -> list[str]:
+    value = candidate.value
+    words = _WORD.findall(value.casefold())
+    out = [f"n-words:{_bucket(len(words), (1, 2, 3, 5, 8, 12, 20))}"]
+    generic = sum(1 for w in words if w in _generic_words())
+    out.append(f"generic-share:{_bucket(generic / max(len(words), 1), (0.01, 0.34, 0.67, 0.99))}")
+    if words:
+        out += [f"first-word:{words[0]}", f"last-word:{words[-1]}"]
+    if re.search(r"\d", value):
+        out.append("has-digit")
+    if re.search(r"\$|\b\d+\.\d\d\b", value):
+        out.append("has-money")
+    if re.search(r"\b[A-Z]?\d{4}[0-9A-Z]?\b", value):
+        out.append("has-code")
+    if "(" in value:
+        out.append("has-bracket")
+    if value[:1].isupper():
+        out.append("capitalised")
+    if value.isupper():
+        out.append("all-caps")
+    if re.search(r"\b(?:I|we|you|your|our|us|he|she|they)\b", value):
+        out.append("has-pronoun")
+    if re.search(r"\b(?:is|are|was|were|has|have|will|be)\b", value):
+        out.append("has-verb")
+    mentions = view.lowered.count(words[0]) if words and len(words[0]) > 3 else 0
+    out.append(f"first-word-mentions:{_bucket(mentions, (1, 2, 4, 8))}")
+    return out
+
+
+def _date_features(view: LetterView, candidate: Candidate, before_on_line: str) -> list[str]:
+    value, text = candidate.value, view.text
+    out = []
+    parsed = parse_date(re.sub(r"^[A-Za-z]+,?\s+(?=[A-Za-z]+\.?\s+\d)", "", value))
+    if parsed is None:
+        out.append("no-year")
+    elif view.letter_date is not None:
+        days = (view.letter_date - parsed).days
+        out.append(f"days-before-letter:{_bucket(days, (-1, 0, 1, 8, 31, 91, 366, 3650))}")
+        if days == 0:
+            out.append("is-letter-date")
+    else:
+        out.append("no-letter-date")
+    if parsed is not None and parsed.year < 1990:
+        out.append("old-date")
+    if _RANGE_AFTER.match(text[candidate.end : candidate.end + 12]) and _DATE.match(
+        _RANGE_AFTER.sub("", text[candidate.end : candidate.end + 40])
+    ):
+        out.append("range-start")
+    if re.search(r"(?:-|–|to|through|thru)[ \t]*$", text[max(0, candidate.start - 12) : candidate.start]):
+        out.append("range-end")
+    window = text[max(0, candidate.start - 60) : candidate.start]
+    out += [f"context:{m.group(0).casefold()[:8]}" for m in _DATE_CONTEXT.finditer(window)][-3:]
+    if re.search(r"\bdate", before_on_line, re.IGNORECASE):
+        out.append("date-label")
+    same = view.lowered.count(value.casefold())
+    out.append(f"mentions:{_bucket(same, (1, 2, 3))}")
+    return out
+
+
+def feature_indices(names: Sequence[str]) -> NDArray[np.int64]:
+    """The hashed column of each feature name (crc32, stable across processes and platforms)."""
+    return np.fromiter(
+        (zlib.crc32(name.encode("utf-8")) % N_FEATURES for name in names), dtype=np.int64, count=len(names)
+    )
+
+
+# ------------------------------------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class FieldScorer:
+    """One field's logistic weights over the hashed features, and the score below which it abstains."""
+
+    coef: FloatArray
+    intercept: float
+    threshold: float
+
+    def scores(self, rows: Sequence[Sequence[str]]) -> FloatArray:
+        """Probability that each candidate (by its feature names) is the field's value."""
+        if not rows:
+            return np.zeros(0)
+        # Each feature counts once per candidate (binary features, as in training): unique (row, column) pairs.
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        columns = feature_indices([name for row in rows for name in row])
+        keys = np.unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * N_FEATURES + columns)
+        row_of, column = np.divmod(keys, N_FEATURES)
+        decision = np.bincount(row_of, weights=self.coef[column], minlength=len(rows)) + self.intercept
+        probabilities: FloatArray = 1.0 / (1.0 + np.exp(-decision))
+        return probabilities
+
+
+@dataclass(frozen=True)
+class FieldRanker:
+    """The per-field scorers of a model directory."""
+
+    scorers: dict[str, FieldScorer]
+    info: dict[str, Any]
+
+    def choose(self, document: Document, name: str, letter_date: str | None) -> ExtractedField:
+        """The best-scoring candidate for ``name``, or "not found" when none scores above the threshold."""
+        scorer = self.scorers[name]
+        found = candidates(document, name)
+        view = LetterView.of(document, letter_date)
+        scores = scorer.scores([features(view, c) for c in found])
+        if not len(scores) or float(scores.max()) < scorer.threshold:
+            return ExtractedField(name=name, value=None, rule="not-found")
+        best = found[int(np.argmax(scores))]
+        rule = sorted(best.rules)[0] if best.rules else sorted(best.generic)[0]
+        span = Span(best.start, best.end, document.page_at(best.start))
+        return ExtractedField(name, best.value, span, round(float(scores.max()), 4), f"ranker:{rule}")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def default_ranker_dir() -> Path:
+    return models_dir() / DEFAULT_RANKER_NAME
+
+
+def load_ranker(directory: Path | None = None) -> FieldRanker:
+    """Load and verify a ranker directory with numpy alone (no pickle), refusing a changed or foreign one."""
+    directory = directory or default_ranker_dir()
+    try:
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise ModelError(f"{directory}: not a field-ranker directory (no readable {META_FILE})") from None
+    if meta.get("format_version") != FORMAT_VERSION or meta.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(f"{directory}: ranker format or features differ from this code's; retrain the rankers")
+    weights = directory / WEIGHTS_FILE
+    if not weights.is_file() or _sha256(weights) != meta.get("sha256_weights"):
+        raise ModelError(f"{directory}: checksum mismatch: {WEIGHTS_FILE} is missing or was changed after training")
+    try:
+        with np.load(weights, allow_pickle=False) as stored:
+            arrays = {key: np.asarray(stored[key], dtype=np.float64) for key in stored.files}
+        scorers = {
+            name: FieldScorer(
+                coef=arrays[f"{name}_coef"],
+                intercept=float(arrays[f"{name}_intercept"][0]),
+                threshold=float(meta["thresholds"][name]),
+            )
+            for name in RANKED_FIELDS
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        raise ModelError(f"{directory}: {WEIGHTS_FILE} is unreadable") from None
+    if any(scorer.coef.shape != (N_FEATURES,) for scorer in scorers.values()):
+        raise ModelError(f"{directory}: {WEIGHTS_FILE} does not match the feature space")
+    return FieldRanker(scorers, {"name": meta.get("name", directory.name), "created": meta.get("created", "")})
+
+
+@lru_cache(maxsize=1)
+def shipped_ranker() -> FieldRanker | None:
+    """The shipped rankers, loaded once per process; None when the directory is absent (rules alone then)."""
+    directory = default_ranker_dir()
+    if not (directory / META_FILE).is_file():
+        return None
+    return load_ranker(directory)

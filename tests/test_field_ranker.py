@@ -1,0 +1,133 @@
+"""The learned service / service-date rankers: the shipped directory, their choices on new letters, retraining."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from denialparse.errors import ModelError
+from denialparse.extract import document_from_text
+from denialparse.field_ranker import (
+    META_FILE,
+    RANKED_FIELDS,
+    WEIGHTS_FILE,
+    candidates,
+    default_ranker_dir,
+    load_ranker,
+)
+from denialparse.fields import extract_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Letters written for these tests, in shapes the rules get wrong: a "Re:" line naming the patient ahead of the
+# "Request:" line, a fax whose first service-like label holds a hospital.
+PATIENT_ON_RE_LINE = """NORTHWIND HEALTH PLAN
+Specialty Referral Review
+
+May 6, 2025
+
+Dear Dr. Lindahl,
+
+Re: Tobias Ferreira-Quinn, MRN 5520193877
+Request: Expanded carrier screening panel, CPT 81443, at Cascade Genomics
+Clinical question: family planning before pregnancy
+
+Thank you for the request. After review by our medical director, authorization is not granted. The plan covers
+carrier screening only for the conditions named in its genetic testing policy."""
+
+FAX_SUBJECT = """*** FAX ***
+Harbor Point Health - Utilization Review
+Date sent: 08/19/2025
+To: Admissions Office, Seaview Rehabilitation Hospital
+Subject: Acute inpatient rehabilitation - level of care determination
+
+CONFIDENTIAL
+
+Patient: Walter Brennan-Oduya
+Admission: 08/15/2025 from St. Agnes Medical Center
+Determination: The requested level of care is not approved. The member can be cared for at a skilled nursing
+facility."""
+
+NO_SERVICE = """Riverbend Community Health Plan
+June 3, 2025
+
+Dear Member,
+
+Starting July 1, 2025, our member services line will be open on Saturdays from 9 a.m. to 1 p.m. You do not need
+to do anything. Thank you for being a member."""
+
+
+def _fields(text: str, *, learned: bool = True) -> dict[str, str | None]:
+    return {name: found.value for name, found in extract_fields(document_from_text(text), learned=learned).items()}
+
+
+def test_shipped_rankers_load_and_verify() -> None:
+    ranker = load_ranker(default_ranker_dir())
+    assert set(ranker.scorers) == set(RANKED_FIELDS)
+    meta = json.loads((default_ranker_dir() / META_FILE).read_text(encoding="utf-8"))
+    for name in RANKED_FIELDS:
+        cv = meta["metrics"][name]
+        assert cv["ranker"]["exact_match"] >= cv["rules"]["exact_match"], name  # wired in only because it wins
+
+
+def test_a_changed_weights_file_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "rankers"
+    shutil.copytree(default_ranker_dir(), copy)
+    with np.load(copy / WEIGHTS_FILE, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    arrays["service_coef"] = arrays["service_coef"] + 1.0
+    with (copy / WEIGHTS_FILE).open("wb") as handle:
+        np.savez_compressed(handle, **arrays)
+    with pytest.raises(ModelError, match="checksum"):
+        load_ranker(copy)
+
+
+def test_ranker_reads_the_request_line_past_a_patient_on_the_re_line() -> None:
+    assert _fields(PATIENT_ON_RE_LINE, learned=False)["service"] == "Tobias Ferreira-Quinn, MRN 5520193877"
+    found = extract_fields(document_from_text(PATIENT_ON_RE_LINE))["service"]
+    assert found.value == "Expanded carrier screening panel"
+    assert found.span is not None and found.rule.startswith("ranker:") and 0 < found.confidence <= 1
+    assert document_from_text(PATIENT_ON_RE_LINE).text[found.span.start : found.span.end] == found.value
+
+
+def test_ranker_reads_a_fax_subject_over_a_hospital_after_a_label() -> None:
+    assert _fields(FAX_SUBJECT, learned=False)["service"] == "from St. Agnes Medical Center"
+    fields = _fields(FAX_SUBJECT)
+    assert fields["service"] == "Acute inpatient rehabilitation"
+    assert fields["service_date"] == "08/15/2025"
+
+
+def test_letter_without_a_service_gives_not_found() -> None:
+    fields = extract_fields(document_from_text(NO_SERVICE))
+    assert fields["service"].value is None and fields["service"].rule == "not-found"
+    assert fields["service"].span is None and fields["service"].confidence == 0.0
+
+
+def test_candidates_include_every_date_and_the_rules_answer() -> None:
+    document = document_from_text(FAX_SUBJECT)
+    dates = {c.value for c in candidates(document, "service_date")}
+    assert {"08/19/2025", "08/15/2025"} <= dates
+    services = candidates(document, "service")
+    assert [c.value for c in services if c.rules_answer] == ["from St. Agnes Medical Center"]
+
+
+def test_retraining_from_the_seed_reproduces_the_weights(tmp_path: Path) -> None:
+    from denialparse.field_ranker_training import train_rankers
+
+    out = tmp_path / "field-rankers"
+    train_rankers(ROOT / "corpus", ROOT / "corpus" / "fields", out, seed=13, cross_validation=False)
+    with (
+        np.load(out / WEIGHTS_FILE, allow_pickle=False) as fresh,
+        np.load(default_ranker_dir() / WEIGHTS_FILE, allow_pickle=False) as shipped,
+    ):
+        assert sorted(fresh.files) == sorted(shipped.files)
+        for key in shipped.files:
+            # liblinear is seeded; summation order may differ in the last digits between runs
+            np.testing.assert_allclose(fresh[key], shipped[key], rtol=0, atol=1e-7, err_msg=key)
+    fresh_meta = json.loads((out / META_FILE).read_text(encoding="utf-8"))
+    shipped_meta = json.loads((default_ranker_dir() / META_FILE).read_text(encoding="utf-8"))
+    assert fresh_meta["thresholds"] == shipped_meta["thresholds"]
