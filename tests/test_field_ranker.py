@@ -131,3 +131,14 @@ def test_retraining_from_the_seed_reproduces_the_weights(tmp_path: Path) -> None
     fresh_meta = json.loads((out / META_FILE).read_text(encoding="utf-8"))
     shipped_meta = json.loads((default_ranker_dir() / META_FILE).read_text(encoding="utf-8"))
     assert fresh_meta["thresholds"] == shipped_meta["thresholds"]
+
+
+def test_training_reads_development_gold_only() -> None:
+    """Held-out gold (sets.yaml) is what the published figures come from: the ranker never trains on it."""
+    from denialparse.field_evaluation import load_gold, load_gold_sets
+    from denialparse.field_ranker_training import load_training_letters
+
+    sets = load_gold_sets(ROOT / "corpus" / "fields")
+    held_out = {row.id for row in load_gold(*sets["held-out"])}
+    _, gold = load_training_letters(ROOT / "corpus", ROOT / "corpus" / "fields")
+    assert held_out and gold and not held_out & {row.id for row in gold}

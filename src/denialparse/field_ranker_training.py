@@ -20,7 +20,7 @@ import numpy as np
 
 from denialparse.corpus import load_corpus
 from denialparse.extract import document_from_text
-from denialparse.field_evaluation import GoldFields, load_gold, scalar_correct
+from denialparse.field_evaluation import GoldFields, load_gold, load_gold_sets, scalar_correct
 from denialparse.field_ranker import (
     CARD_FILE,
     FEATURE_VERSION,
@@ -232,15 +232,10 @@ def cross_validate(
     }
 
 
-def _held_out_subset(gold_dir: Path) -> dict[str, set[str]]:
-    """The newest gold file (last in name order) was never used to develop the rules: its figures are the fair ones."""
-    files = sorted(gold_dir.glob("*.jsonl")) if gold_dir.is_dir() else []
-    return {files[-1].stem: {row.id for row in load_gold(files[-1])}} if files else {}
-
-
 def load_training_letters(corpus: Path, gold_dir: Path) -> tuple[dict[str, str], list[GoldFields]]:
+    """The corpus letters and the development gold of ``gold_dir/sets.yaml``: held-out gold is never trained on."""
     letters = {letter.id: letter.text for letter in load_corpus(corpus)}
-    return letters, load_gold(gold_dir)
+    return letters, load_gold(*load_gold_sets(gold_dir)["development"])
 
 
 def train_rankers(
@@ -265,7 +260,7 @@ def train_rankers(
         groups = _by_writer(rows[name])
         thresholds[name] = _best_threshold([x for w in oof for x in groups[w]], [s for w in oof for s in oof[w]])
         if cross_validation:
-            metrics[name] = cross_validate(rows[name], config, subsets=_held_out_subset(gold_dir))
+            metrics[name] = cross_validate(rows[name], config)
         model = fit(rows[name], config)
         coef, intercept = _weights(model)
         arrays[f"{name}_coef"], arrays[f"{name}_intercept"] = coef, np.array([intercept])
@@ -285,7 +280,13 @@ def train_rankers(
         "sha256_weights": _sha256(out / WEIGHTS_FILE),
         "sha256": _sha256(out / MODEL_FILE),
         "libraries": library_versions(),
-        "training": {"seed": seed, "c": config.c, "solver": "liblinear", "gold": str(gold_dir)},
+        "training": {
+            "seed": seed,
+            "c": config.c,
+            "solver": "liblinear",
+            "gold": str(gold_dir),
+            "gold_set": "development",
+        },
         "data": {
             name: {
                 "letters": len(rows[name]),
