@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.errors import ModelError
-from denialparse.fields import DATE_PATTERN, RuleCandidate, parse_date, rule_candidates
+from denialparse.fields import DATE_PATTERN, MONTH_DAY, MONTHS, RuleCandidate, parse_date, rule_candidates
 from denialparse.resources import DATA_DIR, models_dir, read_yaml
 
 RANKED_FIELDS = ("service", "service_date")
@@ -67,10 +67,7 @@ class Candidate:
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _DATE = re.compile(
-    r"(?<![\w/])(?:" + DATE_PATTERN + r"|\d{1,2}/\d{1,2}(?![/\d])|(?:January|February|March|April|May|June|July"
-    r"|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?[ \t]+"
-    r"\d{1,2}\b(?!,?[ \t]+\d))",
-    re.IGNORECASE,
+    rf"(?<![\w/])(?:{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))", re.IGNORECASE
 )
 # Generic service spans: what follows "request for", "coverage of", "approve", "for" ... up to a clause word. The
 # trigger words are found first and the span read after each, so "for prior approval of a wheelchair" gives both

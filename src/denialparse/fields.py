@@ -30,20 +30,20 @@ _ID_VALUE = (
     r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3}"
     r"(?:[ \t]?(?:\.{3}|…)[ \t]?[A-Z0-9]{2,15}\b)?)"
 )
-_MONTHS = (
+MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 DATE_PATTERN = (
-    rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}},?[ \t]+\d{{4}}"
+    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}},?[ \t]+\d{{4}}"
     r"|\d{1,2}/\d{1,2}/\d{2,4}"
     # ISO dates, also with full stops as some letters write them ("2024.06.18").
     r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)"
-    rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})[ \t]+\d{{4}})"
+    rf"|\d{{1,2}}[ \t]+(?:{MONTHS})[ \t]+\d{{4}})"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
 # Month and day without a year, as short notices and fax headers write them ("DOS 03/18", "DATE: 05/21").
-_MONTH_DAY = r"\d{1,2}/\d{1,2}(?![/\d])"
+MONTH_DAY = r"\d{1,2}/\d{1,2}(?![/\d])"
 # "Tue, Feb 20, 2024", "Mon 10/06/2025": a weekday ahead of the date.
 _WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]{0,6}\.?,?[ \t]+)?"
 _MONTH_NUMBER = {
@@ -212,7 +212,7 @@ _LABELLED_RULES = (
         r"|(?<=[0-9)] )DATE(?=[ \t]*:)"
         # A remittance header cell: "CYCLE 2417  DATE 04/29/24".
         r"|(?<=[A-Z0-9]  )DATE(?=[ \t]+\d))",
-        rf"{_WEEKDAY}({DATE_PATTERN}|{_MONTH_DAY})",
+        rf"{_WEEKDAY}({DATE_PATTERN}|{MONTH_DAY})",
         0.95,
     ),
     _LabelledRule(
@@ -744,7 +744,7 @@ def _letter_dated(document: Document) -> ExtractedField | None:
 # An internal note is dated where its author signs it, on its last line: "- R. Ostrowski, PMHNP 2/6", "LP 4/12 14:05",
 # "-- K. Yamamoto, MA, PA coordinator, 6/14". Not a form's revision or expiry stamp, nor a page footer.
 _SIGNED_NOTE_DATE = re.compile(
-    rf"[ \t]*(?:-{{1,2}}[ \t]*)?[A-Z][^\n\d]{{0,60}}?[ \t,]({DATE_PATTERN}|{_MONTH_DAY})"
+    rf"[ \t]*(?:-{{1,2}}[ \t]*)?[A-Z][^\n\d]{{0,60}}?[ \t,]({DATE_PATTERN}|{MONTH_DAY})"
     r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AP]M)?)?[ \t]*",
     re.IGNORECASE,
 )
@@ -1050,14 +1050,14 @@ _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[
 # 1/22". The first date alone has no year, so the list is the value.
 _AND = r"(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]*)"
 _DATE_LIST = (
-    rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}},?[ \t]+\d{{4}}"
+    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}},?[ \t]+\d{{4}}"
     rf"|\d{{1,2}}/\d{{1,2}}(?:,[ \t]*\d{{1,2}}/\d{{1,2}}(?![/\d])){{0,8}}{_AND}"
     rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?(?![/\d]))"
 )
 _DATE_LIST_VALUE = re.compile(_DATE_LIST, re.IGNORECASE)
 _SERVICE_DATE_VALUE = (
-    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({_DATE_LIST}|{DATE_PATTERN}|{_MONTH_DAY}"
-    rf"|(?:{_MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
+    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}"
+    rf"|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
 )
 # Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
 _DENIED_DAYS = re.compile(
@@ -1104,12 +1104,12 @@ _SERVICE_DATE_PROSE = re.compile(
 _SERVICE_LINE_DATE = re.compile(
     r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care)"
     r"(?:[ \t]+(?:requested|billed|submitted|denied))?[ \t]*:"
-    rf"[^\n]{{0,200}}?(?<![\d/])({DATE_PATTERN}|{_MONTH_DAY})",
+    rf"[^\n]{{0,200}}?(?<![\d/])({DATE_PATTERN}|{MONTH_DAY})",
     re.IGNORECASE | re.MULTILINE,
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
 _TABLE_ROW_DATE = re.compile(
-    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN}|{_MONTH_DAY})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)",
+    rf"^[ \t]*(?:\d{{1,2}}[ \t]+)?({DATE_PATTERN}|{MONTH_DAY})[^\n]{{0,200}}(?:\$?\d+\.\d\d|\b\d{{5}}\b)",
     re.MULTILINE,
 )
 # A table whose service-date column is not the first: the date under a "SVC DATE" / "DOS" heading.
@@ -1571,7 +1571,7 @@ def _service_date_all(document: Document) -> Iterator[ExtractedField]:
     ):
         for match in pattern.finditer(document.text):
             value = match.group(1)
-            if _is_date(value) or re.fullmatch(rf"(?i:{_MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
+            if _is_date(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
                 yield _found(document, "service_date", value, match.start(1), confidence, rule)
     for found in (_table_row_date(document), _date_under_heading(document)):
         if found is not None:
