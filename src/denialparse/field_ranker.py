@@ -11,7 +11,6 @@ cross-validation. Inference is numpy alone: the weights are a hashed vector read
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import re
 import zlib
@@ -27,8 +26,17 @@ from numpy.typing import NDArray
 
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.errors import ModelError
-from denialparse.fields import DATE_PATTERN, MONTH_DAY, MONTHS, RuleCandidate, parse_date, rule_candidates
-from denialparse.resources import DATA_DIR, models_dir, read_yaml
+from denialparse.fields import (
+    DATE_PATTERN,
+    MONTH_DAY,
+    MONTHS,
+    RuleCandidate,
+    generic_service_words,
+    is_date,
+    parse_date,
+    rule_candidates,
+)
+from denialparse.resources import file_sha256, models_dir
 
 RANKED_FIELDS = ("service", "service_date")
 FORMAT_VERSION = 1
@@ -86,11 +94,9 @@ _NEXT_GAP = re.compile(r"[ \t]{2,}|\t")
 
 
 def _is_date(value: str) -> bool:
-    if parse_date(value):
+    """What the rules count as a date, or a month name and day ("June 3")."""
+    if is_date(value):
         return True
-    month_day = re.fullmatch(r"(\d{1,2})/(\d{1,2})", value)
-    if month_day:
-        return 1 <= int(month_day[1]) <= 12 and 1 <= int(month_day[2]) <= 31
     return bool(re.fullmatch(r"[A-Za-z]+\.?\s+\d{1,2}", value)) and 1 <= int(value.split()[-1]) <= 31
 
 
@@ -217,11 +223,6 @@ _DATE_CONTEXT = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _generic_words() -> frozenset[str]:
-    return frozenset(read_yaml(DATA_DIR / "fields.yaml")["generic_service_words"])
-
-
 def _bucket(value: float, edges: Sequence[float]) -> int:
     return bisect.bisect_right(list(edges), value)
 
@@ -296,7 +297,7 @@ def _service_features(view: LetterView, candidate: Candidate) -> list[str]:
     value = candidate.value
     words = _WORD.findall(value.casefold())
     out = [f"n-words:{_bucket(len(words), (1, 2, 3, 5, 8, 12, 20))}"]
-    generic = sum(1 for w in words if w in _generic_words())
+    generic = sum(1 for w in words if w in generic_service_words())
     out.append(f"generic-share:{_bucket(generic / max(len(words), 1), (0.01, 0.34, 0.67, 0.99))}")
     if words:
         out += [f"first-word:{words[0]}", f"last-word:{words[-1]}"]
@@ -404,10 +405,6 @@ class FieldRanker:
         return ExtractedField(name, best.value, span, round(float(scores.max()), 4), f"ranker:{rule}")
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def default_ranker_dir() -> Path:
     return models_dir() / DEFAULT_RANKER_NAME
 
@@ -422,7 +419,7 @@ def load_ranker(directory: Path | None = None) -> FieldRanker:
     if meta.get("format_version") != FORMAT_VERSION or meta.get("feature_version") != FEATURE_VERSION:
         raise ModelError(f"{directory}: ranker format or features differ from this code's; retrain the rankers")
     weights = directory / WEIGHTS_FILE
-    if not weights.is_file() or _sha256(weights) != meta.get("sha256_weights"):
+    if not weights.is_file() or file_sha256(weights) != meta.get("sha256_weights"):
         raise ModelError(f"{directory}: checksum mismatch: {WEIGHTS_FILE} is missing or was changed after training")
     try:
         with np.load(weights, allow_pickle=False) as stored:

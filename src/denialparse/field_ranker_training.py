@@ -31,13 +31,13 @@ from denialparse.field_ranker import (
     RANKED_FIELDS,
     WEIGHTS_FILE,
     LetterView,
-    _sha256,
     candidates,
     feature_indices,
     features,
     load_ranker,
 )
 from denialparse.fields import extract_fields
+from denialparse.resources import file_sha256
 
 _GOLD_KEY = {"service": "service", "service_date": "service_dates"}
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.95, 0.05))
@@ -277,8 +277,8 @@ def train_rankers(
         "fields": list(RANKED_FIELDS),
         "n_features": N_FEATURES,
         "thresholds": thresholds,
-        "sha256_weights": _sha256(out / WEIGHTS_FILE),
-        "sha256": _sha256(out / MODEL_FILE),
+        "sha256_weights": file_sha256(out / WEIGHTS_FILE),
+        "sha256": file_sha256(out / MODEL_FILE),
         "libraries": library_versions(),
         "training": {
             "seed": seed,

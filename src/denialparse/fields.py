@@ -89,7 +89,7 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def _is_date(text: str) -> bool:
+def is_date(text: str) -> bool:
     """A real calendar date, or a valid month/day when the letter leaves out the year."""
     if parse_date(text):
         return True
@@ -346,6 +346,11 @@ def _service_words() -> _ServiceWords:
     )
 
 
+def generic_service_words() -> frozenset[str]:
+    """Words that name a kind of service, not which one (data/fields.yaml)."""
+    return _service_words().generic
+
+
 def _names_a_service(value: str) -> bool:
     """False for a value made only of process words ("Coverage determination") or naming a person or reference."""
     words = _service_words()
@@ -395,8 +400,8 @@ def _valid_value(field: str, value: str) -> bool:
         and not _OTHER_ID.match(value)
         # "MBI-linked 7K22WX0": a lower-case word is prose, not the start of an ID.
         and (field not in _ID_FIELDS or re.match(r"[a-z]+(?:\s|$)", value) is None)
-        and (field != "letter_date" or _is_date(value))
-        and (field not in _ID_FIELDS or not _is_date(value))
+        and (field != "letter_date" or is_date(value))
+        and (field not in _ID_FIELDS or not is_date(value))
     )
 
 
@@ -756,7 +761,7 @@ def _signed_note_date(document: Document) -> ExtractedField | None:
     text = document.text.rstrip()
     start = text.rfind("\n") + 1
     match = _SIGNED_NOTE_DATE.fullmatch(text, start) if start > 0 and len(text) - start <= 80 else None
-    if match is None or not _is_date(match.group(1)):
+    if match is None or not is_date(match.group(1)):
         return None
     if _NOT_A_SIGNATURE.search(match.group(0)) or _OTHER_DATE_WORDS.search(match.group(0)):
         return None  # a stamp, or another date ("DOB 01/02/1980", "Admitted 03/04")
@@ -1549,7 +1554,7 @@ def _date_list(value: str) -> bool:
     if not _DATE_LIST_VALUE.fullmatch(value):
         return False
     if "/" in value:
-        return _is_date(re.split(r",[ \t]*|[ \t]+(?:and|&)[ \t]+", value)[-1])
+        return is_date(re.split(r",[ \t]*|[ \t]+(?:and|&)[ \t]+", value)[-1])
     day_year = re.search(r"(\d{1,2}),?[ \t]+(\d{4})$", value)
     return (
         day_year is not None and parse_date(f"{value.split()[0].rstrip('.')} {day_year[1]}, {day_year[2]}") is not None
@@ -1561,17 +1566,22 @@ def _service_date(document: Document) -> ExtractedField | None:
     return next(_service_date_all(document), None)
 
 
+# The service-date rules in order: these patterns, then the remittance row and the date column.
+_SERVICE_DATE_PATTERNS = (
+    (_DENIED_DAYS, 0.85, "label:denied-days"),
+    (_SERVICE_DATE, 0.85, "label:dos"),
+    (_SERVICE_LINE_DATE, 0.7, "service-line"),
+    (_SERVICE_DATE_PROSE, 0.6, "prose"),
+)
+_SERVICE_DATE_RULES = (*(rule for _, _, rule in _SERVICE_DATE_PATTERNS), "table-row", "date-column")
+
+
 def _service_date_all(document: Document) -> Iterator[ExtractedField]:
     """Every date the service-date rules find, in the rules' order (the first is :func:`_service_date`'s answer)."""
-    for pattern, confidence, rule in (
-        (_DENIED_DAYS, 0.85, "label:denied-days"),
-        (_SERVICE_DATE, 0.85, "label:dos"),
-        (_SERVICE_LINE_DATE, 0.7, "service-line"),
-        (_SERVICE_DATE_PROSE, 0.6, "prose"),
-    ):
+    for pattern, confidence, rule in _SERVICE_DATE_PATTERNS:
         for match in pattern.finditer(document.text):
             value = match.group(1)
-            if _is_date(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
+            if is_date(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
                 yield _found(document, "service_date", value, match.start(1), confidence, rule)
     for found in (_table_row_date(document), _date_under_heading(document)):
         if found is not None:
@@ -1583,7 +1593,7 @@ def _table_row_date(document: Document) -> ExtractedField | None:
     text = document.text
     rows: list[tuple[bool, re.Match[str]]] = []
     for match in _TABLE_ROW_DATE.finditer(text):
-        if _is_date(match.group(1)):
+        if is_date(match.group(1)):
             line_end = text.find("\n", match.end())
             rows.append((_row_denied(text[match.start() : line_end if line_end != -1 else len(text)]), match))
     if not rows:
@@ -1780,9 +1790,6 @@ class RuleCandidate:
     found: ExtractedField
     rank: int
     first: bool
-
-
-_SERVICE_DATE_RULES = ("label:denied-days", "label:dos", "service-line", "prose", "table-row", "date-column")
 
 
 def rule_candidates(document: Document, name: str) -> list[RuleCandidate]:

@@ -15,7 +15,6 @@ Loading refuses a directory whose checksums, format or object types are not what
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from denialparse.classifier import ReasonClassifier, TrainingConfig
 from denialparse.context import MARKED_TOKEN_PATTERN
 from denialparse.errors import ModelError
 from denialparse.linear import Stacker, TextScorer, compile_stacker, compile_text_scorer
+from denialparse.resources import file_sha256
 
 MODEL_FILE = "model.skops"
 META_FILE = "model.json"
@@ -58,14 +58,6 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.linear_model._logistic.LogisticRegression",
 )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict[str, str]:
@@ -123,9 +115,9 @@ def save_model(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "labels": list(model.labels),
         "threshold": model.threshold,
-        "sha256": _sha256(model_path),
-        "sha256_vocabulary": _sha256(vocabulary_path),
-        "sha256_weights": _sha256(weights_path),
+        "sha256": file_sha256(model_path),
+        "sha256_vocabulary": file_sha256(vocabulary_path),
+        "sha256_weights": file_sha256(weights_path),
         "features": {
             "token_pattern": model.sentence_scorer.token_pattern,
             "ngram_range": list(model.sentence_scorer.ngram_range),
@@ -169,7 +161,7 @@ def _checked_meta(directory: Path) -> dict[str, Any]:
         )
     for file_name, key in ((WEIGHTS_FILE, "sha256_weights"), (VOCABULARY_FILE, "sha256_vocabulary")):
         path = directory / file_name
-        if not path.is_file() or _sha256(path) != meta.get(key):
+        if not path.is_file() or file_sha256(path) != meta.get(key):
             raise ModelError(f"{directory}: checksum mismatch: {file_name} is missing or was changed after training")
     return meta
 
@@ -245,7 +237,7 @@ def load_estimators(directory: Path) -> dict[str, Any]:
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
         raise ModelError(f"{directory}: {MODEL_FILE} is missing")
-    if _sha256(model_path) != meta.get("sha256"):
+    if file_sha256(model_path) != meta.get("sha256"):
         raise ModelError(f"{directory}: checksum mismatch: the model file was changed after training")
     trained_with = str(meta.get("libraries", {}).get("scikit-learn", "?"))
     installed = library_versions()["scikit-learn"]

@@ -6,6 +6,7 @@ install finds them at the repository root.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,12 @@ def read_yaml(path: Path) -> Any:
 
     loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MB blocks (model files are checked against their recorded checksums)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
