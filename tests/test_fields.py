@@ -327,6 +327,9 @@ def test_service_not_found(text: str) -> None:
         ("CLINIC NOTE (internal)\nPA denied, will appeal.\n- J. Marsh, RN 3/22", "3/22"),
         ("Phone note\nCalled plan re denial.\nKT 11/04 09:30\n", "11/04"),
         ("Billing note\nRemit denied CO-16.\n-- D. Ruiz, billing, March 3, 2025", "March 3, 2025"),
+        # Ordinals as people write them.
+        ("Acme Health\n\nMarch 3rd, 2025\n\nDear Member,", "March 3rd, 2025"),
+        ("Date: 21st of January 2025\nDear Member", "21st of January 2025"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -386,6 +389,15 @@ def test_letter_date_not_found(text: str) -> None:
         ("We received a request from Liberty Bell Home Health on 11/29/2023 to add visits.", "11/29/2023"),
         ("private duty nursing, sent by Tampa Bay Continuing Care on September 5, 2023.", "September 5, 2023"),
         ("Date of Service: 2024.06.18\nService: MRI brain", "2024.06.18"),
+        # Round 6: a date "on" in a clause about the care, remittance FROM/THRU, a claim's own line.
+        ("Claim 25-77 for V. Larsen, colonoscopy with biopsy (CPT 45380) on 06/14/2024, was not paid.", "06/14/2024"),
+        ("We couldn't pay the claims for your visits on 1/8, 1/15 and 1/22.", "1/8, 1/15 and 1/22"),
+        ("We received a bill for a screening colonoscopy you had on 08/06/2024.", "08/06/2024"),
+        ("Thank you for the requests submitted on April 15. Neither can be approved.", "April 15"),
+        ("PATIENT: NAKAMURA  ICN: 2024137TX0044812   FROM/THRU: 04/11/2024", "04/11/2024"),
+        ("Re: Claim for tonsillectomy, Riverside Surgery Center, 12/18\nHi Mateo,", "12/18"),
+        ("Claim: MRI left shoulder, 08/12, Lakeshore Open MRI - $2,140.00", "08/12"),
+        ("Your physical therapy visit on March 3rd, 2025 was not covered.", "March 3rd, 2025"),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
@@ -402,6 +414,12 @@ def test_service_date_found(text: str, expected: str) -> None:
         "RECIPIENT NAME  RIN  SVC DATE  PROC\nZAVALA, EFRAIN  384917726  93306  680.00",
         "We received a request from your doctor. On 11/29/2023 we asked for records.",
         "Version 2024.06.18.1 of the policy applies.",
+        # A date "on" that is the letter's own event or another event, not the care.
+        "We reviewed your claim for the MRI and made our decision on 03/05/2025.",
+        "Inpatient rehabilitation after your lumbar spinal fusion on 02/04/2025 is not covered.",
+        "Physical therapy was recommended on 01/28/2025 but has not started.",
+        "Your claim for the MRI was denied on 03/05/2025.",
+        "Claim: 25-7719302",
     ],
 )
 def test_service_date_not_found(text: str) -> None:

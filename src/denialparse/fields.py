@@ -34,12 +34,14 @@ MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
+# Ordinals as people write them: "March 3rd, 2025", "the 3rd of March 2025".
+_ORDINAL = r"(?:st|nd|rd|th)?"
 DATE_PATTERN = (
-    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}},?[ \t]+\d{{4}}"
+    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}{_ORDINAL},?[ \t]+\d{{4}}"
     r"|\d{1,2}/\d{1,2}/\d{2,4}"
     # ISO dates, also with full stops as some letters write them ("2024.06.18").
     r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)"
-    rf"|\d{{1,2}}[ \t]+(?:{MONTHS})[ \t]+\d{{4}})"
+    rf"|\d{{1,2}}{_ORDINAL}[ \t]+(?:of[ \t]+)?(?:{MONTHS})\.?,?[ \t]+\d{{4}})"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
 # Month and day without a year, as short notices and fax headers write them ("DOS 03/18", "DATE: 05/21").
@@ -78,10 +80,10 @@ def parse_date(text: str) -> date | None:
             return date(year, int(m[1]), int(m[2]))
         if m := re.fullmatch(r"(\d{4})([-.])(\d{2})\2(\d{2})", text):
             return date(int(m[1]), int(m[3]), int(m[4]))
-        if m := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text):
+        if m := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text):
             month = _MONTH_NUMBER.get(m[1].lower())
             return date(int(m[3]), month, int(m[2])) if month else None
-        if m := re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", text):
+        if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{4})", text):
             month = _MONTH_NUMBER.get(m[2].lower())
             return date(int(m[3]), month, int(m[1])) if month else None
     except ValueError:
@@ -1082,7 +1084,9 @@ _SERVICE_DATE = re.compile(
     # "Transport date:", "Date of specimen collection:", a line's own "Dates:" label.
     r"|(?:Transport|Collection|Delivery)[ \t]+Date"
     r"|Date[ \t]+of[ \t]+(?:specimen[ \t]+)?(?:collection|transport|delivery)"
-    r"|(?<![^\n])Dates(?=[ \t]*:))"
+    r"|(?<![^\n])Dates(?=[ \t]*:)"
+    # A remittance's "FROM/THRU: 04/11/2024", "From - To Dates:".
+    r"|From[ \t]*[/-][ \t]*(?:Thru|Through|To)(?:[ \t]+Dates?)?)"
     # "Dates of service on claim:", "Date of service for this request:", "Date(s) of Service Requested:", "Dates billed
     # to date:".
     r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request)|[ \t]+requested|[ \t]+to[ \t]+date)?"
@@ -1107,7 +1111,9 @@ _SERVICE_DATE_PROSE = re.compile(
 )
 # The date on a service label's line: "Service: Hyperbaric oxygen therapy, 20 sessions, 05/06/2024 - 05/31/2024".
 _SERVICE_LINE_DATE = re.compile(
-    r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care)"
+    r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care"
+    # "Re: Claim for tonsillectomy, Riverside Surgery Center, 12/18", "Claim: MRI left shoulder, 08/12".
+    r"|(?:Re|Subject)(?=[ \t]*:[ \t]*(?:Your[ \t]+)?Claim[ \t]+for\b)|Claim(?=[ \t]*:[ \t]*[A-Za-z]))"
     r"(?:[ \t]+(?:requested|billed|submitted|denied))?[ \t]*:"
     rf"[^\n]{{0,200}}?(?<![\d/])({DATE_PATTERN}|{MONTH_DAY})",
     re.IGNORECASE | re.MULTILINE,
@@ -1566,14 +1572,38 @@ def _service_date(document: Document) -> ExtractedField | None:
     return next(_service_date_all(document), None)
 
 
-# The service-date rules in order: these patterns, then the remittance row and the date column.
+# The service-date rules in order: these patterns, then the remittance row and the date column, then a date "on"
+# in a sentence about the care itself.
 _SERVICE_DATE_PATTERNS = (
     (_DENIED_DAYS, 0.85, "label:denied-days"),
     (_SERVICE_DATE, 0.85, "label:dos"),
     (_SERVICE_LINE_DATE, 0.7, "service-line"),
     (_SERVICE_DATE_PROSE, 0.6, "prose"),
 )
-_SERVICE_DATE_RULES = (*(rule for _, _, rule in _SERVICE_DATE_PATTERNS), "table-row", "date-column")
+_SERVICE_DATE_RULES = (*(rule for _, _, rule in _SERVICE_DATE_PATTERNS), "table-row", "date-column", "care-on")
+# "colonoscopy with biopsy (CPT 45380) on 06/14/2024", "your visits on 1/8, 1/15 and 1/22", "a screening colonoscopy
+# you had on 08/06/2024": a date after "on", read when the clause before it names the care (the words or a code).
+_ON_DATE = re.compile(
+    rf"\b(?:on|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}"
+    rf"|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))",
+    re.IGNORECASE,
+)
+_CARE_WORDS = re.compile(
+    r"\b(?:claims?|bills?|visits?|sessions?|services?|surgery|procedure|scan|MRI|CT|x-?rays?|infusions?|injections?"
+    r"|treatments?|therapy|stay|admission|tests?|screening|colonoscopy|fill(?:ed)?|prescription|delivered|fit(?:ted)?"
+    r"|provided|performed|(?:you|he|she|they)[ \t]+(?:had|got|received)|requests?[ \t]+(?:submitted|from))\b"
+    r"|\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4,5}\b",
+    re.IGNORECASE,
+)
+# The letter's own events are not the care: "we made this decision on", "mailed on", "your appeal received on".
+_NOT_CARE_WORDS = re.compile(
+    r"\b(?:after|recommended|discharg\w*|decision|decided|determin\w*|reviewed|review|mailed|sent|dated|letter"
+    r"|notice|appeal\w*|called|spoke|issued"
+    r"|signed|effective|ends?|ended|terminat\w*|enroll\w*|deadline|processed|paid|approved|denied"
+    r"|received[ \t]+(?:your|the)[ \t]+(?:appeal|letter|call))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"[.;:!?\n][^.;:!?\n]*$")
 
 
 def _service_date_all(document: Document) -> Iterator[ExtractedField]:
@@ -1586,6 +1616,21 @@ def _service_date_all(document: Document) -> Iterator[ExtractedField]:
     for found in (_table_row_date(document), _date_under_heading(document)):
         if found is not None:
             yield found
+    yield from _care_dates_on(document)
+
+
+def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
+    """Dates after "on" whose clause names the care and none of the letter's own events (rule "care-on")."""
+    text = document.text
+    for match in _ON_DATE.finditer(text):
+        value = match.group(1)
+        if not (is_date(value) or _date_list(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value)):
+            continue
+        window = text[max(0, match.start() - 160) : match.start()]
+        if clause_start := _CLAUSE_START.search(window):
+            window = window[clause_start.start() + 1 :]
+        if _CARE_WORDS.search(window) and not _NOT_CARE_WORDS.search(window):
+            yield _found(document, "service_date", value, match.start(1), 0.45, "care-on")
 
 
 def _table_row_date(document: Document) -> ExtractedField | None:
