@@ -258,6 +258,26 @@ def test_parse_date(text: str, expected: date | None) -> None:
             "We received your claim for reimbursement for Stelara 90 mg/mL (1 syringe), which you bought",
             "Stelara 90 mg/mL",
         ),
+        # Round 6: a code-first remittance row, a code's description on a claim line, a pharmacy Rx line.
+        (
+            "Claim: 24-HBS-3128840\nLine 1   75574  CT angiography, heart/coronary     DENIED   CARC 197",
+            "CT angiography, heart/coronary",
+        ),
+        (
+            "LN  HCPCS  UNITS  DESCRIPTION\n2   J9145   180    Daratumumab, 10 mg    $17,460.00  $0.00",
+            "Daratumumab, 10 mg",
+        ),
+        (
+            "Claim: 2412WTN5560188    DOS: 11/04/2024    CPT 70553 MRI brain w/o & w/ contrast\n",
+            "MRI brain w/o & w/ contrast",
+        ),
+        ("DOS: 11/14/2024   CPT 64721 carpal tunnel release, right; 01810 anesthesia", "carpal tunnel release, right"),
+        ("DOS: 11/04/2024   CPT 95886, 95913 (EMG/NCS)\n", "EMG/NCS"),
+        (
+            "PT: MCALLISTER, JUNE\nRX# 2410092  OZEMPIC 0.25-0.5MG/DOSE PEN  QTY 1.5  DS 28",
+            "OZEMPIC 0.25-0.5MG/DOSE PEN",
+        ),
+        ("Admission: 10/22/2023   Level of care: Acute inpatient psychiatric\n", "Acute inpatient psychiatric"),
     ],
 )
 def test_service_found(text: str, expected: str) -> None:
@@ -298,6 +318,9 @@ def test_service_found(text: str, expected: str) -> None:
         "Drug: X   Rx #123: Y",
         "Your claim (2024-118) was billed twice.",
         "The claim billed on 03/04/2024 (CPT codes missing).",
+        "Line 1   75574   1   $412.00",
+        "CPT 70553 x 8\n",
+        "RX# 2410092\n",
     ],
 )
 def test_service_not_found(text: str) -> None:

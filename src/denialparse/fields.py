@@ -237,7 +237,7 @@ _LABELLED_RULES = (
         r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug(?:\(s\)|s)?|Medication|Procedure"
         # "Test: Hereditary cancer panel", "Billed: 0775T Arthrodesis ...", "NOT APPROVED: Pembrolizumab every 3 weeks".
         r"|Treatment|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery|Test|Billed|Denied"
-        r"|Not[ \t]+approved))(?=[ \t]*(?::|\.{3}))",
+        r"|Not[ \t]+approved|Level[ \t]+of[ \t]+care))(?=[ \t]*(?::|\.{3}))",
         # The value may start on the next line when the label ends its line ("Service Requested:\n...").
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.85,
@@ -358,6 +358,9 @@ def _names_a_service(value: str) -> bool:
     words = _service_words()
     return (
         value[:1].isalnum()
+        # "00029", "01147", "CBH-MO-24-1108-09921": an edit code or a reference, not a service.
+        and re.search(r"[A-Za-z]{2}", value) is not None
+        and re.fullmatch(r"[A-Z0-9-]*\d{4}[A-Z0-9-]*", value) is None
         and not set(re.findall(r"[a-z-]+", value.lower())) <= words.generic
         and re.match(r"[A-Za-z #]{2,25}:", value) is None
         and words.not_a_start.match(value) is None
@@ -621,6 +624,19 @@ _TABLE_ROW = re.compile(
     re.MULTILINE,
 )
 _AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\b")
+# A remittance row that starts with its line number and billing code instead of a date ("Line 1   75574  CT
+# angiography, heart/coronary  DENIED", "2   J9145   180   Daratumumab, 10 mg   $17,460.00"): the first text cell
+# after the code names the service.
+_CODE_ROW = re.compile(
+    r"^[ \t]*(?:(?:Line|LN|Ln)[ \t]*)?\d{1,3}[ \t]+(?:[A-Z]\d{4}|\d{5})(?:-?[A-Z0-9]{2})?[ \t]+([^\n]{3,300})$",
+    re.MULTILINE,
+)
+# A billing code followed by its description on a claim line: "CPT 70553 MRI brain w/o & w/ contrast", "CPT 95886,
+# 95913 (EMG/NCS)", "CPT 64721 carpal tunnel release, right; 01810 anesthesia".
+_CODE_DESCRIPTION = re.compile(
+    r"\b(?:CPT|HCPCS)(?:[ \t]+codes?)?[ \t]*:?[ \t]+(?:[A-Z]\d{4}|\d{5})(?:-[A-Z0-9]{2})?"
+    r"(?:,[ \t]*(?:[A-Z]\d{4}|\d{5}))*[ \t]+\(?([A-Za-z][^\n;()]{2,60}?)\)?(?=[ \t]*(?:;|\n|$)|[ \t]{2})",
+)
 _CELL_GAP = re.compile(r"[ \t]{2,}|\t")
 _TABLE_ROWS = 20  # rows read under a heading
 _LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
@@ -656,6 +672,57 @@ def _service_from_table(document: Document) -> ExtractedField | None:
         return None
     _, start, value = next((row for row in rows if row[0]), rows[0])
     return _found(document, "service", value, start, 0.6, "table-row")
+
+
+def _service_from_code_row(document: Document) -> ExtractedField | None:
+    """The description on the first denied code-first remittance row (else the first such row)."""
+    words = _service_words()
+    rows: list[tuple[bool, int, str]] = []
+    for match in _CODE_ROW.finditer(document.text):
+        rest = match.group(1)
+        if not (_AMOUNT.search(rest) or words.denied_row.search(rest)):
+            continue
+        offset = 0
+        for cell in _CELL_GAP.split(rest):
+            start = match.start(1) + rest.index(cell, offset)
+            offset = start - match.start(1) + len(cell)
+            value = cell.strip()
+            if re.search(r"[A-Za-z]{3}", value) and not words.total_row.match(value) and _names_a_service(value):
+                rows.append((_row_denied(rest), start + cell.index(value), value))
+                break
+    if not rows:
+        return None
+    _, start, value = next((row for row in rows if row[0]), rows[0])
+    return _found(document, "service", value, start, 0.55, "code-row")
+
+
+def _service_code_description(document: Document) -> ExtractedField | None:
+    """The description that follows a CPT/HCPCS code on a claim line."""
+    for match in _CODE_DESCRIPTION.finditer(document.text):
+        value = match.group(1).strip().rstrip(",")
+        if _valid_value("service", value) and not _is_quantity(value):
+            return _found(document, "service", value, match.start(1), 0.5, "code-description")
+    return None
+
+
+# A pharmacy claim's prescription line: "RX# 2410092  OZEMPIC 0.25-0.5MG/DOSE PEN  QTY 1.5  DS 28".
+_RX_LINE = re.compile(
+    r"\bRX[ \t]*#[ \t]*:?[ \t]*\d{4,12}[ \t]+([A-Za-z][^\n]{2,80}?)(?=[ \t]{2}|[ \t]+QTY\b|[ \t]*$)", re.I | re.M
+)
+
+
+def _service_rx_line(document: Document) -> ExtractedField | None:
+    """The drug on a pharmacy claim's prescription-number line."""
+    match = _RX_LINE.search(document.text)
+    if match is None or not _valid_value("service", match.group(1)):
+        return None
+    return _found(document, "service", match.group(1), match.start(1), 0.55, "rx-line")
+
+
+def _is_quantity(value: str) -> bool:
+    """ "x 90 units", "x 8", "units 2": a quantity, not a description."""
+    pattern = r"x[ \t]*\d+(?:[ \t]*units?)?|\d+[ \t]*units?|units?[ \t]*\d+"
+    return re.fullmatch(pattern, value.strip(), re.IGNORECASE) is not None
 
 
 def _service_listed(document: Document) -> ExtractedField | None:
@@ -801,7 +868,9 @@ _HEADING_WORDS = frozenset(
     "request prior authorization claim remittance advice provider member urgent response your the and for "
     "medicare medicaid prescription drug payment denied approved appeal information review fax transmission cover "
     "sheet facsimile message secure portal email medical or integrated reimbursement contains protected health "
-    "rejected".split()
+    "rejected trip coding validation dme claims section clinical committee services utilization management "
+    "department internal note status inquiry response not payable notification dear mr ms mrs dr outpatient "
+    "specialty determinations decisions notices".split()
 )
 
 
@@ -815,9 +884,12 @@ def _heading_line(text: str) -> tuple[int, int] | None:
         if not stripped or stripped.startswith("*"):
             continue
         words = re.findall(r"[A-Za-z&'.]+", stripped)
+        # "Member Services - Coverage Decision", "INTERNAL NOTE - Behavioral Health Clinic": a title's first part.
+        first_part = re.findall(r"[A-Za-z&'.]+", re.split(r"[ \t][-–][ \t]", stripped, maxsplit=1)[0])
         if (
             2 <= len(words) <= 9
-            and not re.search(r"\d|:|@|\|", stripped)
+            and not re.search(r"\d|:|@|\||\.com\b|^Dear\b", stripped)
+            and not {w.lower().strip(".") for w in first_part} <= _HEADING_WORDS
             and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
             and not {w.lower().strip(".") for w in words} <= _HEADING_WORDS
         ):
@@ -1758,6 +1830,9 @@ def _extractors() -> dict[str, list[Extractor]]:
         _service_in_prose,
         _service_not_covered,
         subject,
+        _service_from_code_row,
+        _service_code_description,
+        _service_rx_line,
     ]
     by_field.update(
         plan_type=[_plan_type],
