@@ -653,47 +653,45 @@ def _row_denied(row: str) -> bool:
 
 def _service_from_table(document: Document) -> ExtractedField | None:
     """The service on the first denied remittance row (else the first row): a paid office visit is not it."""
+    return _service_in_rows(document, _TABLE_ROW, "table-row", 0.6, amount_required=True)
+
+
+def _service_from_code_row(document: Document) -> ExtractedField | None:
+    """The description on the first denied code-first remittance row (else the first such row)."""
+    return _service_in_rows(document, _CODE_ROW, "code-row", 0.55, amount_required=False)
+
+
+def _service_in_rows(
+    document: Document, rows_pattern: re.Pattern[str], rule: str, confidence: float, *, amount_required: bool
+) -> ExtractedField | None:
+    """The first text cell of the first denied row ``rows_pattern`` finds (else of the first row).
+
+    A row counts when it carries an amount, or (unless ``amount_required``) says it was denied; the cells before
+    the amount are read, less billing codes; a code row's cell must also name a service.
+    """
     words = _service_words()
     rows: list[tuple[bool, int, str]] = []
-    for match in _TABLE_ROW.finditer(document.text):
+    for match in rows_pattern.finditer(document.text):
         rest = match.group(1)
         amount = _AMOUNT.search(rest)
-        if amount is None:
+        if amount is None and (amount_required or not words.denied_row.search(rest)):
             continue
         offset = 0
-        for cell in re.split(r"[ \t]{2,}|\t|\$", rest[: amount.start()]):
+        for cell in re.split(r"[ \t]{2,}|\t|\$", rest[: amount.start()] if amount else rest):
             start = match.start(1) + rest.index(cell, offset)
             offset = start - match.start(1) + len(cell)
             value = _TRAILING_CODE.sub("", _LEADING_CODE.sub("", cell.strip()))
-            if re.search(r"[A-Za-z]{3}", value) and not words.total_row.match(value):
+            if (
+                re.search(r"[A-Za-z]{3}", value)
+                and not words.total_row.match(value)
+                and (amount_required or _names_a_service(value))
+            ):
                 rows.append((_row_denied(rest), document.text.index(value, start), value))
                 break
     if not rows:
         return None
     _, start, value = next((row for row in rows if row[0]), rows[0])
-    return _found(document, "service", value, start, 0.6, "table-row")
-
-
-def _service_from_code_row(document: Document) -> ExtractedField | None:
-    """The description on the first denied code-first remittance row (else the first such row)."""
-    words = _service_words()
-    rows: list[tuple[bool, int, str]] = []
-    for match in _CODE_ROW.finditer(document.text):
-        rest = match.group(1)
-        if not (_AMOUNT.search(rest) or words.denied_row.search(rest)):
-            continue
-        offset = 0
-        for cell in _CELL_GAP.split(rest):
-            start = match.start(1) + rest.index(cell, offset)
-            offset = start - match.start(1) + len(cell)
-            value = cell.strip()
-            if re.search(r"[A-Za-z]{3}", value) and not words.total_row.match(value) and _names_a_service(value):
-                rows.append((_row_denied(rest), start + cell.index(value), value))
-                break
-    if not rows:
-        return None
-    _, start, value = next((row for row in rows if row[0]), rows[0])
-    return _found(document, "service", value, start, 0.55, "code-row")
+    return _found(document, "service", value, start, confidence, rule)
 
 
 def _service_code_description(document: Document) -> ExtractedField | None:
