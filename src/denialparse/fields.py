@@ -1673,7 +1673,6 @@ _NOT_CARE_WORDS = re.compile(
     r"|received[ \t]+(?:your|the)[ \t]+(?:appeal|letter|call))\b",
     re.IGNORECASE,
 )
-_CLAUSE_START = re.compile(r"[.;:!?\n][^.;:!?\n]*$")
 
 
 def _service_date_all(document: Document) -> Iterator[ExtractedField]:
@@ -1681,7 +1680,7 @@ def _service_date_all(document: Document) -> Iterator[ExtractedField]:
     for pattern, confidence, rule in _SERVICE_DATE_PATTERNS:
         for match in pattern.finditer(document.text):
             value = match.group(1)
-            if is_date(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value) or _date_list(value):
+            if _service_date_value(value):
                 yield _found(document, "service_date", value, match.start(1), confidence, rule)
     for found in (_table_row_date(document), _date_under_heading(document)):
         if found is not None:
@@ -1689,16 +1688,20 @@ def _service_date_all(document: Document) -> Iterator[ExtractedField]:
     yield from _care_dates_on(document)
 
 
+def _service_date_value(value: str) -> bool:
+    """A date, a month and day ("June 3"), or a list of dates sharing a year."""
+    return is_date(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value) is not None or _date_list(value)
+
+
 def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
     """Dates after "on" whose clause names the care and none of the letter's own events (rule "care-on")."""
     text = document.text
     for match in _ON_DATE.finditer(text):
         value = match.group(1)
-        if not (is_date(value) or _date_list(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value)):
+        if not _service_date_value(value):
             continue
         window = text[max(0, match.start() - 160) : match.start()]
-        if clause_start := _CLAUSE_START.search(window):
-            window = window[clause_start.start() + 1 :]
+        window = window[max(window.rfind(mark) for mark in ".;:!?\n") + 1 :]  # the clause the date ends
         if _CARE_WORDS.search(window) and not _NOT_CARE_WORDS.search(window):
             yield _found(document, "service_date", value, match.start(1), 0.45, "care-on")
 
