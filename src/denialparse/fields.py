@@ -627,15 +627,16 @@ _AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\
 # A remittance row that starts with its line number and billing code instead of a date ("Line 1   75574  CT
 # angiography, heart/coronary  DENIED", "2   J9145   180   Daratumumab, 10 mg   $17,460.00"): the first text cell
 # after the code names the service.
+_BILLING_CODE = r"(?:[A-Z]\d{4}|\d{5})"  # a CPT or HCPCS code
 _CODE_ROW = re.compile(
-    r"^[ \t]*(?:(?:Line|LN|Ln)[ \t]*)?\d{1,3}[ \t]+(?:[A-Z]\d{4}|\d{5})(?:-?[A-Z0-9]{2})?[ \t]+([^\n]{3,300})$",
+    rf"^[ \t]*(?:(?:Line|LN|Ln)[ \t]*)?\d{{1,3}}[ \t]+{_BILLING_CODE}(?:-?[A-Z0-9]{{2}})?[ \t]+([^\n]{{3,300}})$",
     re.MULTILINE,
 )
 # A billing code followed by its description on a claim line: "CPT 70553 MRI brain w/o & w/ contrast", "CPT 95886,
 # 95913 (EMG/NCS)", "CPT 64721 carpal tunnel release, right; 01810 anesthesia".
 _CODE_DESCRIPTION = re.compile(
-    r"\b(?:CPT|HCPCS)(?:[ \t]+codes?)?[ \t]*:?[ \t]+(?:[A-Z]\d{4}|\d{5})(?:-[A-Z0-9]{2})?"
-    r"(?:,[ \t]*(?:[A-Z]\d{4}|\d{5}))*[ \t]+\(?([A-Za-z][^\n;()]{2,60}?)\)?(?=[ \t]*(?:;|\n|$)|[ \t]{2})",
+    rf"\b(?:CPT|HCPCS)(?:[ \t]+codes?)?[ \t]*:?[ \t]+{_BILLING_CODE}(?:-[A-Z0-9]{{2}})?"
+    rf"(?:,[ \t]*{_BILLING_CODE})*[ \t]+\(?([A-Za-z][^\n;()]{{2,60}}?)\)?(?=[ \t]*(?:;|\n|$)|[ \t]{{2}})",
 )
 _CELL_GAP = re.compile(r"[ \t]{2,}|\t")
 _TABLE_ROWS = 20  # rows read under a heading
@@ -1132,10 +1133,9 @@ _DATE_LIST = (
     rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?(?![/\d]))"
 )
 _DATE_LIST_VALUE = re.compile(_DATE_LIST, re.IGNORECASE)
-_SERVICE_DATE_VALUE = (
-    rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}"
-    rf"|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
-)
+# A service date as letters write it: a list sharing a year, a full date, month/day, or a month and day ("June 3").
+_SERVICE_DATE_SHAPES = rf"({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
+_SERVICE_DATE_VALUE = rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*{_SERVICE_DATE_SHAPES}"
 # Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
 _DENIED_DAYS = re.compile(
     r"\b(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered))" + _SERVICE_DATE_VALUE, re.IGNORECASE
@@ -1654,8 +1654,7 @@ _SERVICE_DATE_RULES = (*(rule for _, _, rule in _SERVICE_DATE_PATTERNS), "table-
 # "colonoscopy with biopsy (CPT 45380) on 06/14/2024", "your visits on 1/8, 1/15 and 1/22", "a screening colonoscopy
 # you had on 08/06/2024": a date after "on", read when the clause before it names the care (the words or a code).
 _ON_DATE = re.compile(
-    rf"\b(?:on|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}"
-    rf"|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))",
+    rf"\b(?:on|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?{_SERVICE_DATE_SHAPES}",
     re.IGNORECASE,
 )
 _CARE_WORDS = re.compile(
