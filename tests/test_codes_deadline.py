@@ -99,6 +99,9 @@ def test_hostile_input_runs_in_linear_time() -> None:
     )
     hostile += ("admitted to " + "x " * 20000) + ("LINE  SERVICE  UNITS  " * 5000) + "\n1  A  B\n"
     hostile += ("Pt: A de " * 5000) + ("TO: " + "Ann de " * 5000) + ("Aa is not " * 5000)
+    # Thousands of dates in care clauses on one line: every one a service-date candidate for the ranker, whose
+    # features once read the whole line and counted each value over the whole text (minutes at this size).
+    hostile += "claim visit on 1/2 " * 10000
     document = document_from_text(hostile, "t")
     started = time.perf_counter()
     extract_codes(document)

@@ -14,10 +14,12 @@ import bisect
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.errors import ModelError
 from denialparse.fields import (
     DATE_PATTERN,
+    MAX_CANDIDATES,
     MONTH_DAY,
     MONTHS,
     RuleCandidate,
@@ -159,21 +162,33 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
                 if candidate is not None:
                     candidate.generic.add("any-label")
     else:
-        for match in _DATE.finditer(text):
+        for match in islice(_DATE.finditer(text), MAX_CANDIDATES):
             value = match.group(0)
             if _is_date(value.strip()):
                 candidate = _add(found, name, value, match.start())
                 if candidate is not None:
                     candidate.generic.add("any-date")
+    kept = _bounded(found.values())
     by_value: dict[object, list[Candidate]] = {}
-    for candidate in found.values():
+    for candidate in kept:
         by_value.setdefault(_same_value_key(candidate), []).append(candidate)
-    proposed = sum(1 for candidate in found.values() if candidate.rules)
+    proposed = sum(1 for candidate in kept if candidate.rules)
     for group in by_value.values():
+        # The rules behind each value in the group, counted: a candidate's "elsewhere" is every rule that also
+        # proposed its value at another place (linear in the group, which can be large in a hostile text).
+        counts = Counter(chain.from_iterable(other.rules for other in group))
         for candidate in group:
             candidate.letter_rules = proposed
-            candidate.elsewhere = {r for other in group if other is not candidate for r in other.rules}
-    return sorted(found.values(), key=lambda c: (c.start, c.value))
+            candidate.elsewhere = {r for r, n in counts.items() if n > (r in candidate.rules)}
+    return sorted(kept, key=lambda c: (c.start, c.value))
+
+
+def _bounded(found: Iterable[Candidate]) -> list[Candidate]:
+    """At most MAX_CANDIDATES to score: the rules' answer, then the rules' other candidates, then by position."""
+    every = list(found)
+    if len(every) <= MAX_CANDIDATES:
+        return every
+    return sorted(every, key=lambda c: (not c.rules_answer, not c.rules, c.start))[:MAX_CANDIDATES]
 
 
 def _same_value_key(candidate: Candidate) -> object:
@@ -196,6 +211,7 @@ class LetterView:
     letter_date: date | None
     deny_spans: list[int]
     lowered: str
+    counted: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, document: Document, letter_date: str | None) -> LetterView:
@@ -209,6 +225,13 @@ class LetterView:
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def mentions(self, lowered_value: str) -> int:
+        """How often the letter holds ``lowered_value`` (counted once per distinct value: a scan of the text)."""
+        count = self.counted.get(lowered_value)
+        if count is None:
+            count = self.counted[lowered_value] = self.lowered.count(lowered_value)
+        return count
 
 
 _DENY = re.compile(
@@ -225,6 +248,9 @@ _DATE_CONTEXT = re.compile(
 
 def _bucket(value: float, edges: Sequence[float]) -> int:
     return bisect.bisect_right(list(edges), value)
+
+
+_REACH = 400
 
 
 def features(view: LetterView, candidate: Candidate) -> list[str]:
@@ -245,10 +271,11 @@ def features(view: LetterView, candidate: Candidate) -> list[str]:
     out += [letter, f"{letter}&{'rule' if candidate.rules else 'generic'}"]
     line = view.line_of(start)
     line_start = view.line_starts[line]
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end == -1 else line_end
-    before_on_line = text[line_start:start]
-    after_on_line = text[end:line_end]
+    line_end = view.line_starts[line + 1] - 1 if line + 1 < len(view.line_starts) else len(text)
+    # Each feature reads at most _REACH characters of the candidate's line on either side, so that the work per
+    # candidate is bounded on a text with no line breaks.
+    before_on_line = text[max(line_start, start - _REACH) : start]
+    after_on_line = text[end : min(line_end, end + _REACH)]
     n_lines = len(view.line_starts)
     out.append(f"line-frac:{_bucket(line / max(n_lines, 1), (0.1, 0.2, 0.35, 0.5, 0.75))}")
     out.append(f"line-no:{_bucket(line, (3, 8, 15, 25, 40))}")
@@ -256,7 +283,7 @@ def features(view: LetterView, candidate: Candidate) -> list[str]:
     label_words = _WORD.findall(before_on_line.casefold())[-5:]
     if not before_on_line.strip():
         out.append("starts-line")
-        previous = text[view.line_starts[line - 1] : line_start] if line else ""
+        previous = text[max(view.line_starts[line - 1], line_start - _REACH) : line_start] if line else ""
         out += [f"prev-line:{w}" for w in _WORD.findall(previous.casefold())[-4:]]
         if previous.rstrip().endswith(":"):
             out.append("prev-line-colon")
@@ -275,7 +302,7 @@ def features(view: LetterView, candidate: Candidate) -> list[str]:
     out += [f"after:{w}" for w in after]
     if after:
         out.append(f"after-1:{after[0]}")
-    whole_line = text[line_start:line_end]
+    whole_line = text[max(line_start, start - _REACH) : min(line_end, end + _REACH)]
     if len(_NEXT_GAP.findall(whole_line.strip())) >= 2:
         out.append("table-line")
         out.append("table-line-digits" if re.search(r"\d", whole_line) else "table-line-no-digits")
@@ -317,7 +344,7 @@ def _service_features(view: LetterView, candidate: Candidate) -> list[str]:
         out.append("has-pronoun")
     if re.search(r"\b(?:is|are|was|were|has|have|will|be)\b", value):
         out.append("has-verb")
-    mentions = view.lowered.count(words[0]) if words and len(words[0]) > 3 else 0
+    mentions = view.mentions(words[0]) if words and len(words[0]) > 3 else 0
     out.append(f"first-word-mentions:{_bucket(mentions, (1, 2, 4, 8))}")
     return out
 
@@ -347,7 +374,7 @@ def _date_features(view: LetterView, candidate: Candidate, before_on_line: str) 
     out += [f"context:{m.group(0).casefold()[:8]}" for m in _DATE_CONTEXT.finditer(window)][-3:]
     if re.search(r"\bdate", before_on_line, re.IGNORECASE):
         out.append("date-label")
-    same = view.lowered.count(value.casefold())
+    same = view.mentions(value.casefold())
     out.append(f"mentions:{_bucket(same, (1, 2, 3))}")
     return out
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from denialparse.datatypes import Document, ExtractedField, Span
@@ -1912,12 +1913,17 @@ class RuleCandidate:
     first: bool
 
 
+# A real letter has a few dozen candidates per field (the corpus at most 39); a text with thousands of dates or
+# labels is an archive or an attack, and each rule stops proposing after this many.
+MAX_CANDIDATES = 500
+
+
 def rule_candidates(document: Document, name: str) -> list[RuleCandidate]:
     """Every candidate the rules for ``name`` ("service" or "service_date") find, not only the first."""
     if name == "service_date":
         return [
             RuleCandidate(found, _SERVICE_DATE_RULES.index(found.rule), index == 0)
-            for index, found in enumerate(_service_date_all(document))
+            for index, found in enumerate(islice(_service_date_all(document), MAX_CANDIDATES))
         ]
     if name != "service":
         raise ValueError(f"no candidate rules for {name!r}")
@@ -1925,9 +1931,9 @@ def rule_candidates(document: Document, name: str) -> list[RuleCandidate]:
     for rank, extractor in enumerate(_extractors()["service"]):
         # A labelled or prose rule's answer is the first of all its matches: one scan gives both.
         if isinstance(extractor, functools.partial):
-            every = list(_labelled_all(document, **extractor.keywords))
+            every = list(islice(_labelled_all(document, **extractor.keywords), MAX_CANDIDATES))
         elif extractor is _service_in_prose:
-            every = list(_service_in_prose_all(document))
+            every = list(islice(_service_in_prose_all(document), MAX_CANDIDATES))
         else:
             every = [found] if (found := extractor(document)) is not None else []
         result.extend(RuleCandidate(other, rank, index == 0) for index, other in enumerate(every))
