@@ -141,9 +141,52 @@ def test_memoised_affix_searches_give_spacys_tokens() -> None:
     texts += [
         "ketamine, ketamine. (ketamine) ketamine... 10km 10km. U.S.A. e.g. well-known;well-known 3.5mg 3.5mg)",
         "x-ray/x-ray:x-ray 'quoted' \"quoted.\" ......... 12+3 12+3. a/b a/b. Dr. Dr.) Ph.D.",
+        # Suffix searches that start near a chunk's end: runs of one mark, units after digits, dots before marks.
+        f"{'_' * 80} {':' * 300}! 10km² 3°F. {'.' * 40}) ({'.' * 40} x{')' * 30}. 5$$ a{'-' * 50}.. Ph.D.'s",
     ]
     for text in texts:
         assert [(t.idx, t.text) for t in ours(text)] == [(t.idx, t.text) for t in reference.make_doc(text)]
+
+
+def test_suffix_search_from_the_tail_finds_spacys_match() -> None:
+    """The suffix regex started near the chunk's end finds the same match as spaCy's full search, on strings
+    built from the characters its rules are about (20,000 of them, seeded)."""
+    import random
+
+    import spacy
+
+    from denialparse.nlp import tail_suffix_search
+
+    nlp = spacy.blank("en")
+    search = nlp.tokenizer.suffix_search
+    tail = tail_suffix_search(search, nlp.Defaults.suffixes)
+    assert tail is not search  # English's rules are bounded apart from the run of dots
+    alphabet = "..........,;:!?)]}\"'’”%$€°²³kmgKFCsS'aA1234567890-_*/+#…–—"
+    generator = random.Random(7)
+    for _ in range(20_000):
+        string = "".join(generator.choices(alphabet, k=generator.randint(1, 20)))
+        string += generator.choice(alphabet) * generator.randint(0, 12)  # runs: a line of dots or dashes
+        string += "".join(generator.choices(alphabet, k=generator.randint(0, 3)))
+        expected, found = search(string), tail(string)
+        assert (found and found.span()) == (expected and expected.span()), string
+    # A pattern not built from the entries it is given is left alone.
+    assert tail_suffix_search(search, ["x"]) is search
+
+
+def test_runs_longer_than_any_word_become_opaque_pieces() -> None:
+    """A run of 50,000 colons once took spaCy five minutes (quadratic affix stripping); it is cut into pieces of
+    1,000 characters, the text and the offsets are kept, and the sentences around it are still found."""
+    from denialparse.nlp import build_pipeline
+
+    text = "Coverage is denied. " + ":" * 50_000 + "  The service is experimental.\n" + "_" * 2_500 + "\nEnd."
+    doc = build_pipeline()(text)
+    assert doc.text == text
+    assert max(len(token) for token in doc) == 1_000
+    assert [t.idx for t in doc if t.text == "Coverage" or t.text == "service"] == [0, text.index("service")]
+    sentences = [s.text for s in sentences_of(doc)]
+    assert sentences[0].startswith("Coverage is denied. ::::")  # punctuation after a full stop stays with it
+    assert "The service is experimental." in sentences
+    assert sentences[-1] == "End."
 
 
 def _reference_line_starts(text: str, words: list[tuple[int, int]], short: float) -> list[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from denialparse.datatypes import Deadline, Document, ExtractedField, Span
@@ -57,15 +58,23 @@ def _defaults() -> dict[str, dict[str, Any]]:
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence holding ``text[start:end]``: from the previous sentence end (at most 300 chars back)."""
+    """The sentence holding ``text[start:end]``, between the sentence ends at most 300 characters either side.
+
+    Both searches are bounded: a text of windows without a full stop (an attack) would otherwise be searched to
+    its end from every window.
+    """
     before = [m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)]
-    after = _SENTENCE_END.search(text, end)
+    after = _SENTENCE_END.search(text, end, end + 300)
     return (before[-1] if before else max(0, start - 300)), (after.start() if after else min(len(text), end + 300))
 
 
 def _days(amount: str, unit: str) -> int:
     number = int(amount) if amount.isdigit() else _NUMBER_WORDS[" ".join(amount.lower().split())]
     return number * 30 if unit.lower().startswith("month") else number
+
+
+# A letter states a handful of time windows; a text with thousands is an archive or an attack.
+_MAX_WINDOWS = 200
 
 
 def stated_window(document: Document) -> tuple[int, str, str, Span] | None:
@@ -76,7 +85,7 @@ def stated_window(document: Document) -> tuple[int, str, str, Span] | None:
     """
     text = document.text
     next_level: tuple[int, str, str, Span] | None = None
-    for match in _WINDOW.finditer(text):
+    for match in islice(_WINDOW.finditer(text), _MAX_WINDOWS):
         start, end = _sentence_bounds(text, match.start(), match.end())
         sentence = " ".join(text[start:end].split())
         previous_start, _ = _sentence_bounds(text, max(0, start - 2), max(0, start - 1))

@@ -8,6 +8,7 @@ that ends a sentence or a heading, and before a bulleted or numbered line.
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -56,12 +57,40 @@ class _TextKeepingTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        doc: Doc = self.tokenizer(text)
+        doc: Doc = self.tokenizer(text) if _LONG_CHUNK.search(text) is None else self._cut_long_chunks(text)
         doc.user_data[_TEXT_KEY] = text
         return doc
 
+    def _cut_long_chunks(self, text: str) -> Doc:
+        """The text's tokens, with every run of more than ``_MAX_CHUNK`` non-space characters cut into opaque
+        pieces of that length.
+
+        spaCy strips a chunk's affixes one character at a time, copying and hashing the rest of the chunk each
+        time: a line of 50,000 colons took five minutes. No word is that long; such a run is a drawn line or an
+        attack, and it holds no sentence boundary worth finding.
+        """
+        from spacy.tokens import Doc
+
+        words: list[str] = []
+        spaces: list[bool] = []
+        position = 0
+        for run in _LONG_CHUNK.finditer(text):
+            for token in self.tokenizer(text[position : run.start()]):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
+            for start in range(run.start(), run.end(), _MAX_CHUNK):
+                words.append(text[start : min(start + _MAX_CHUNK, run.end())])
+                spaces.append(False)
+            position = run.end()
+        for token in self.tokenizer(text[position:]):
+            words.append(token.text)
+            spaces.append(bool(token.whitespace_))
+        return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
+
 
 _TEXT_KEY = "denialparse.text"
+_MAX_CHUNK = 1000
+_LONG_CHUNK = re.compile(rf"\S{{{_MAX_CHUNK + 1},}}")
 _SPANS_KEY = "denialparse.sentence_spans"
 
 
@@ -197,6 +226,47 @@ def _memoised_finditer(finditer: Callable[[str], Iterator[re.Match[str]]]) -> Ca
     return matches
 
 
+# Suffix rules of unbounded length that also match every shorter tail of their match (a run of dots).
+_TAIL_CLOSED_SUFFIXES = frozenset({r"\.\.+"})
+
+
+def tail_suffix_search(
+    search: Callable[[str], re.Match[str] | None], entries: Iterable[str | re.Pattern[str]] | None
+) -> Callable[[str], re.Match[str] | None]:
+    """``search`` (spaCy's suffix regex, ``entries`` joined as ``e1$|e2$|...``) started near the string's end.
+
+    The regex is tried at every position of the chunk, and spaCy calls it once per suffix it strips: quadratic
+    in the chunk (a line of underscores), and a tenth of tokenising a letter. Every English suffix rule but the
+    run of dots matches at most ``width`` characters, so a match starts in the last ``width``; searching from
+    there (lookbehinds still see the characters before) gives the same match, by construction. A match at the
+    starting point itself may extend further left (the dots), so that case is searched in full. When the
+    pattern is not built from ``entries`` as expected, or a rule's width cannot be bounded, ``search`` is
+    returned unchanged.
+    """
+    pattern = getattr(search, "__self__", None)
+    sources = [entry for entry in entries or () if isinstance(entry, str) and entry.strip()]
+    if not isinstance(pattern, re.Pattern) or pattern.pattern != "|".join(f"{entry}$" for entry in sources):
+        return search
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        widths = [parser.parse(f"{entry}$", pattern.flags).getwidth()[1] for entry in sources]
+    except (ImportError, AttributeError, re.error):
+        return search
+    bounded = [w for entry, w in zip(sources, widths, strict=True) if entry not in _TAIL_CLOSED_SUFFIXES]
+    if not bounded or max(bounded) > _MAX_CHUNK:
+        return search
+    width = max(bounded)
+
+    def search_tail(string: str) -> re.Match[str] | None:
+        start = len(string) - width
+        if start <= 0:
+            return pattern.search(string)
+        match = pattern.search(string, start)
+        return pattern.search(string) if match is not None and match.start() == start else match
+
+    return search_tail
+
+
 @lru_cache(maxsize=1)
 def build_pipeline() -> Language:
     """The shared pipeline, built once per process (about 0.2 s)."""
@@ -217,7 +287,9 @@ def build_pipeline() -> Language:
     # A new chunk still has its affixes searched with English's rule alternations (large character classes tried
     # at every position: a fifth of the classifier's work). About half of those searches repeat one made for
     # another chunk ("ketamine," then "ketamine."), so they are memoised: the same answers, by construction.
-    tokenizer.suffix_search = lru_cache(maxsize=_AFFIX_CACHE_SIZE)(tokenizer.suffix_search)
+    tokenizer.suffix_search = lru_cache(maxsize=_AFFIX_CACHE_SIZE)(
+        tail_suffix_search(tokenizer.suffix_search, nlp.Defaults.suffixes)
+    )
     tokenizer.infix_finditer = _memoised_finditer(tokenizer.infix_finditer)
     vocab: Any = nlp.vocab
     vocab.lex_attr_getters = {
