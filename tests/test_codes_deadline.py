@@ -102,6 +102,10 @@ def test_hostile_input_runs_in_linear_time() -> None:
     # Thousands of dates in care clauses on one line: every one a service-date candidate for the ranker, whose
     # features once read the whole line and counted each value over the whole text (minutes at this size).
     hostile += "claim visit on 1/2 " * 10000
+    # Appeal windows with no sentence end after them: each once searched the rest of the text (40 s here).
+    hostile += "within 180 days of " * 8000
+    # Codes on one line: each once read the whole line and compared itself with every code found before (19 s).
+    hostile += "(CPT 99213) " * 8000
     document = document_from_text(hostile, "t")
     started = time.perf_counter()
     extract_codes(document)

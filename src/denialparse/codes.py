@@ -77,10 +77,16 @@ def _in_sections(position: int, sections: tuple[list[int], list[int]]) -> bool:
     return index >= 0 and position < sections[1][index]
 
 
+_LINE_REACH = 400
+
+
 def _line_at(text: str, start: int, end: int) -> str:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return text[line_start : line_end if line_end != -1 else len(text)]
+    """The line around ``text[start:end]``, at most ``_LINE_REACH`` characters either side (a text without line
+    breaks would otherwise make every code read all of it)."""
+    reach_start = max(0, start - _LINE_REACH)
+    line_start = text.rfind("\n", reach_start, start) + 1 or reach_start
+    line_end = text.find("\n", end, end + _LINE_REACH)
+    return text[line_start : line_end if line_end != -1 else min(len(text), end + _LINE_REACH)]
 
 
 def _meaning(system: str, code: str) -> tuple[str | None, str | None]:
@@ -103,12 +109,19 @@ def _meaning(system: str, code: str) -> tuple[str | None, str | None]:
 def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = None) -> tuple[CodeMention, ...]:
     """Every code once (first mention), in order of appearance; ``exclude`` masks ID field spans."""
     text = document.text
-    masked = list(exclude or [])
+    excluded = list(exclude or [])
+    # The spans taken by codes already found: they never overlap one another, so sorted by start they are also
+    # sorted by end, and the one starting last before ``end`` is the only one that can reach past ``start``.
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     glossaries = _reference_sections(text)
     found: dict[tuple[str, str], CodeMention] = {}
 
     def overlaps(start: int, end: int) -> bool:
-        return any(start < m_end and m_start < end for m_start, m_end in masked)
+        before = bisect.bisect_left(taken_starts, end)
+        if before and taken_ends[before - 1] > start:
+            return True
+        return any(start < m_end and m_start < end for m_start, m_end in excluded)
 
     def add(system: str, code: str, start: int, end: int, rule: str) -> None:
         if overlaps(start, end):
@@ -127,7 +140,9 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
             span=Span(start, end, document.page_at(start)),
             rule=rule,
         )
-        masked.append((start, end))
+        position = bisect.bisect_left(taken_starts, start)
+        taken_starts.insert(position, start)
+        taken_ends.insert(position, end)
 
     for match in _NDC.finditer(text):
         code = match.group(1) or match.group(2)
@@ -146,23 +161,24 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
             add("icd10", code, match.start(), match.end(), "icd-dotted")
         elif not match.group(2) and _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
             add("icd10", code, match.start(), match.end(), "icd-diagnosis-context")
+    remark_cue = lru_cache(maxsize=1)(lambda: re.search(r"remark|RARC", text, re.IGNORECASE) is not None)
     for match in _RARC.finditer(text):
         line = _line_at(text, match.start(), match.end())
         # N/MA codes need a remark cue somewhere in the letter; M codes (also ICD-10 shapes) on their own line.
-        if _REMARK_CONTEXT.search(line) or (
-            match.group(1).startswith(("N", "MA")) and re.search(r"remark|RARC", text, re.IGNORECASE)
-        ):
+        if _REMARK_CONTEXT.search(line) or (match.group(1).startswith(("N", "MA")) and remark_cue()):
             add("rarc", match.group(1), match.start(), match.end(), "remark-context")
     for match in _HCPCS.finditer(text):
         add("hcpcs", match.group(1), match.start(1), match.end(1), "hcpcs-shape")
-    code_lists = [(m.start(), m.end()) for m in _CODE_LIST.finditer(text)]
+    code_lists = [(m.start(), m.end()) for m in _CODE_LIST.finditer(text)]  # in order, not overlapping
+    list_starts = [start for start, _ in code_lists]
     for match in _CPT.finditer(text):
         line = _line_at(text, match.start(), match.end())
         before = text[max(0, match.start() - 12) : match.start()]
         if _ZIP_BEFORE.search(before) or re.search(r"(?:Box|Suite|Ste\.?|#|Unit|Floor)\s*$", before, re.IGNORECASE):
             continue
         window = text[max(0, match.start() - 60) : match.start()]
-        in_list = any(start <= match.start() < end for start, end in code_lists)
+        containing = bisect.bisect_right(list_starts, match.start()) - 1
+        in_list = containing >= 0 and match.start() < code_lists[containing][1]
         if in_list or _CPT_CONTEXT.search(window) or _CPT_CONTEXT.search(line) or _MONEY_OR_DATE.search(line):
             add("cpt", match.group(1), match.start(1), match.end(1), "cpt-context")
     return tuple(sorted(found.values(), key=lambda mention: mention.span.start))
