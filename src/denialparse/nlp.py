@@ -255,7 +255,7 @@ def tail_suffix_search(
     bounded = [w for entry, w in zip(sources, widths, strict=True) if entry not in _TAIL_CLOSED_SUFFIXES]
     if not bounded or max(bounded) > _MAX_CHUNK:
         return search
-    width = max(bounded)
+    width = max(*bounded, 2)  # the run of dots matches at the starting point too only with two characters there
 
     def search_tail(string: str) -> re.Match[str] | None:
         start = len(string) - width
