@@ -4,6 +4,8 @@ cases."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1150,3 +1152,53 @@ def test_policy_not_found(text: str) -> None:
 )
 def test_service_column_found(text: str, expected: str) -> None:
     assert fields_of(text)["service"] == expected
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda words: words["heading_words"].append("Notice"), "heading_words.98: Value error, 'Notice' must be"),
+        (lambda words: words["name_particles"].append("de"), "name_particles: Value error, 'de' is listed twice"),
+        (lambda words: words["provider_words"].append("two  spaces"), "provider_words.46: Value error, 'two  sp"),
+        (lambda words: words["payment_adjustment_carcs"].append(45), "payment_adjustment_carcs.5: Input should be"),
+        (lambda words: words.pop("department_words"), "department_words: Field required"),
+        (lambda words: words.update(extra_list=["x"]), "extra_list: Extra inputs are not permitted"),
+        (lambda words: words.update(version=2), "version: Input should be 1"),
+    ],
+)
+def test_field_vocabulary_is_checked_against_its_schema(tmp_path: Path, edit: Any, message: str) -> None:
+    """The shipped data/fields.yaml passes its schema; each kind of bad edit fails with one line naming the list."""
+    import yaml
+
+    from denialparse.errors import DataFileError
+    from denialparse.fieldwords import FieldVocabulary
+    from denialparse.resources import DATA_DIR, read_validated, read_yaml
+
+    shipped = read_validated(DATA_DIR / "fields.yaml", FieldVocabulary)
+    assert len(shipped.heading_words) == 98 and "dept." in shipped.department_words
+    words = read_yaml(DATA_DIR / "fields.yaml")
+    edit(words)
+    broken = tmp_path / "fields.yaml"
+    broken.write_text(yaml.safe_dump(words), encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        read_validated(broken, FieldVocabulary)
+    assert str(raised.value).startswith(f"fields.yaml: {message}")
+    assert "\n" not in str(raised.value)
+
+
+def test_word_lists_in_data_files_hold_only_words() -> None:
+    """YAML reads a bare on, off, yes or no as a boolean: a word list holding one has lost that word."""
+    from denialparse.resources import DATA_DIR, read_yaml
+
+    def mixed_lists(node: Any, where: str) -> list[str]:
+        if isinstance(node, dict):
+            return [found for key, value in node.items() for found in mixed_lists(value, f"{where}.{key}")]
+        if isinstance(node, list):
+            if any(isinstance(item, str) for item in node) and any(isinstance(item, bool) for item in node):
+                return [where]
+            return [found for index, item in enumerate(node) for found in mixed_lists(item, f"{where}.{index}")]
+        return []
+
+    files = sorted(DATA_DIR.glob("*.yaml"))
+    assert len(files) >= 10
+    assert [where for path in files for where in mixed_lists(read_yaml(path), path.name)] == []

@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Any
 
 from denialparse.datatypes import Document, ExtractedField, Span
-from denialparse.resources import DATA_DIR, read_yaml
+from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
 # A label's separator; in a sentence the verb ("Your claim number is 2025031188120").
 _SEP = (
@@ -320,8 +320,10 @@ _TRAILING_CODE = re.compile(r"[ \t]*\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4}[0-9A-Z]?(?
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, Any]:
-    """The word lists of data/fields.yaml."""
-    return dict(read_yaml(DATA_DIR / "fields.yaml"))
+    """The word lists of data/fields.yaml, checked against their schema (a bad file is one DataFileError line)."""
+    from denialparse.fieldwords import FieldVocabulary
+
+    return read_validated(DATA_DIR / "fields.yaml", FieldVocabulary).model_dump()
 
 
 @dataclass(frozen=True)
@@ -862,16 +864,16 @@ _LETTERHEAD = re.compile(
 )
 
 
-_HEADING_WORDS = frozenset(
-    "notice explanation of benefits benefit determination denial adverse page fax confidential important date "
-    "this is not a bill statement summary coverage decision letter re subject to from action initial final "
-    "request prior authorization claim remittance advice provider member urgent response your the and for "
-    "medicare medicaid prescription drug payment denied approved appeal information review fax transmission cover "
-    "sheet facsimile message secure portal email medical or integrated reimbursement contains protected health "
-    "rejected trip coding validation dme claims section clinical committee services utilization management "
-    "department internal note status inquiry response not payable notification dear mr ms mrs dr outpatient "
-    "specialty determinations decisions notices".split()
-)
+@lru_cache(maxsize=1)
+def _heading_words() -> frozenset[str]:
+    """Words of a document title, fax header or salutation: a line made only of them is not a letterhead."""
+    return frozenset(_vocabulary()["heading_words"])
+
+
+@lru_cache(maxsize=1)
+def _not_a_sender_words() -> frozenset[str]:
+    """Heading words and the parts of an organisation ("Utilization Management Department")."""
+    return _heading_words() | frozenset(_vocabulary()["department_words"])
 
 
 def _heading_line(text: str) -> tuple[int, int] | None:
@@ -889,9 +891,9 @@ def _heading_line(text: str) -> tuple[int, int] | None:
         if (
             2 <= len(words) <= 9
             and not re.search(r"\d|:|@|\||\.com\b|^Dear\b", stripped)
-            and not {w.lower().strip(".") for w in first_part} <= _HEADING_WORDS
+            and not {w.lower().strip(".") for w in first_part} <= _heading_words()
             and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
-            and not {w.lower().strip(".") for w in words} <= _HEADING_WORDS
+            and not {w.lower().strip(".") for w in words} <= _heading_words()
         ):
             return start, start + len(stripped)
     return None
@@ -916,8 +918,6 @@ _ORGANISATION_NAME = re.compile(
     r"\b(?:Health|Healthcare|HealthCare|Benefits?|Management|Insurance|Plan|Care|Solutions|Services|Administrators"
     r"|Alliance|Dept\.?|Department)\b|Rx\b|[a-z](?:[A-Z]|Care|care)"
 )
-# Words that name a department, not an organisation ("From: Claims Department", "Pharmacy Prior Authorization Team").
-_DEPARTMENT_WORDS = frozenset("team department dept dept. office unit clinical services center".split())
 
 
 def _organisation(text: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
@@ -925,7 +925,7 @@ def _organisation(text: str, pattern: re.Pattern[str]) -> tuple[int, int] | None
     for match in pattern.finditer(text[:800]):
         value = match.group(1).strip()
         words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
-        if "@" not in value and _ORGANISATION_NAME.search(value) and not words <= _HEADING_WORDS | _DEPARTMENT_WORDS:
+        if "@" not in value and _ORGANISATION_NAME.search(value) and not words <= _not_a_sender_words():
             return match.start(1), match.start(1) + len(value)
     return None
 

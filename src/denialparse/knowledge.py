@@ -12,13 +12,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from denialparse.errors import DataFileError
-from denialparse.resources import DATA_DIR, read_yaml
+from denialparse.resources import DATA_DIR, read_validated
 from denialparse.taxonomy import load_taxonomy
 
 Mark = Literal["V", "P", "U"]
@@ -136,20 +135,6 @@ FILES = {
 }
 
 
-def _read(path: Path, schema: type[_Strict]) -> _Strict:
-    try:
-        raw = read_yaml(path)
-        return schema.model_validate(raw)
-    except OSError as exc:
-        raise DataFileError(f"{path.name}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"{path.name}: invalid YAML ({str(exc).splitlines()[0]})") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise DataFileError(f"{path.name}: {where}: {error['msg']}") from None
-
-
 def template_variables(text: str) -> set[str]:
     """The fact names a text block uses (``cite`` excluded); raises on Jinja syntax errors."""
     environment = SandboxedEnvironment()
@@ -206,12 +191,10 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
 
 def load_knowledge(directory: Path = DATA_DIR) -> KnowledgeBase:
     """Read and cross-check the knowledge base; any problem raises DataFileError naming file and entry."""
-    sources = _read(directory / FILES["sources"], _SourcesFile)
-    arguments = _read(directory / FILES["arguments"], _ArgumentsFile)
-    treatments = _read(directory / FILES["treatments"], _TreatmentsFile)
-    facts = _read(directory / FILES["facts"], _FactsFile)
-    assert isinstance(sources, _SourcesFile) and isinstance(arguments, _ArgumentsFile)
-    assert isinstance(treatments, _TreatmentsFile) and isinstance(facts, _FactsFile)
+    sources = read_validated(directory / FILES["sources"], _SourcesFile)
+    arguments = read_validated(directory / FILES["arguments"], _ArgumentsFile)
+    treatments = read_validated(directory / FILES["treatments"], _TreatmentsFile)
+    facts = read_validated(directory / FILES["facts"], _FactsFile)
     source_map: dict[str, Source] = {}
     for source in sources.sources:
         if source.id in source_map:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -49,6 +54,26 @@ def read_yaml(path: Path) -> Any:
 
     loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def read_validated(path: Path, schema: type[ModelT]) -> ModelT:
+    """A shipped YAML data file checked against its pydantic schema; any problem is one DataFileError line naming
+    the file and the first bad entry."""
+    import yaml
+    from pydantic import ValidationError
+
+    from denialparse.errors import DataFileError
+
+    try:
+        return schema.model_validate(read_yaml(path))
+    except OSError as exc:
+        raise DataFileError(f"{path.name}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path.name}: invalid YAML ({str(exc).splitlines()[0]})") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise DataFileError(f"{path.name}: {where}: {error['msg']}") from None
 
 
 def file_sha256(path: Path) -> str:
