@@ -161,11 +161,11 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
             add("icd10", code, match.start(), match.end(), "icd-dotted")
         elif not match.group(2) and _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
             add("icd10", code, match.start(), match.end(), "icd-diagnosis-context")
-    remark_cue = lru_cache(maxsize=1)(lambda: re.search(r"remark|RARC", text, re.IGNORECASE) is not None)
+    remark_cue = re.search(r"remark|RARC", text, re.IGNORECASE) is not None  # once per letter, not per code
     for match in _RARC.finditer(text):
         line = _line_at(text, match.start(), match.end())
         # N/MA codes need a remark cue somewhere in the letter; M codes (also ICD-10 shapes) on their own line.
-        if _REMARK_CONTEXT.search(line) or (match.group(1).startswith(("N", "MA")) and remark_cue()):
+        if _REMARK_CONTEXT.search(line) or (match.group(1).startswith(("N", "MA")) and remark_cue):
             add("rarc", match.group(1), match.start(), match.end(), "remark-context")
     for match in _HCPCS.finditer(text):
         add("hcpcs", match.group(1), match.start(1), match.end(1), "hcpcs-shape")

@@ -74,17 +74,16 @@ class _TextKeepingTokenizer:
         words: list[str] = []
         spaces: list[bool] = []
         position = 0
-        for run in _LONG_CHUNK.finditer(text):
-            for token in self.tokenizer(text[position : run.start()]):
+        for run in (*_LONG_CHUNK.finditer(text), None):
+            end = len(text) if run is None else run.start()
+            for token in self.tokenizer(text[position:end]):
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_))
-            for start in range(run.start(), run.end(), _MAX_CHUNK):
-                words.append(text[start : min(start + _MAX_CHUNK, run.end())])
-                spaces.append(False)
-            position = run.end()
-        for token in self.tokenizer(text[position:]):
-            words.append(token.text)
-            spaces.append(bool(token.whitespace_))
+            if run is not None:
+                pieces = range(run.start(), run.end(), _MAX_CHUNK)
+                words += [text[start : min(start + _MAX_CHUNK, run.end())] for start in pieces]
+                spaces += [False] * len(pieces)
+                position = run.end()
         return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
 
 
