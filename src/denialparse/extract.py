@@ -253,6 +253,8 @@ def _pdfplumber_texts(data: bytes, display: str, limits: Limits, part: int, part
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
+    from denialparse.pdfchars import use_fast_chars
+
     texts: list[tuple[int, str]] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -260,6 +262,7 @@ def _pdfplumber_texts(data: bytes, display: str, limits: Limits, part: int, part
             for number, page in enumerate(pdf.pages, start=1):
                 try:
                     if (number - 1) % parts == part:
+                        use_fast_chars(page)
                         texts.append((number, page_text(page)))
                 finally:
                     page.close()
@@ -415,6 +418,8 @@ def _import_reader(engine: str) -> None:
     else:
         import pdfplumber  # noqa: F401
         from pdfplumber.utils.exceptions import PdfminerException  # noqa: F401
+
+        from denialparse import pdfchars  # noqa: F401
 
 
 def default_readers() -> int:

@@ -283,6 +283,17 @@ def _payers() -> tuple[_Payer, ...]:
     return tuple(payers)
 
 
+@lru_cache(maxsize=2)
+def _payer_scan(*, skip_programs: bool) -> tuple[tuple[_Payer, ...], re.Pattern[str]]:
+    """All listed payers in one pattern, group ``k`` being payer ``k - 1``: one pass over the letter, not one per payer.
+
+    Alternatives are tried in the list's order at each position, so the match is the earliest payer named, and on a
+    tie the first in the list: what searching each payer's own pattern and keeping the earliest start gives.
+    """
+    payers = tuple(payer for payer in _payers() if not (skip_programs and payer.program))
+    return payers, re.compile("|".join(f"({payer.pattern.pattern})" for payer in payers), re.IGNORECASE)
+
+
 def _span(document: Document, start: int, end: int) -> Span:
     return Span(start=start, end=end, page=document.page_at(start))
 
@@ -939,16 +950,14 @@ def _payer(document: Document) -> ExtractedField | None:
     best: tuple[int, int, str] | None = None
     header_payers = [payer for payer in _payers() if payer.pattern.search(text[:400])]
     contractor_named = any(not payer.program for payer in header_payers)
-    for payer in _payers():
-        if payer.program and contractor_named:
-            continue
-        match = payer.pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            end = match.end()
-            place = _OF_PLACE.match(text, end)
-            if place and "\n" not in place.group(0):
-                end = place.end()
-            best = (match.start(), end, f"payer-list:{payer.name}")
+    payers, scan = _payer_scan(skip_programs=contractor_named)
+    match = scan.search(text)
+    if match and match.lastindex is not None:
+        end = match.end()
+        place = _OF_PLACE.match(text, end)
+        if place and "\n" not in place.group(0):
+            end = place.end()
+        best = (match.start(), end, f"payer-list:{payers[match.lastindex - 1].name}")
     letterhead = _LETTERHEAD.search(text[:400])
     if letterhead and (best is None or letterhead.start(1) < best[0]):
         best = (letterhead.start(1), letterhead.end(1), "letterhead")
