@@ -222,6 +222,15 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
         ("service_date", "2025-01-06", ["2025.01.06 ~ 2025.02.14"], True),
         ("service_date", "09/10/2025", ["09/08, 09/10 and 09/12/2025"], False),  # counted by its first date
         ("service_date", "03/28/2025", ["03/17/2025 - 03/28/2025"], False),
+        # A list predicted as the letter writes it counts by its first date, as the gold does.
+        ("service_date", "September 3, 10 and 17, 2025", ["September 3, 10 and 17, 2025"], True),
+        ("service_date", "8/21, 8/28, 9/4 and 9/11", ["8/21, 8/28, 9/4 and 9/11"], True),
+        ("service_date", "09/03, 09/10, 09/17", ["09/03", "09/10", "09/17"], True),
+        ("service_date", "10/02, 10/09, 10/16/2024", ["10/02/2024", "10/09/2024"], True),
+        ("service_date", "09/10, 09/17", ["09/03", "09/10", "09/17"], True),  # one of the gold entries
+        ("service_date", "09/03, 09/10, 09/17", ["09/17/2025"], False),  # "17" is a day here, not a year
+        ("service_date", "September 10, 17, 2025", ["September 3, 10 and 17, 2025"], False),
+        ("service_date", None, ["09/03"], False),
         ("letter_date", "Monday, March 3, 2025", "03/03/2025", True),
         ("letter_date", "03/04/2025", "03/03/2025", False),
     ],

@@ -234,20 +234,28 @@ def _first_date_of(gold: str) -> str:
     if parse_date(first):
         return first
     items = re.split(r",\s*(?:and\s+)?|\s+and\s+", gold)
-    year = re.search(r"(\d{4}|(?<=/)\d{2})\s*$", gold)
-    if len(items) > 1 and year:
-        head = items[0].strip()
+    if len(items) == 1:
+        return first
+    head = items[0].strip()
+    # The shared year ends the list: "09/12/2025" or "09/12/25" (never the day of "09/12"), or "17, 2025".
+    year = re.search(r"(?:\d{1,2}/\d{1,2}/(\d{4}|\d{2})|(\d{4}))\s*$", gold)
+    if year:
         if re.fullmatch(r"\d{1,2}/\d{1,2}", head):
-            return f"{head}/{year[1]}"
+            return f"{head}/{year[1] or year[2]}"
         if re.fullmatch(r"[A-Za-z]+\.?\s+\d{1,2}", head):
-            return f"{head}, {year[1]}"
-    return first
+            return f"{head}, {year[1] or year[2]}"
+    # A list without a year ("8/21, 8/28 and 9/4") by its first item, compared as written; a range by its start.
+    return head if first == gold else first
 
 
 def scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
     if name == "service_date":
-        starts = [_first_date_of(str(g)) for g in gold]
-        return predicted is not None and any(_same_date(str(predicted), start) for start in starts)
+        # Both sides by their first date: a list or range predicted as written in the letter counts when it starts
+        # where the gold starts (the gold may also split one list into entries).
+        if predicted is None:
+            return False
+        first = _first_date_of(str(predicted))
+        return any(_same_date(first, _first_date_of(str(g))) for g in gold)
     if isinstance(gold, bool | int):
         return bool(predicted == gold)
     compare = COMPARE.get(name, _same_text)
