@@ -231,8 +231,16 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
         ("service_date", "09/03, 09/10, 09/17", ["09/17/2025"], False),  # "17" is a day here, not a year
         ("service_date", "September 10, 17, 2025", ["September 3, 10 and 17, 2025"], False),
         ("service_date", None, ["09/03"], False),
+        # A date the letter writes without its year matches on month and day.
+        ("service_date", "06/28/2024", ["06/28"], True),
+        ("service_date", "05/13", ["05/13-05/31/24"], True),
+        ("service_date", "June 28", ["06/28/2024"], True),
+        ("service_date", "10 January", ["January 10"], True),
+        ("service_date", "06/29/2024", ["06/28"], False),
+        ("service_date", "05/31", ["05/13-05/31/24"], False),
         ("letter_date", "Monday, March 3, 2025", "03/03/2025", True),
         ("letter_date", "03/04/2025", "03/03/2025", False),
+        ("letter_date", "03/03", "03/03/2025", False),  # a letter date needs its year
     ],
 )
 def test_field_comparison_rules(name: str, predicted: str, gold: object, correct: bool) -> None:

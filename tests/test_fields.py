@@ -1017,6 +1017,14 @@ def test_reviewer_not_found(text: str) -> None:
         # Boundary: a list whose first date has its year is the first date; a full date after a year-less day stays.
         ("DOS: 12/09/24, 12/13/24", "12/09/24"),
         ("Dates of service: 1/8 and 1/15/2024", "1/8 and 1/15/2024"),
+        # A month's days without a year; a range after "dates of service between/from"; infusions and appointments.
+        ("the claims for your ketamine infusions on June 3, 5, 10 and 12 were turned down", "June 3, 5, 10 and 12"),
+        ("laser therapy on 10 dates of service between 03/04/2025 and 04/10/2025 (claim 25-3318)", "03/04/2025"),
+        ("Dates of service from 01/06/2025 to 01/31/2025 are not covered.", "01/06/2025"),
+        ("We received the claim for your appointments on 2/11 and 2/18. They are not covered.", "2/11 and 2/18"),
+        ("We cannot cover the Prolia injections on August 4, 2025.", "August 4, 2025"),
+        # Boundary: a time after the day is not another day of a list.
+        ("We cannot pay for your appointment on June 3 at 10:30 with Dr. Lee.", "June 3"),
     ],
 )
 def test_service_date_list_found(text: str, expected: str) -> None:

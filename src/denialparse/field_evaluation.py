@@ -167,10 +167,40 @@ def _same_text(predicted: str, gold: str) -> bool:
     return _norm(predicted) == _norm(gold)
 
 
-def _same_date(predicted: str, gold: str) -> bool:
-    weekday = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+", re.IGNORECASE)
-    a, b = parse_date(weekday.sub("", predicted)), parse_date(weekday.sub("", gold))
-    return a is not None and a == b if a or b else _norm(predicted) == _norm(gold)
+_WEEKDAY = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+
+
+def _month_day(text: str) -> tuple[int, int] | None:
+    """A date written without its year: "06/28", "June 28", "28 June"."""
+    text = text.strip().rstrip(".")
+    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})", text):
+        return int(m[1]), int(m[2])
+    if m := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?", text):
+        month = parse_date(f"{m[1]} 1, 2000")
+        return (month.month, int(m[2])) if month else None
+    if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)", text):
+        month = parse_date(f"{m[2]} 1, 2000")
+        return (month.month, int(m[1])) if month else None
+    return None
+
+
+def _same_date(predicted: str, gold: str, *, without_year: bool = False) -> bool:
+    """The same calendar date; with ``without_year``, a date written without its year (a service date in "your
+    visit on 06/28") matches on month and day alone."""
+    predicted, gold = _WEEKDAY.sub("", predicted), _WEEKDAY.sub("", gold)
+    a, b = parse_date(predicted), parse_date(gold)
+    if a is not None and b is not None:
+        return a == b
+    if not without_year:
+        return a is None and b is None and _norm(predicted) == _norm(gold)
+    partial_a, partial_b = _month_day(predicted), _month_day(gold)
+    if a is not None and partial_b is not None:
+        return (a.month, a.day) == partial_b
+    if b is not None and partial_a is not None:
+        return (b.month, b.day) == partial_a
+    if partial_a is not None and partial_b is not None:
+        return partial_a == partial_b
+    return a is None and b is None and _norm(predicted) == _norm(gold)
 
 
 def _payer_match(predicted: str, gold: str) -> bool:
@@ -230,7 +260,7 @@ def _gold_value(gold: dict[str, Any], name: str) -> Any:
 def _first_date_of(gold: str) -> str:
     """The first date a gold entry names: a range "03/17/2025 - 03/28/2025" by its start, and a list sharing one
     year ("09/08, 09/10 and 09/12/2025", "June 3, 5 and 12, 2024") by its first item with that year."""
-    first = re.split(r"\s+(?:-|to|through|~)\s+", gold)[0]
+    first = re.split(r"\s+(?:-|to|through|~)\s+|(?<=\d)-(?=\d{1,2}/)", gold)[0]  # "05/13-05/31/24" too
     if parse_date(first):
         return first
     items = re.split(r",\s*(?:and\s+)?|\s+and\s+", gold)
@@ -255,7 +285,7 @@ def scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
         if predicted is None:
             return False
         first = _first_date_of(str(predicted))
-        return any(_same_date(first, _first_date_of(str(g))) for g in gold)
+        return any(_same_date(first, _first_date_of(str(g)), without_year=True) for g in gold)
     if isinstance(gold, bool | int):
         return bool(predicted == gold)
     compare = COMPARE.get(name, _same_text)

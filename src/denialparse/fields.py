@@ -1135,10 +1135,10 @@ _REVIEW_BEFORE = re.compile(r"review|director|sincerely|signed", re.IGNORECASE)
 _REVIEW_AFTER = re.compile(r"board[ \t]+certified|reviewer|medical[ \t]+director", re.IGNORECASE)
 _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[ \t][A-Z][A-Za-z'’-]{1,40})?)")
 # Dates that share one year, as written: "December 2, 9 and 16, 2024", "5/6, 5/8, 5/13, 5/15/2024", "1/8, 1/15 and
-# 1/22". The first date alone has no year, so the list is the value.
+# 1/22", "June 3, 5, 10 and 12". The first date alone has no year, so the list is the value.
 _AND = r"(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]*)"
 _DATE_LIST = (
-    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}},?[ \t]+\d{{4}}"
+    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}}(?:,?[ \t]+\d{{4}}|\b(?![,/:.]?\d))"
     rf"|\d{{1,2}}/\d{{1,2}}(?:,[ \t]*\d{{1,2}}/\d{{1,2}}(?![/\d])){{0,8}}{_AND}"
     rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?(?![/\d]))"
 )
@@ -1169,15 +1169,17 @@ _SERVICE_DATE = re.compile(
     r"|From[ \t]*[/-][ \t]*(?:Thru|Through|To)(?:[ \t]+Dates?)?)"
     # "Dates of service on claim:", "Date of service for this request:", "Date(s) of Service Requested:", "Dates billed
     # to date:".
-    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request)|[ \t]+requested|[ \t]+to[ \t]+date)?"
-    + _SERVICE_DATE_VALUE,
+    # "dates of service between 03/04/2025 and 04/10/2025", "Dates of service from 01/06 to 01/31".
+    r"(?:[ \t]+(?:on|for)[ \t]+(?:this[ \t]+|the[ \t]+)?(?:claim|request)|[ \t]+requested|[ \t]+to[ \t]+date"
+    r"|[ \t]+(?:between|from))?" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
 # In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
 _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
     # "services of 06/05/2024", "the laboratory tests of 14 April 2025", "admit 04/03/2025", "Services began 01/17".
-    r"|(?:treatments?|visits?|sessions?)[ \t]+on|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
+    r"|(?:treatments?|visits?|sessions?|infusions?|injections?|appointments?)[ \t]+on"
+    r"|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
     r"|(?:services|tests)[ \t]+of|\badmit|starting|beginning|began(?:[ \t]+on)?"
     # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
     # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
@@ -1642,9 +1644,10 @@ def _date_list(value: str) -> bool:
     if "/" in value:
         return is_date(re.split(r",[ \t]*|[ \t]+(?:and|&)[ \t]+", value)[-1])
     day_year = re.search(r"(\d{1,2}),?[ \t]+(\d{4})$", value)
-    return (
-        day_year is not None and parse_date(f"{value.split()[0].rstrip('.')} {day_year[1]}, {day_year[2]}") is not None
-    )
+    if day_year is None:  # "June 3, 5 and 12": each day must exist in some year (any leap year will do)
+        month = value.split()[0].rstrip(".")
+        return all(parse_date(f"{month} {day}, 2024") for day in re.findall(r"\d{1,2}", value))
+    return parse_date(f"{value.split()[0].rstrip('.')} {day_year[1]}, {day_year[2]}") is not None
 
 
 def _service_date(document: Document) -> ExtractedField | None:
