@@ -115,6 +115,23 @@ def test_candidates_include_every_date_and_the_rules_answer() -> None:
     assert [c.value for c in services if c.rules_answer] == ["from St. Agnes Medical Center"]
 
 
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        ("Service: ECT on 09/12/2024\nThe claim is denied.", {"ECT on 09/12/2024", "ECT"}, set()),
+        ("Service: 06/05/2024 - 06/14/2024\nRequest for TMS series is denied.", {"TMS series"}, {"06/05/2024"}),
+        ("Re: Reginald Thorpe, Member ID NCS0072281430\nService: Zepbound", {"Zepbound"}, {"Reginald Thorpe"}),
+        ("Item: 00029\nWe cannot approve coverage for them.", set(), {"00029", "them"}),
+    ],
+)
+def test_service_candidates_are_named_in_words(text: str, kept: set[str], dropped: set[str]) -> None:
+    """Dates, bare numbers, member lines and pronouns are never proposed as the service; a service's own date is cut."""
+    values = {c.value for c in candidates(document_from_text(text), "service")}
+    assert kept <= values
+    assert not any(value.startswith(tuple(dropped)) for value in values)
+    assert not any(value[0].isdigit() and "/" in value[:6] for value in values)
+
+
 def test_retraining_from_the_seed_reproduces_the_weights(tmp_path: Path) -> None:
     from denialparse.field_ranker_training import train_rankers
 

@@ -103,9 +103,25 @@ def _is_date(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z]+\.?\s+\d{1,2}", value)) and 1 <= int(value.split()[-1]) <= 31
 
 
+# A service is named in words: not a date or a date range ("06/05/2024 - 06/14/2024"), a bare number or code
+# ("00029"), a member line ("Reginald Thorpe, Member ID NCS0072281430") or a pronoun ("them").
+_NOT_A_SERVICE = re.compile(
+    rf"^(?:{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b)|\bMember[ \t]+(?:ID|#|number)"
+    r"|^(?:them|it|this|that|these|those|you|him|her|us|one|ones)$",
+    re.IGNORECASE,
+)
+_THREE_LETTERS = re.compile(r"[A-Za-z]{3}")
+
+
+def _plausible_service(value: str) -> bool:
+    return _THREE_LETTERS.search(value) is not None and _NOT_A_SERVICE.search(value.strip()) is None
+
+
 def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: int) -> Candidate | None:
     value = value.strip().rstrip(".,;:")
     if len(value) < 2:
+        return None
+    if name == "service" and not _plausible_service(value):
         return None
     key = (start, value.casefold())
     if key not in found:
@@ -113,10 +129,14 @@ def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: 
     return found[key]
 
 
+# "ECT on 09/12/2024", "MRI left knee dated 3/4": the service ahead of its date.
+_SERVICE_DATE_TAIL = rf"[ \t]+(?:on|dated|from)[ \t]+(?=\d{{1,2}}/|(?:{MONTHS})\.?[ \t]+\d)"
+
+
 def _service_variants(value: str) -> list[str]:
     """Shorter readings of a long value: up to its first bracket, comma, dash or column gap."""
     variants = []
-    for cut in (r"[ \t]*\(", r",", r"[ \t]+[-–][ \t]+", r"[ \t]{2,}"):
+    for cut in (r"[ \t]*\(", r",", r"[ \t]+[-–][ \t]+", r"[ \t]{2,}", _SERVICE_DATE_TAIL):
         head = re.split(cut, value, maxsplit=1)[0].strip()
         if 3 <= len(head) < len(value) and head not in variants:
             variants.append(head)
@@ -132,8 +152,8 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
     for rule in rules:
         value, start = rule.found.value or "", rule.found.span.start if rule.found.span else 0
         spans = [(value, start)]
-        if name == "service":
-            spans += [(v, start) for v in _service_variants(value)]
+        if name == "service":  # a member line or a date is not a service, nor is its first part
+            spans += [(v, start) for v in _service_variants(value)] if _plausible_service(value) else []
         for index, (span_value, span_start) in enumerate(spans):
             candidate = _add(found, name, span_value, span_start)
             if candidate is None:
@@ -150,6 +170,8 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
         for trigger in _AFTER_FOR.finditer(head):
             match = _NOUN_PHRASE.match(head, trigger.end())
             if match is None:
+                continue
+            if not _plausible_service(match.group(1)):
                 continue
             for value in (match.group(1), *_service_variants(match.group(1))):
                 candidate = _add(found, name, value, match.start(1))
