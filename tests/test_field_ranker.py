@@ -132,6 +132,16 @@ def test_service_candidates_are_named_in_words(text: str, kept: set[str], droppe
     assert not any(value[0].isdigit() and "/" in value[:6] for value in values)
 
 
+def test_a_drug_named_only_in_a_remittance_note_is_a_candidate() -> None:
+    text = (
+        "Line  DOS       Code   Units  Status  Reason\n1     05/30/24  S0013  56     Denied  CO-197\n\n"
+        "CO-197 - Spravato (esketamine) administered in the office requires prior approval.\n"
+        "Note: ferric carboxymaltose (Injectafer) was paid. Your plan (Oscar Classic Silver EPO) applies."
+    )
+    drugs = {c.value for c in candidates(document_from_text(text), "service") if "drug-name" in c.generic}
+    assert drugs == {"Spravato (esketamine)", "ferric carboxymaltose (Injectafer)"}
+
+
 def test_retraining_from_the_seed_reproduces_the_weights(tmp_path: Path) -> None:
     from denialparse.field_ranker_training import train_rankers
 

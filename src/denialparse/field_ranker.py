@@ -92,6 +92,13 @@ _NOUN_PHRASE = re.compile(
 )
 # "Item under review: X": any short label that ends in a colon, with its value on the same line.
 _ANY_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /()#'-]{1,40}?)[ \t]*:[ \t]*([^\n]{3,160})$", re.MULTILINE)
+# A drug as letters name it, brand with generic or generic with brand: "Spravato (esketamine)", "Ferric
+# carboxymaltose (Injectafer)", "Zepbound (tirzepatide) 7.5 mg" (remittance notes often name it nowhere else).
+_DRUG_NAME = re.compile(
+    r"\b[A-Z][a-z]{2,30}(?:[- ][A-Z0-9][A-Za-z0-9]{0,30})?[ \t]+\((?!(?:dependent|minor|spouse|child|self|subscriber"
+    r"|patient|member|insured|retired|deceased|maintenance)\))[a-z][a-z0-9-]{3,40}(?:[ \t][a-z0-9-]{2,20}){0,2}\)"
+    r"|\b[A-Za-z][a-z0-9-]{4,40}(?:[ \t][a-z][a-z0-9-]{2,40}){0,2}[ \t]+\([A-Z][a-z][A-Za-z0-9-]{1,30}®?\)"
+)
 _RANGE_AFTER = re.compile(r"^[ \t]*(?:-|–|to|through|thru)[ \t]*", re.IGNORECASE)
 _NEXT_GAP = re.compile(r"[ \t]{2,}|\t")
 
@@ -183,6 +190,10 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
                 candidate = _add(found, name, value, match.start(2))
                 if candidate is not None:
                     candidate.generic.add("any-label")
+        for match in _DRUG_NAME.finditer(head):
+            candidate = _add(found, name, match.group(0), match.start())
+            if candidate is not None:
+                candidate.generic.add("drug-name")
     else:
         for match in islice(_DATE.finditer(text), MAX_CANDIDATES):
             value = match.group(0)
