@@ -445,6 +445,9 @@ def test_service_date_found(text: str, expected: str) -> None:
         "Physical therapy was recommended on 01/28/2025 but has not started.",
         "Your claim for the MRI was denied on 03/05/2025.",
         "Claim: 25-7719302",
+        # When the reviewer looked, not the care; "Dates" inside a sentence is no label.
+        "Date reviewed: 11/02/2023",
+        "Your claim lists two Dates: see the enclosed statement of 02/01/2024.",
     ],
 )
 def test_service_date_not_found(text: str) -> None:
@@ -1023,6 +1026,9 @@ def test_reviewer_not_found(text: str) -> None:
         ("Dates of service from 01/06/2025 to 01/31/2025 are not covered.", "01/06/2025"),
         ("We received the claim for your appointments on 2/11 and 2/18. They are not covered.", "2/11 and 2/18"),
         ("We cannot cover the Prolia injections on August 4, 2025.", "August 4, 2025"),
+        # A column's own "Dates:" label after a gap; a concurrent review's dates reviewed.
+        ("Claim ID: 24-311-07781-04    Dates: 10/28/2024 - 11/01/2024", "10/28/2024"),
+        ("Auth #: 233050Y0172\nDates reviewed: 10/27/2023 - 10/30/2023", "10/27/2023"),
         # Boundary: a time after the day is not another day of a list.
         ("We cannot pay for your appointment on June 3 at 10:30 with Dr. Lee.", "June 3"),
     ],

@@ -1161,10 +1161,13 @@ _SERVICE_DATE = re.compile(
     r"|(?:Visit|Procedure|Surgery|Fill|Treatment|Dispense|Purchase|(?:Requested[ \t]+)?Start)[ \t]+Date"
     r"|(?:Additional[ \t]+)?(?:Dates?|Days?)[ \t]+requested"
     r"|Admit(?:[ \t]*/[ \t]*Disch(?:arge)?)?(?=[ \t]*:)"
-    # "Transport date:", "Date of specimen collection:", a line's own "Dates:" label.
+    # "Transport date:", "Date of specimen collection:", a line's or a column's own "Dates:" label.
     r"|(?:Transport|Collection|Delivery)[ \t]+Date"
     r"|Date[ \t]+of[ \t]+(?:specimen[ \t]+)?(?:collection|transport|delivery)"
-    r"|(?<![^\n])Dates(?=[ \t]*:)"
+    r"|(?:(?<![^\n])|(?<=[ \t]{2}))Dates(?=[ \t]*:)"
+    # A concurrent review's "Dates reviewed: 10/27/2023 - 10/30/2023": the days at issue, not the admission (a
+    # single "Date reviewed:" is when the reviewer looked).
+    r"|Dates[ \t]+(?:reviewed|under[ \t]+review)"
     # A remittance's "FROM/THRU: 04/11/2024", "From - To Dates:".
     r"|From[ \t]*[/-][ \t]*(?:Thru|Through|To)(?:[ \t]+Dates?)?)"
     # "Dates of service on claim:", "Date of service for this request:", "Date(s) of Service Requested:", "Dates billed
