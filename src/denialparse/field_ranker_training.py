@@ -361,7 +361,8 @@ def render_card(meta: dict[str, Any]) -> str:
 ## Leave-one-writer-out (trained on ten writers, scored on the eleventh; same letters for the rules)
 The rules were developed while looking at most of these letters (gold a-e), so their figure here is optimistic.
 The ranker's threshold is chosen inside each fold; its regularisation C was picked from 0.02-2 by these same
-figures, a small optimism of its own (C 0.1 gave service 0.852 and service date 0.920).
+figures, a small optimism of its own (when C was chosen, with the candidates of that time, C 0.1 gave service
+0.852 and service date 0.920).
 
 {body}
 
