@@ -191,15 +191,11 @@ def _same_date(predicted: str, gold: str, *, without_year: bool = False) -> bool
     a, b = parse_date(predicted), parse_date(gold)
     if a is not None and b is not None:
         return a == b
-    if not without_year:
-        return a is None and b is None and _norm(predicted) == _norm(gold)
-    partial_a, partial_b = _month_day(predicted), _month_day(gold)
-    if a is not None and partial_b is not None:
-        return (a.month, a.day) == partial_b
-    if b is not None and partial_a is not None:
-        return (b.month, b.day) == partial_a
-    if partial_a is not None and partial_b is not None:
-        return partial_a == partial_b
+    if without_year:
+        day_a = (a.month, a.day) if a is not None else _month_day(predicted)
+        day_b = (b.month, b.day) if b is not None else _month_day(gold)
+        if day_a is not None and day_b is not None:
+            return day_a == day_b
     return a is None and b is None and _norm(predicted) == _norm(gold)
 
 

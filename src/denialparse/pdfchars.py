@@ -12,6 +12,7 @@ Import this module only where pdfplumber is needed anyway (it imports pdfplumber
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import MethodType
 from typing import Any
 from unicodedata import normalize as normalize_unicode
@@ -23,7 +24,6 @@ from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
 
 CHECKED_VERSIONS = ("0.11.",)
 _PLAIN_TYPES = frozenset((float, int, str, bool, type(None)))
-_DECODED_NAMES: dict[Any, Any] = {}
 
 
 def fast_chars_supported() -> bool:
@@ -42,12 +42,14 @@ def _is_plain(value: Any) -> bool:
     return kind in _PLAIN_TYPES or (kind is tuple and all(type(item) in _PLAIN_TYPES for item in value))
 
 
+@lru_cache(maxsize=256)  # bounded: a hostile PDF may name thousands of colour spaces
+def _decoded_hashable_name(name: Any) -> Any:
+    return resolve_and_decode(name)
+
+
 def _decoded_name(name: Any) -> Any:
     try:
-        return _DECODED_NAMES[name]
-    except KeyError:
-        decoded = _DECODED_NAMES[name] = resolve_and_decode(name)
-        return decoded
+        return _decoded_hashable_name(name)
     except TypeError:  # an unhashable name: decode it each time, as pdfplumber does
         return resolve_and_decode(name)
 
