@@ -256,6 +256,36 @@ def test_batch_is_resumable_and_never_stops_on_a_bad_file(
     assert "all,all,off_label,2" in summary and any(line.startswith("error,") for line in summary)
 
 
+def test_batch_after_an_interrupted_write_and_with_retry_errors(
+    run: Run, make_pdf: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A torn last line (a run killed while writing) loses no later result; --retry-errors redoes failed files."""
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    make_pdf(name="letters/a.pdf")
+    broken = folder / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n garbage without objects")
+    output = tmp_path / "results.jsonl"
+    assert run("batch", folder, "-o", output, "--jobs", "1")[0] == 0
+    lines = output.read_text().splitlines()
+    ok_line = next(line for line in lines if '"status": "ok"' in line)
+    error_line = next(line for line in lines if '"status": "error"' in line)
+    output.write_text(error_line + "\n" + ok_line[: len(ok_line) // 2])  # a.pdf's line was cut short
+    code, _, err = run("batch", folder, "-o", output, "--jobs", "1")
+    assert code == 0, err
+    rows = [json.loads(line) for line in output.read_text().splitlines()[2:]]
+    assert [(Path(r["source"]).name, r["status"]) for r in rows] == [("a.pdf", "ok")]  # redone, on its own line
+    make_pdf(name="letters/broken.pdf")  # the damaged file is replaced by a readable one
+    code, _, err = run("batch", folder, "-o", output, "--jobs", "1")
+    assert code == 0 and len(output.read_text().splitlines()) == 3  # a plain rerun skips the error
+    code, _, err = run("batch", folder, "-o", output, "--jobs", "1", "--retry-errors")
+    assert code == 0, err
+    last = json.loads(output.read_text().splitlines()[-1])
+    assert (Path(last["source"]).name, last["status"]) == ("broken.pdf", "ok")
+    summary = (tmp_path / "results.summary.csv").read_text().splitlines()
+    assert "all,all,off_label,2" in summary and not any(line.startswith("error,") for line in summary)
+
+
 def test_library_facade_is_callable() -> None:
     """`denialparse.analyze(pdf)` is the documented API; no submodule may shadow it."""
     import denialparse

@@ -40,17 +40,25 @@ def find_letters(target: str) -> list[Path]:
     return files
 
 
-def done_sources(output: Path) -> set[str]:
-    """Sources already in an output file (a torn last line from an interrupted run is ignored)."""
+def latest_results(output: Path) -> dict[str, dict[str, Any]]:
+    """Each source's last result line in an output file (a torn line from an interrupted run is ignored)."""
     if not output.is_file():
-        return set()
-    done = set()
+        return {}
+    latest: dict[str, dict[str, Any]] = {}
     for line in output.read_text(encoding="utf-8").splitlines():
         try:
-            done.add(str(json.loads(line)["source"]))
+            row = json.loads(line)
+            latest[str(row["source"])] = row
         except (json.JSONDecodeError, KeyError, TypeError):
             continue
-    return done
+    return latest
+
+
+def done_sources(output: Path, *, retry_errors: bool = False) -> set[str]:
+    """Sources already in an output file; with ``retry_errors``, not those whose last result is an error (a file
+    that was encrypted or damaged and has since been replaced)."""
+    latest = latest_results(output)
+    return {source for source, row in latest.items() if not (retry_errors and row.get("status") == "error")}
 
 
 def init_worker(model_dir: str | None) -> None:
@@ -94,19 +102,23 @@ def run_batch(
     engine: str = "pdfplumber",
     scheduler: str | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    retry_errors: bool = False,
 ) -> list[dict[str, Any]]:
     """Analyse ``files`` not yet in ``output``; append one JSON line per file as each finishes.
 
     The work runs in this process (``jobs`` 1), in ``jobs`` worker processes, or on the Dask cluster whose
-    scheduler is at ``scheduler``; the writing loop is the same for all three.
+    scheduler is at ``scheduler``; the writing loop is the same for all three. ``retry_errors``: analyse again
+    the files whose last line is an error; the new line is appended and is the one that counts.
     """
-    skip = done_sources(output)
+    skip = done_sources(output, retry_errors=retry_errors)
     todo = [str(path) for path in files if str(path) not in skip]
     results: list[dict[str, Any]] = []
     if not todo:
         return results
     output.parent.mkdir(parents=True, exist_ok=True)
     with _runner(todo, jobs, model_dir, engine, scheduler) as arriving, output.open("a", encoding="utf-8") as handle:
+        if _ends_torn(output):  # an interrupted run's partial line: end it, or the next result would join it
+            handle.write("\n")
         for result in arriving:
             handle.write(json.dumps(result, ensure_ascii=False) + "\n")
             handle.flush()
@@ -114,6 +126,15 @@ def run_batch(
             if on_result is not None:
                 on_result(result)
     return results
+
+
+def _ends_torn(output: Path) -> bool:
+    """Whether the file's last line lacks its newline (a run stopped while writing it)."""
+    with output.open("rb") as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            return False
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
 
 
 @contextmanager
@@ -158,8 +179,8 @@ def _import_dask_batch() -> ModuleType:
 
 
 def summarise(output: Path) -> dict[str, Any]:
-    """Reasons by payer and by plan type, and error counts, over every line of an output file."""
-    rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Reasons by payer and by plan type, and error counts, over each file's last result line."""
+    rows = list(latest_results(output).values())
     errors = Counter(row["error"] for row in rows if row.get("status") == "error")
     by: dict[str, dict[str, Counter[str]]] = {name: defaultdict(Counter) for name in SUMMARY_FIELDS}
     reasons: Counter[str] = Counter()

@@ -515,9 +515,22 @@ def corpus_render(path: Path, out_dir: Path, limit: int | None, every: int, ids:
     help="Run on the Dask cluster with this scheduler (tcp://HOST:8786) instead of local processes; "
     "its workers must see the letters at the same paths. Needs pip install 'denialparse[dask]'.",
 )
+@click.option(
+    "--retry-errors",
+    is_flag=True,
+    help="Analyse again the files whose last result is an error (e.g. replaced by an unprotected copy).",
+)
 @model_option
 @engine_option
-def batch(target: str, output: Path, jobs: int, scheduler: str | None, model_dir: Path | None, engine: str) -> None:
+def batch(
+    target: str,
+    output: Path,
+    jobs: int,
+    scheduler: str | None,
+    retry_errors: bool,
+    model_dir: Path | None,
+    engine: str,
+) -> None:
     """Analyse every PDF in a directory or glob: one JSON line per file, resumable, with a summary (+ CSV)."""
     jobs_given = click.get_current_context().get_parameter_source("jobs") is ParameterSource.COMMANDLINE
     if scheduler is not None and jobs_given:
@@ -529,7 +542,7 @@ def batch(target: str, output: Path, jobs: int, scheduler: str | None, model_dir
     from denialparse.batch import done_sources, find_letters, run_batch, summarise, write_summary_csv
 
     files = find_letters(target)
-    already = len(done_sources(output) & {str(f) for f in files})
+    already = len(done_sources(output, retry_errors=retry_errors) & {str(f) for f in files})
     console = Console(stderr=True)
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -554,6 +567,7 @@ def batch(target: str, output: Path, jobs: int, scheduler: str | None, model_dir
             engine=engine,
             scheduler=scheduler,
             on_result=advance,
+            retry_errors=retry_errors,
         )
     summary = summarise(output)
     csv_path = output.with_suffix(".summary.csv")
