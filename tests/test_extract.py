@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from denialparse.errors import (
     NoTextError,
     TooLargeError,
 )
-from denialparse.extract import Limits, extract, normalise_text
+from denialparse.extract import Limits, extract, extract_guarded, normalise_text
 
 
 @pytest.mark.parametrize("layout", ["plain", "twocol", "fax", "table"])
@@ -76,6 +77,22 @@ def test_bad_input_gets_its_own_error(tmp_path: Path, content: bytes, error: typ
         extract(path)
     message = str(caught.value)
     assert "\n" not in message and message.startswith("denial.pdf")
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [(b"", EmptyFileError), (b"Dear member, this is a plain text file.", NotAPdfError)],
+    ids=["empty", "text"],
+)
+def test_guarded_reading_refuses_empty_and_non_pdf_input_without_a_reader_process(
+    monkeypatch: pytest.MonkeyPatch, content: bytes, error: type[Exception]
+) -> None:
+    def no_fork() -> int:
+        raise AssertionError("a reader process was started")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with pytest.raises(error):
+        extract_guarded(content, name="upload.pdf")
 
 
 def test_truncated_pdf_is_corrupt(make_pdf: Callable[..., Path], tmp_path: Path) -> None:

@@ -448,10 +448,14 @@ def extract_guarded(
     """
     import multiprocessing
 
+    from denialparse import ocr
+
     _check_engine(engine)
     seconds = limits.max_seconds if seconds is None else seconds
     data, display = read_source(source, limits)
     display = name or display
+    if not ocr.is_image(data):
+        check_pdf_bytes(data, display)  # an empty file or a non-PDF is refused here, without starting a reader
     context = multiprocessing.get_context("fork")
     pipes: list[Any] = []
     workers: list[Any] = []
