@@ -232,13 +232,19 @@ def test_version_and_help(run: Run) -> None:
         assert command in out
 
 
-def test_batch_is_resumable_and_never_stops_on_a_bad_file(
-    run: Run, make_pdf: Callable[..., Path], tmp_path: Path
-) -> None:
+def _letters_with_a_broken_one(make_pdf: Callable[..., Path], tmp_path: Path) -> Path:
+    """tmp_path/letters holding a readable denial a.pdf and a damaged broken.pdf."""
     folder = tmp_path / "letters"
     folder.mkdir()
     make_pdf(name="letters/a.pdf")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage without objects")
+    return folder
+
+
+def test_batch_is_resumable_and_never_stops_on_a_bad_file(
+    run: Run, make_pdf: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = _letters_with_a_broken_one(make_pdf, tmp_path)
     output = tmp_path / "results.jsonl"
     code, _, err = run("batch", folder, "-o", output, "--jobs", "1")
     assert code == 0, err
@@ -260,11 +266,7 @@ def test_batch_after_an_interrupted_write_and_with_retry_errors(
     run: Run, make_pdf: Callable[..., Path], tmp_path: Path
 ) -> None:
     """A torn last line (a run killed while writing) loses no later result; --retry-errors redoes failed files."""
-    folder = tmp_path / "letters"
-    folder.mkdir()
-    make_pdf(name="letters/a.pdf")
-    broken = folder / "broken.pdf"
-    broken.write_bytes(b"%PDF-1.4\n garbage without objects")
+    folder = _letters_with_a_broken_one(make_pdf, tmp_path)
     output = tmp_path / "results.jsonl"
     assert run("batch", folder, "-o", output, "--jobs", "1")[0] == 0
     lines = output.read_text().splitlines()
