@@ -121,7 +121,7 @@ def read_source(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS) -> 
 
 def check_pdf_bytes(data: bytes, name: str) -> None:
     """Sniff the content (never the file name) to reject empty and non-PDF input early."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies a file of up to the size limit
         raise EmptyFileError(f"{name}: the file is empty")
     if PDF_MAGIC not in data[:_MAGIC_WINDOW]:
         raise NotAPdfError(

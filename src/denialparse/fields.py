@@ -948,8 +948,7 @@ def _payer(document: Document) -> ExtractedField | None:
     """
     text = document.text
     best: tuple[int, int, str] | None = None
-    header_payers = [payer for payer in _payers() if payer.pattern.search(text[:400])]
-    contractor_named = any(not payer.program for payer in header_payers)
+    contractor_named = _payer_scan(skip_programs=True)[1].search(text, 0, 400) is not None  # in the header
     payers, scan = _payer_scan(skip_programs=contractor_named)
     match = scan.search(text)
     if match and match.lastindex is not None:
