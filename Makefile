@@ -9,7 +9,10 @@ EXAMPLE ?= examples/ketamine-off-label-denial.pdf
 
 .PHONY: setup system-packages demo test lint typecheck unit fuzz train train-fields examples corpus-pdfs benchmark clean
 
+# Byte-compile the package as a regular (non-editable) install does: a cold `denialparse report` then skips
+# compiling our modules from source, which it would do on every run where PYTHONDONTWRITEBYTECODE is set.
 setup: $(STAMP)
+	@$(BIN)/python -m compileall -q src >/dev/null
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from conftest import CORPUS, OFF_LABEL_LETTER, encrypted_pdf, image_only_pdf
 from denialparse.corpus import load_corpus
+from denialparse.datatypes import Document
 from denialparse.errors import (
     CorruptPdfError,
     EmptyFileError,
@@ -21,6 +24,7 @@ from denialparse.errors import (
     TooLargeError,
 )
 from denialparse.extract import Limits, extract, extract_guarded, normalise_text
+from hostile import many_pages
 
 
 @pytest.mark.parametrize("layout", ["plain", "twocol", "fax", "table"])
@@ -277,3 +281,55 @@ def test_pages_are_shared_only_while_no_other_letter_is_read() -> None:
             assert (second, asked) == (1, 3)
     with readers.reading(None) as again:
         assert again == default_readers()
+
+
+def _reader_pid_and_text(document: Document) -> tuple[int, str]:
+    return os.getpid(), document.text
+
+
+def _fails_in_a_reader(document: Document) -> int:
+    """Raises in a reader process only: there the parent must run it again, and gets its answer."""
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError("a bug in the step")
+    return len(document.text)
+
+
+def _slow_in_a_reader(document: Document) -> str:
+    if multiprocessing.parent_process() is not None:
+        time.sleep(30)
+    return document.source
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+@pytest.mark.parametrize("readers", [1, 2, 3])
+def test_work_after_reading_runs_in_the_first_reader_on_the_whole_letter(
+    engine: str, readers: int, make_pdf: Callable[..., Path]
+) -> None:
+    """``then`` sees the same Document as the caller, every page of it, and runs in a reader process."""
+    from denialparse.extract import extract_guarded_then
+
+    long_text = "\n\n".join(letter.text for letter in load_corpus(CORPUS)[:6])  # several pages
+    pdf = make_pdf(long_text)
+    document, (pid, text) = extract_guarded_then(pdf, _reader_pid_and_text, engine=engine, readers=readers)
+    assert len(document.pages) >= 3
+    assert text == document.text == extract(pdf, engine=engine).text
+    assert pid != os.getpid()
+
+
+def test_work_a_reader_cannot_finish_is_done_by_the_caller(make_pdf: Callable[..., Path]) -> None:
+    """A failing or slow step in the reader, or an unpicklable answer, costs time but never the answer."""
+    from denialparse.extract import extract_guarded_then
+
+    pdf = make_pdf()
+    for readers in (1, 2):
+        document, length = extract_guarded_then(pdf, _fails_in_a_reader, readers=readers)
+        assert length == len(document.text) > 0
+        _, source = extract_guarded_then(pdf, _slow_in_a_reader, readers=readers, seconds=2, name="slow.pdf")
+        assert source == "slow.pdf"
+        _, answer = extract_guarded_then(pdf, lambda document: lambda: document.source, readers=readers)
+        assert answer() == pdf.name
+    # Errors in reading are the reader's, as without the step, and a failed reader does not hang the others.
+    with pytest.raises(TooLargeError, match="1000 pages"):
+        extract_guarded_then(many_pages(1000), _reader_pid_and_text, readers=2)
+    with pytest.raises(NotAPdfError):
+        extract_guarded_then(b"plain text, not a PDF", _reader_pid_and_text)

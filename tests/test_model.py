@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CORPUS, SHARED_DATA
+from conftest import CORPUS, EXAMPLES, SHARED_DATA
 from denialparse.analysis import get_model
 from denialparse.classifier import TrainingConfig, train_classifier
 from denialparse.corpus import grouped_split, load_corpus
@@ -86,6 +86,24 @@ def test_prediction_does_not_import_scikit_learn() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_first_letter_in_a_process_gets_the_same_analysis_from_its_reader() -> None:
+    """A fresh process leaves the first letter's fields to the reader process (while it loads the model); the
+    analysis must equal the one of a later letter, whose fields this process extracts itself."""
+    code = (
+        "import json, sys; from denialparse import api; from denialparse.facts import facts_ready; "
+        "from denialparse.report import report_json; "
+        "runs = [report_json(api.analyze(sys.argv[1], readers=r), None) for r in (2, 1, 1)]; "
+        "[run.pop('timings', None) for run in runs]; "
+        "same = runs[0] == runs[1] == runs[2]; "
+        "print(json.dumps({'same': same, 'ready': facts_ready(), 'fields': runs[0]['fields']}))"
+    )
+    for letter in sorted(EXAMPLES.glob("*.pdf")):
+        result = subprocess.run([sys.executable, "-c", code, str(letter)], capture_output=True, text=True, check=True)
+        outcome = json.loads(result.stdout)
+        assert outcome["same"] and outcome["ready"], letter.name
+        assert sum(found["value"] is not None for found in outcome["fields"].values()) >= 6, letter.name
 
 
 def test_tampered_models_are_refused(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Analyse stage: Document -> Analysis (reasons with supporting sentences, and fields).
 
-One spaCy Doc per letter gives the sentences; the classifier scores them; the field rules run on the text.
+One spaCy Doc per letter gives the sentences; the classifier scores them; the field rules
+(:mod:`denialparse.facts`) run on the text.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from denialparse.classifier import ReasonClassifier
-from denialparse.codes import extract_codes
-from denialparse.datatypes import Analysis, Document, ReasonScore, Span, SupportingSentence
-from denialparse.deadline import compute_deadline
-from denialparse.fields import extract_fields
+from denialparse.datatypes import Analysis, Document, LetterFacts, ReasonScore, Span, SupportingSentence
 from denialparse.modelstore import load_model
 from denialparse.nlp import split_letter
 from denialparse.resources import DATA_DIR, default_model_dir, read_yaml
@@ -57,8 +55,10 @@ def letter_warnings(document: Document, reasons: list[ReasonScore]) -> tuple[str
     return tuple(warnings)
 
 
-def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
-    """Classify the reasons and extract the fields of one extracted letter."""
+def analyse_document(document: Document, model: ReasonClassifier, facts: LetterFacts | None = None) -> Analysis:
+    """Classify the reasons of one extracted letter, and extract its fields unless ``facts`` brings them."""
+    from denialparse.facts import extract_facts
+
     started = time.perf_counter()
     sentences = split_letter(document.text)
     parsed = time.perf_counter()
@@ -86,27 +86,20 @@ def analyse_document(document: Document, model: ReasonClassifier) -> Analysis:
             )
         )
     reasons.sort(key=lambda r: -r.probability)
-    fields = extract_fields(document)
-    id_spans = [
-        (found.span.start, found.span.end)
-        for name in ("member_id", "group_number", "claim_number", "letter_date", "service_date")
-        if (found := fields.get(name)) is not None and found.span is not None
-    ]
-    codes = extract_codes(document, exclude=id_spans)
-    deadline = compute_deadline(document, fields)
-    done = time.perf_counter()
+    if facts is None:
+        facts = extract_facts(document)
     return Analysis(
         document=document,
         reasons=tuple(reasons),
-        fields=fields,
+        fields=facts.fields,
         model_version=str(model.info.get("name", "unknown")),
         threshold=model.threshold,
-        codes=codes,
-        deadline=deadline,
+        codes=facts.codes,
+        deadline=facts.deadline,
         warnings=letter_warnings(document, reasons),
         timings={
             "sentences_s": round(parsed - started, 4),
             "classify_s": round(classified - parsed, 4),
-            "fields_s": round(done - classified, 4),
+            "fields_s": facts.seconds,
         },
     )

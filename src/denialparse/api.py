@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from denialparse.datatypes import Analysis, Letter, Plan
 from denialparse.errors import DenialParseError
-from denialparse.extract import Limits, default_readers, document_from_text, extract_guarded
+from denialparse.extract import Limits, default_readers, document_from_text, extract_guarded, extract_guarded_then
 
 if TYPE_CHECKING:
     from denialparse.casefile import CaseFacts
@@ -62,14 +62,16 @@ def analyze(
     that share the pages (default: one per core, at most two, while no other letter is being read in this
     process; else one); pass 1 when letters are already run in parallel.
     """
-    from denialparse.analysis import analyse_document, get_model
-    from denialparse.nlp import build_pipeline
+    from denialparse.facts import extract_facts, leave_to_the_reader
 
     load_seconds = 0.0
 
     def load() -> None:
-        """Runs while the reader process reads the PDF (both are cached after the first call)."""
+        """Runs while the reader processes read the PDF (the model and spaCy are cached after the first call)."""
         nonlocal load_seconds
+        from denialparse.analysis import get_model
+        from denialparse.nlp import build_pipeline
+
         load_started = time.perf_counter()
         get_model(model)
         build_pipeline()
@@ -77,11 +79,18 @@ def analyze(
 
     started = time.perf_counter()
     with _READERS.reading(readers) as chosen:
-        document = extract_guarded(
-            source, name=name, limits=limits or Limits.from_env(), engine=engine, while_reading=load, readers=chosen
-        )
+        options: dict[str, Any] = {"name": name, "limits": limits or Limits.from_env(), "engine": engine}
+        if leave_to_the_reader():
+            # The first letter in this process: its reader extracts the fields while this process loads the
+            # model, instead of this process compiling the field rules after that.
+            document, facts = extract_guarded_then(source, extract_facts, while_reading=load, readers=chosen, **options)
+        else:
+            document = extract_guarded(source, while_reading=load, readers=chosen, **options)
+            facts = None
     extracted = time.perf_counter()
-    analysis = analyse_document(document, get_model(model))
+    from denialparse.analysis import analyse_document, get_model
+
+    analysis = analyse_document(document, get_model(model), facts)
     analysis.timings.update({"extract_s": round(extracted - started, 4), "model_load_s": round(load_seconds, 4)})
     return analysis
 

@@ -118,6 +118,16 @@ class ReasonScore:
 
 
 @dataclass(frozen=True)
+class LetterFacts:
+    """The rule-based half of the analysis: the fields, codes and appeal deadline the letter states."""
+
+    fields: dict[str, ExtractedField]
+    codes: tuple[CodeMention, ...]
+    deadline: Deadline | None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything the letter itself tells: reasons (all labels, most likely first) and fields."""
 

@@ -7,6 +7,7 @@ pdfminer traceback.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import os
@@ -14,10 +15,10 @@ import re
 import signal
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from denialparse.datatypes import Document, Page
 from denialparse.errors import (
@@ -387,29 +388,82 @@ def _cap_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _read_in_child(connection: Any, data: bytes, name: str, limits: Limits, engine: str, part: int, parts: int) -> None:
-    """Runs in a reader process: send back the pages read or the error (both are picklable)."""
+def _read_in_child(
+    connection: Any,
+    data: bytes,
+    name: str,
+    limits: Limits,
+    engine: str,
+    part: int,
+    parts: int,
+    then: Callable[[Document], object] | None = None,
+    peers: Sequence[tuple[Any, Any]] = (),
+) -> None:
+    """Runs in a reader process: send back the pages read or the error (both are picklable).
+
+    With ``then``, the first reader also gathers the other readers' pages (``peers``: one pipe from each, reader
+    ``k`` sending on pipe ``k - 1``), assembles the Document and sends ``then(document)`` as a second message.
+    """
     import faulthandler
 
     faulthandler.disable()  # a native crash here is reported as one line by the parent, not as a stack dump
+    for number, (receiver, sender) in enumerate(peers, start=1):
+        # Close the pipe ends this reader does not use, so that the first reader sees the end of a pipe whose
+        # sender stopped without sending (a failed reader) instead of waiting for ever.
+        if part != 0:
+            receiver.close()
+        if part != number:
+            sender.close()
+    status, payload = _read_message(data, name, limits, engine, part, parts)
+    if then is not None and part != 0 and status == "ok":
+        with contextlib.suppress(OSError):  # the first reader stopped: the parent reports that
+            peers[part - 1][1].send(payload)  # first to the first reader: the parent may be busy loading
+    try:
+        connection.send((status, payload))
+    except MemoryError:  # pickling a very long letter under the memory cap
+        connection.send(("error", _memory_error(name, limits)))
+        return
+    if then is not None and part == 0 and isinstance(payload, _PagesRead):
+        _derive_and_send(connection, name, payload, [receiver for receiver, _ in peers], then)
+    connection.close()
+
+
+def _read_message(
+    data: bytes, name: str, limits: Limits, engine: str, part: int, parts: int
+) -> tuple[str, _PagesRead | DenialParseError]:
+    """("ok", this reader's pages) or ("error", what stopped it)."""
     try:
         _cap_memory(limits.max_memory_bytes)
-        connection.send(("ok", _read_pages(data, name, limits, engine, part, parts)))
+        return "ok", _read_pages(data, name, limits, engine, part, parts)
     except DenialParseError as exc:
-        connection.send(("error", exc))
+        return "error", exc
     except MemoryError:
-        connection.send(("error", _memory_error(name, limits)))
+        return "error", _memory_error(name, limits)
     except Exception as exc:  # an unexpected pdfminer failure must not hang the parent
-        connection.send(("error", CorruptPdfError(f"{name}: unreadable PDF ({type(exc).__name__})")))
-    finally:
-        connection.close()
+        return "error", CorruptPdfError(f"{name}: unreadable PDF ({type(exc).__name__})")
+
+
+def _derive_and_send(
+    connection: Any, name: str, read: _PagesRead, others: list[Any], then: Callable[[Document], object]
+) -> None:
+    """Assemble the whole Document from this reader's and the others' pages, and send ``then(document)``.
+
+    Any failure (another reader stopped, no text, an error in ``then``, the memory cap) sends nothing: the parent
+    then assembles the Document and runs ``then`` itself, so the error is reported there, as without this step.
+    """
+    try:
+        document = _combine(name, [read, *(receiver.recv() for receiver in others)])
+        connection.send(("derived", then(document)))
+    except Exception:
+        return
 
 
 def _import_reader(engine: str) -> None:
-    """Import the PDF reader in this process, once, so that every later forked reader process inherits it.
+    """Import the PDF reader in this process, so that every later forked reader process inherits it.
 
-    Otherwise each letter's child process imports pdfplumber (or pypdfium2) again, about 0.1 s per letter in
-    ``batch`` and the web app.
+    The first letter's readers import it themselves while this process does other work (on a cold start it
+    loads the model meanwhile); from the second letter on it is imported here before forking, else each letter's
+    reader would import pdfplumber (or pypdfium2) again, about 0.1 s per letter in ``batch`` and the web app.
     """
     from denialparse import ocr  # noqa: F401
 
@@ -420,6 +474,12 @@ def _import_reader(engine: str) -> None:
         from pdfplumber.utils.exceptions import PdfminerException  # noqa: F401
 
         from denialparse import pdfchars  # noqa: F401
+
+
+_NOT_DERIVED = object()
+T = TypeVar("T")
+# The engines this process has already started readers for (see _import_reader).
+_ENGINES_STARTED: set[str] = set()
 
 
 def default_readers() -> int:
@@ -446,6 +506,44 @@ def extract_guarded(
     ``while_reading`` runs in this process meanwhile (the analyse stage loads its model and spaCy there: on a
     cold start the two overlap). Each reader has its own memory cap.
     """
+    document, _ = _read_guarded(source, name, limits, seconds, engine, while_reading, readers, None)
+    return document
+
+
+def extract_guarded_then(
+    source: str | Path | bytes,
+    then: Callable[[Document], T],
+    *,
+    name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    seconds: float | None = None,
+    engine: str = "pdfplumber",
+    while_reading: Callable[[], object] | None = None,
+    readers: int = 1,
+) -> tuple[Document, T]:
+    """:func:`extract_guarded`, and ``then(document)`` worked out in the first reader process.
+
+    This process is free for ``while_reading`` until the pages are read and ``then`` is done: on a cold start
+    the reader extracts the fields while this process imports spaCy and loads the model. ``then`` must not need
+    anything this process sets up meanwhile, and its result must be picklable. If the reader cannot finish it
+    (another reader failed, the memory cap, an error in ``then``, the time limit), it runs here instead, so
+    the result and any error are the same as ``then(extract_guarded(...))``.
+    """
+    document, derived = _read_guarded(source, name, limits, seconds, engine, while_reading, readers, then)
+    return document, then(document) if derived is _NOT_DERIVED else cast(T, derived)
+
+
+def _read_guarded(
+    source: str | Path | bytes,
+    name: str | None,
+    limits: Limits,
+    seconds: float | None,
+    engine: str,
+    while_reading: Callable[[], object] | None,
+    readers: int,
+    then: Callable[[Document], object] | None,
+) -> tuple[Document, object]:
+    """The Document, and ``then(document)`` from the first reader (or ``_NOT_DERIVED``)."""
     import multiprocessing
 
     from denialparse import ocr
@@ -456,17 +554,24 @@ def extract_guarded(
     display = name or display
     if not ocr.is_image(data):
         check_pdf_bytes(data, display)  # an empty file or a non-PDF is refused here, without starting a reader
+    if engine in _ENGINES_STARTED:
+        _import_reader(engine)
     context = multiprocessing.get_context("fork")
+    parts = max(1, readers)
+    # One pipe from each later reader to the first, which needs every page to work out ``then``.
+    peers = [context.Pipe(duplex=False) for _ in range(parts - 1)] if then is not None else []
     pipes: list[Any] = []
     workers: list[Any] = []
     # Frozen objects are skipped by a child's garbage collector, so it neither scans the parent's objects (the
     # model, spaCy, a Dask worker's own) nor copies their pages: pdfplumber reads about a third faster.
     gc.freeze()
     try:
-        for part in range(max(1, readers)):
+        for part in range(parts):
             receiver, sender = context.Pipe(duplex=False)
             worker = context.Process(
-                target=_read_in_child, args=(sender, data, display, limits, engine, part, max(1, readers)), daemon=True
+                target=_read_in_child,
+                args=(sender, data, display, limits, engine, part, parts, then, peers),
+                daemon=True,
             )
             worker.start()
             sender.close()
@@ -474,10 +579,14 @@ def extract_guarded(
             workers.append(worker)
     finally:
         gc.unfreeze()
+        for peer_receiver, peer_sender in peers:
+            peer_receiver.close()
+            peer_sender.close()
+    _ENGINES_STARTED.add(engine)
     started = time.monotonic()
     reads: list[_PagesRead] = []
+    derived: object = _NOT_DERIVED
     try:
-        _import_reader(engine)  # for the next letters' reader processes; these import it themselves
         if while_reading is not None:
             while_reading()
         for receiver, worker in zip(pipes, workers, strict=True):
@@ -495,6 +604,9 @@ def extract_guarded(
             if status == "error":
                 raise payload
             reads.append(payload)
+        document = _combine(display, reads)
+        if then is not None:
+            derived = _derived(pipes[0], max(seconds - (time.monotonic() - started), 0))
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -502,4 +614,16 @@ def extract_guarded(
         for worker, receiver in zip(workers, pipes, strict=True):
             worker.join(timeout=5)
             receiver.close()
-    return _combine(display, reads)
+    return document, derived
+
+
+def _derived(receiver: Any, seconds: float) -> object:
+    """The first reader's second message, ``then(document)``, or ``_NOT_DERIVED`` if it does not come in time."""
+    try:
+        if receiver.poll(seconds):
+            status, payload = receiver.recv()
+            if status == "derived":
+                return payload
+    except (EOFError, OSError):
+        pass
+    return _NOT_DERIVED
