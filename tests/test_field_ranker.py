@@ -122,10 +122,22 @@ def test_candidates_include_every_date_and_the_rules_answer() -> None:
         ("Service: 06/05/2024 - 06/14/2024\nRequest for TMS series is denied.", {"TMS series"}, {"06/05/2024"}),
         ("Re: Reginald Thorpe, Member ID NCS0072281430\nService: Zepbound", {"Zepbound"}, {"Reginald Thorpe"}),
         ("Item: 00029\nWe cannot approve coverage for them.", set(), {"00029", "them"}),
+        (
+            "Criteria: CPB 0137 under Aetna Clinical Policy Bulletin\nThe request for the requested service is "
+            "denied as not medically necessary.\nService: Isotretinoin",
+            {"Isotretinoin"},
+            {"CPB", "requested service", "the requested", "as not"},
+        ),
+        (
+            "Guideline: Coverage Policy 101\nWe cannot cover treatment for braces.",
+            {"braces"},
+            {"Coverage", "treatment"},
+        ),
     ],
 )
 def test_service_candidates_are_named_in_words(text: str, kept: set[str], dropped: set[str]) -> None:
-    """Dates, bare numbers, member lines and pronouns are never proposed as the service; a service's own date is cut."""
+    """Dates, bare numbers, member lines, pronouns, references back ("the requested service"), policy citations and
+    clause starts are never proposed as the service; a service's own date is cut."""
     values = {c.value for c in candidates(document_from_text(text), "service")}
     assert kept <= values
     assert not any(value.startswith(tuple(dropped)) for value in values)

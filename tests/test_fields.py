@@ -193,6 +193,10 @@ def test_parse_date(text: str, expected: date | None) -> None:
         ),
         ("Your doctor asked us to approve proton beam therapy (CPT 77523) for your cancer.", "proton beam therapy"),
         (
+            "We completed the review of the request submitted on your behalf for a tonsillectomy. It is denied.",
+            "tonsillectomy",
+        ),
+        (
             "From: nurse@plan.example\nSubject: Update on your Spravato request\n\nWe looked at the request Dr. Okafor "
             "sent us for Spravato (esketamine nasal spray). We can't approve it.",
             "Spravato (esketamine nasal spray)",

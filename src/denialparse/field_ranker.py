@@ -112,9 +112,17 @@ def _is_date(value: str) -> bool:
 
 # A service is named in words: not a date or a date range ("06/05/2024 - 06/14/2024"), a bare number or code
 # ("00029"), a member line ("Reginald Thorpe, Member ID NCS0072281430") or a pronoun ("them").
+# Never the service a letter denies: dates, member lines, pronouns, a reference back to "the requested service",
+# a policy's citation ("CPB 0137 under ... Clinical Policy Bulletin"), or the start of a clause ("as not
+# medically necessary"). None of the 765 gold services starts or reads so.
 _NOT_A_SERVICE = re.compile(
     rf"^(?:{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b)|\bMember[ \t]+(?:ID|#|number)"
-    r"|^(?:them|it|this|that|these|those|you|him|her|us|one|ones)$",
+    r"|^(?:them|it|this|that|these|those|you|him|her|us|one|ones)$"
+    r"|^(?:(?:the|this|that|your|these|those|such)[ \t]+)?(?:(?:requested|proposed|above|denied|same)[ \t]+)?"
+    r"(?:services?|items?|drugs?|medications?|procedures?|requests?|treatments?|care|benefits?)$"
+    r"|^(?:(?:Clinical|Medical|Coverage|Pharmacy|Drug|Reimbursement|Payment)[ \t]+)*"
+    r"(?:Polic(?:y|ies)|Bulletins?|Guidelines?)\b|^(?:CPB|CDG|MCG|InterQual)\b"
+    r"|^(?:as|is|are|was|were|not|because|if|when|since|under)\b",
     re.IGNORECASE,
 )
 _THREE_LETTERS = re.compile(r"[A-Za-z]{3}")

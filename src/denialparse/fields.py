@@ -582,9 +582,10 @@ _SERVICE_PROSE = re.compile(
     # "Dr. Saperstein's request for ...", "The above claims for ... have been denied".
     r"|['’]s[ \t]+(?:prior[ \t]+authorization[ \t]+)?requests?[ \t]+for[ \t]+"
     r"|\b(?:above|enclosed)[ \t]+(?:claims?|requests?)[ \t]+for[ \t]+"
-    # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ..."
-    r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your)|claims?[ \t]+from)(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?"
-    r"[ \t]for[ \t]+)"
+    # "the request from Dr. Yvette Boateng for ...", "the request Dr. Okafor sent us for ...", "claims from X for ...",
+    # "the request submitted on your behalf for ..."
+    r"|\b(?:requests?[ \t]+(?:from|by|that|Dr\.|your|submitted|made|sent|filed)|claims?[ \t]+(?:from|submitted))"
+    r"(?:[^.\n]|(?<=Dr)\.|(?<=\b[A-Z])\.){0,60}?[ \t]for[ \t]+)"
     # "your claim for reimbursement for Stelara ..."
     r"(?:(?:reimbursement|payment|coverage)[ \t]+(?:for|of)[ \t]+)?"
     # The service ends at a clause word, punctuation, bracketed codes ("MRI (CPT 73721)") or a bracketed aside
