@@ -400,7 +400,7 @@ def test_letter_date_not_found(text: str) -> None:
         ("Service: Adaptive behavior treatment (97153), 10/01/2025 - 10/31/2025", "10/01/2025"),
         ("Svc: Outpatient ECT, 8 sessions, 05/06/24 - 06/03/24 (90870)", "05/06/24"),
         ("Level of care requested: Inpatient rehabilitation, continued stay from 07/23/2024", "07/23/2024"),
-        ("Services billed: Lumbar MRI (72148), office consults 3/20 and 4/03", "3/20"),
+        ("Services billed: Lumbar MRI (72148), office consults 3/20 and 4/03", "3/20 and 4/03"),
         ("We got claims for Spravato treatments on June 11, June 18, and June 25, 2024.", "June 11"),
         ("The request was for 14 days starting August 5, 2024.", "August 5, 2024"),
         ("We could not pay the claim for two hearing aids purchased on 4/18.", "4/18"),
@@ -1035,6 +1035,13 @@ def test_reviewer_not_found(text: str) -> None:
         ("Auth #: 233050Y0172\nDates reviewed: 10/27/2023 - 10/30/2023", "10/27/2023"),
         # Boundary: a time after the day is not another day of a list.
         ("We cannot pay for your appointment on June 3 at 10:30 with Dr. Lee.", "June 3"),
+        # A range of days on the service line, month first or day first; a sentence that starts with the date.
+        ("Service: Room, board and personal care, January 1 - 31, 2025 (revenue code 0110)", "January 1 - 31, 2025"),
+        (
+            "Regarding: Your claim for hospital treatment in Boston, USA, 2 - 5 May 2025 (Eastern Center)",
+            "2 - 5 May 2025",
+        ),
+        ("Dear Ms. Riviere,\n\nOn 09/16/2024 your pharmacy tried to fill the medicine above.", "09/16/2024"),
     ],
 )
 def test_service_date_list_found(text: str, expected: str) -> None:
@@ -1051,6 +1058,11 @@ def test_service_date_list_found(text: str, expected: str) -> None:
         "Please admit that the form was late.",
         "DOS: 13/45, 14/50",
         "Dates: February 30, 31 and 32, 2025",
+        "Service: Home care, January 30 - 32, 2025",
+        "Service: Home care, 31 - 33 May 2025",
+        # The letter's own events in a sentence that starts with the date.
+        "Dear Sam,\n\nOn 09/16/2024 we made a decision on your appeal.",
+        "Dear Sam,\n\nOn 09/16/2024, your coverage ended.",
     ],
 )
 def test_service_date_list_not_found(text: str) -> None:

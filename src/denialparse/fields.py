@@ -1137,8 +1137,13 @@ _DEAR_DOCTOR = re.compile(r"\bDear[ \t]+(Dr\.?[ \t]+[A-Z][A-Za-z'’-]{1,40}(?:[
 # Dates that share one year, as written: "December 2, 9 and 16, 2024", "5/6, 5/8, 5/13, 5/15/2024", "1/8, 1/15 and
 # 1/22", "June 3, 5, 10 and 12". The first date alone has no year, so the list is the value.
 _AND = r"(?:,?[ \t]+(?:and|&)[ \t]+|,[ \t]*)"
+_DAY_RANGE = r"[ \t]*[-–][ \t]*"
+# Several days of one month: a list ("June 3, 5 and 12, 2024", "09/08, 09/10 and 09/12/2025") or a range of days
+# ("January 1 - 31, 2025", "2 - 5 May 2025").
 _DATE_LIST = (
-    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}\d{{1,2}}(?:,?[ \t]+\d{{4}}|\b(?![,/:.]?\d))"
+    rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}(?:(?:,[ \t]*\d{{1,2}}){{0,8}}{_AND}|{_DAY_RANGE})\d{{1,2}}"
+    r"(?:,?[ \t]+\d{4}|\b(?![,/:.]?\d))"
+    rf"|\d{{1,2}}{_DAY_RANGE}\d{{1,2}}[ \t]+(?:{MONTHS})\.?,?[ \t]+\d{{4}}"
     rf"|\d{{1,2}}/\d{{1,2}}(?:,[ \t]*\d{{1,2}}/\d{{1,2}}(?![/\d])){{0,8}}{_AND}"
     rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?(?![/\d]))"
 )
@@ -1198,9 +1203,9 @@ _SERVICE_DATE_PROSE = re.compile(
 _SERVICE_LINE_DATE = re.compile(
     r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care"
     # "Re: Claim for tonsillectomy, Riverside Surgery Center, 12/18", "Claim: MRI left shoulder, 08/12".
-    r"|(?:Re|Subject)(?=[ \t]*:[ \t]*(?:Your[ \t]+)?Claim[ \t]+for\b)|Claim(?=[ \t]*:[ \t]*[A-Za-z]))"
+    r"|(?:Re|Regarding|Subject)(?=[ \t]*:[ \t]*(?:Your[ \t]+)?Claim[ \t]+for\b)|Claim(?=[ \t]*:[ \t]*[A-Za-z]))"
     r"(?:[ \t]+(?:requested|billed|submitted|denied))?[ \t]*:"
-    rf"[^\n]{{0,200}}?(?<![\d/])({DATE_PATTERN}|{MONTH_DAY})",
+    rf"[^\n]{{0,200}}?(?<![\d/])({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY})",
     re.IGNORECASE | re.MULTILINE,
 )
 # A remittance/EOB table row: a line that starts with a line number or a date and carries a code or an amount.
@@ -1646,6 +1651,8 @@ def _date_list(value: str) -> bool:
         return False
     if "/" in value:
         return is_date(re.split(r",[ \t]*|[ \t]+(?:and|&)[ \t]+", value)[-1])
+    if value[0].isdigit():  # "2 - 5 May 2025": the last day with the month and year
+        return is_date(re.split(_DAY_RANGE, value, maxsplit=1)[1])
     day_year = re.search(r"(\d{1,2}),?[ \t]+(\d{4})$", value)
     if day_year is None:  # "June 3, 5 and 12": each day must exist in some year (any leap year will do)
         month = value.split()[0].rstrip(".")
@@ -1708,6 +1715,9 @@ def _service_date_value(value: str) -> bool:
     return is_date(value) or re.fullmatch(rf"(?i:{MONTHS})\.?[ \t]+\d{{1,2}}", value) is not None or _date_list(value)
 
 
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+
+
 def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
     """Dates after "on" whose clause names the care and none of the letter's own events (rule "care-on")."""
     text = document.text
@@ -1717,6 +1727,8 @@ def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
             continue
         window = text[max(0, match.start() - 160) : match.start()]
         window = window[max(window.rfind(mark) for mark in ".;:!?\n") + 1 :]  # the clause the date ends
+        if not window.strip():  # "On 09/16/2024 your pharmacy tried to fill ...": the clause the date starts
+            window = _CLAUSE_END.split(text[match.end() : match.end() + 160], maxsplit=1)[0]
         if _CARE_WORDS.search(window) and not _NOT_CARE_WORDS.search(window):
             yield _found(document, "service_date", value, match.start(1), 0.45, "care-on")
 
