@@ -1042,6 +1042,9 @@ def test_reviewer_not_found(text: str) -> None:
             "2 - 5 May 2025",
         ),
         ("Dear Ms. Riviere,\n\nOn 09/16/2024 your pharmacy tried to fill the medicine above.", "09/16/2024"),
+        # A date or range that opens a bracket after what was billed.
+        ("I looked into why the bill for Karim's stay (11/27 to 12/22) came back unpaid.", "11/27"),
+        ("the TMS claims from Pinewood (09/09/2024 - 10/04/2024, 20 sessions) came back unpaid", "09/09/2024"),
     ],
 )
 def test_service_date_list_found(text: str, expected: str) -> None:
@@ -1063,6 +1066,10 @@ def test_service_date_list_found(text: str, expected: str) -> None:
         # The letter's own events in a sentence that starts with the date.
         "Dear Sam,\n\nOn 09/16/2024 we made a decision on your appeal.",
         "Dear Sam,\n\nOn 09/16/2024, your coverage ended.",
+        # A bracketed date after evidence or the letter's own events.
+        "The request is denied. Her most recent x-ray (07/10/2024) shows a curve of 32 degrees.",
+        "The submitted stimulation test (10/08/2024) shows a peak above the cutoff.",
+        "We explained this in our letter about the claim (03/04/2025).",
     ],
 )
 def test_service_date_list_not_found(text: str) -> None:

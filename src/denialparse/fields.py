@@ -1676,8 +1676,12 @@ _SERVICE_DATE_PATTERNS = (
 _SERVICE_DATE_RULES = (*(rule for _, _, rule in _SERVICE_DATE_PATTERNS), "table-row", "date-column", "care-on")
 # "colonoscopy with biopsy (CPT 45380) on 06/14/2024", "your visits on 1/8, 1/15 and 1/22", "a screening colonoscopy
 # you had on 08/06/2024": a date after "on", read when the clause before it names the care (the words or a code).
+# Also a date or range that opens a bracket after what was billed: "the bill for Karim's stay (11/27 to 12/22)"
+# (after a test or an x-ray, a bracketed date is the evidence's: "the most recent x-ray (07/10/2024) shows").
+_BILLED_CARE_WORDS = re.compile(r"\b(?:claims?|bills?|stay|visits?|sessions?|services|admission)\b", re.IGNORECASE)
 _ON_DATE = re.compile(
-    rf"\b(?:on|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?{_SERVICE_DATE_SHAPES}",
+    rf"\b(?:on|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?{_SERVICE_DATE_SHAPES}"
+    rf"|\({_SERVICE_DATE_SHAPES}(?=[ \t]*(?:[-–,)]|to\b|through\b))",
     re.IGNORECASE,
 )
 _CARE_WORDS = re.compile(
@@ -1722,15 +1726,17 @@ def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
     """Dates after "on" whose clause names the care and none of the letter's own events (rule "care-on")."""
     text = document.text
     for match in _ON_DATE.finditer(text):
-        value = match.group(1)
+        group = 1 if match.group(1) is not None else 2
+        value = match.group(group)
         if not _service_date_value(value):
             continue
         window = text[max(0, match.start() - 160) : match.start()]
         window = window[max(window.rfind(mark) for mark in ".;:!?\n") + 1 :]  # the clause the date ends
         if not window.strip():  # "On 09/16/2024 your pharmacy tried to fill ...": the clause the date starts
             window = _CLAUSE_END.split(text[match.end() : match.end() + 160], maxsplit=1)[0]
-        if _CARE_WORDS.search(window) and not _NOT_CARE_WORDS.search(window):
-            yield _found(document, "service_date", value, match.start(1), 0.45, "care-on")
+        care = _CARE_WORDS if group == 1 else _BILLED_CARE_WORDS
+        if care.search(window) and not _NOT_CARE_WORDS.search(window):
+            yield _found(document, "service_date", value, match.start(group), 0.45, "care-on")
 
 
 def _table_row_date(document: Document) -> ExtractedField | None:
