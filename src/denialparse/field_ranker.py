@@ -113,8 +113,8 @@ def _is_date(value: str) -> bool:
 # A service is named in words: not a date or a date range ("06/05/2024 - 06/14/2024"), a bare number or code
 # ("00029"), a member line ("Reginald Thorpe, Member ID NCS0072281430") or a pronoun ("them").
 # Never the service a letter denies: dates, member lines, pronouns, a reference back to "the requested service",
-# a policy's citation ("CPB 0137 under ... Clinical Policy Bulletin"), or the start of a clause ("as not
-# medically necessary"). None of the 765 gold services starts or reads so.
+# a policy's citation ("CPB 0137 under ... Clinical Policy Bulletin"), the start of a clause ("as not medically
+# necessary"), or a length of time ("14 days starting August 5"). None of the 765 gold services starts or reads so.
 _NOT_A_SERVICE = re.compile(
     rf"^(?:{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b)|\bMember[ \t]+(?:ID|#|number)"
     r"|^(?:them|it|this|that|these|those|you|him|her|us|one|ones)$"
@@ -122,7 +122,8 @@ _NOT_A_SERVICE = re.compile(
     r"(?:services?|items?|drugs?|medications?|procedures?|requests?|treatments?|care|benefits?)$"
     r"|^(?:(?:Clinical|Medical|Coverage|Pharmacy|Drug|Reimbursement|Payment)[ \t]+)*"
     r"(?:Polic(?:y|ies)|Bulletins?|Guidelines?)\b|^(?:CPB|CDG|MCG|InterQual)\b"
-    r"|^(?:as|is|are|was|were|not|because|if|when|since|under)\b",
+    r"|^(?:as|is|are|was|were|not|because|if|when|since|under)\b"
+    r"|^(?:\d+|more|additional|further|extra)[ \t]+(?:days?|weeks?|months?|hours?|nights?)\b|^dates?\b",
     re.IGNORECASE,
 )
 _THREE_LETTERS = re.compile(r"[A-Za-z]{3}")
