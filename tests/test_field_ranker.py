@@ -133,6 +133,11 @@ def test_candidates_include_every_date_and_the_rules_answer() -> None:
             {"braces"},
             {"Coverage", "treatment"},
         ),
+        (
+            "Your doctor asked for 14 days starting August 5 and for more days starting 05/27.\nService: 6 visits",
+            {"6 visits"},
+            {"14 days", "more days"},
+        ),
     ],
 )
 def test_service_candidates_are_named_in_words(text: str, kept: set[str], dropped: set[str]) -> None:
