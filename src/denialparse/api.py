@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from denialparse.datatypes import Analysis, Letter, Plan
 from denialparse.errors import DenialParseError
-from denialparse.extract import Limits, default_readers, document_from_text, extract_guarded, extract_guarded_then
+from denialparse.extract import (
+    GuardedOptions,
+    Limits,
+    default_readers,
+    document_from_text,
+    extract_guarded,
+    extract_guarded_then,
+)
 
 if TYPE_CHECKING:
     from denialparse.casefile import CaseFacts
@@ -79,13 +86,15 @@ def analyze(
 
     started = time.perf_counter()
     with _READERS.reading(readers) as chosen:
-        options: dict[str, Any] = {"name": name, "limits": limits or Limits.from_env(), "engine": engine}
+        options = GuardedOptions(
+            name=name, limits=limits or Limits.from_env(), engine=engine, while_reading=load, readers=chosen
+        )
         if leave_to_the_reader():
             # The first letter in this process: its reader extracts the fields while this process loads the
             # model, instead of this process compiling the field rules after that.
-            document, facts = extract_guarded_then(source, extract_facts, while_reading=load, readers=chosen, **options)
+            document, facts = extract_guarded_then(source, extract_facts, **options)
         else:
-            document = extract_guarded(source, while_reading=load, readers=chosen, **options)
+            document = extract_guarded(source, **options)
             facts = None
     extracted = time.perf_counter()
     from denialparse.analysis import analyse_document, get_model

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from denialparse.datatypes import Document, Page
 from denialparse.errors import (
@@ -487,16 +487,20 @@ def default_readers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def extract_guarded(
-    source: str | Path | bytes,
-    *,
-    name: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    seconds: float | None = None,
-    engine: str = "pdfplumber",
-    while_reading: Callable[[], object] | None = None,
-    readers: int = 1,
-) -> Document:
+class GuardedOptions(TypedDict, total=False):
+    """How :func:`extract_guarded` reads: ``name`` shown in errors, ``limits``, ``seconds`` before the readers are
+    stopped (default ``limits.max_seconds``), ``engine``, ``while_reading`` (run in this process meanwhile) and the
+    number of ``readers``."""
+
+    name: str | None
+    limits: Limits
+    seconds: float | None
+    engine: str
+    while_reading: Callable[[], object] | None
+    readers: int
+
+
+def extract_guarded(source: str | Path | bytes, **options: Unpack[GuardedOptions]) -> Document:
     """:func:`extract` in forked reader processes that are killed after ``seconds``.
 
     pdfminer has known hangs and memory growth on hostile files; a process can be stopped, a thread cannot.
@@ -506,20 +510,12 @@ def extract_guarded(
     ``while_reading`` runs in this process meanwhile (the analyse stage loads its model and spaCy there: on a
     cold start the two overlap). Each reader has its own memory cap.
     """
-    document, _ = _read_guarded(source, name, limits, seconds, engine, while_reading, readers, None)
+    document, _ = _read_guarded(source, None, **options)
     return document
 
 
 def extract_guarded_then(
-    source: str | Path | bytes,
-    then: Callable[[Document], T],
-    *,
-    name: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    seconds: float | None = None,
-    engine: str = "pdfplumber",
-    while_reading: Callable[[], object] | None = None,
-    readers: int = 1,
+    source: str | Path | bytes, then: Callable[[Document], T], **options: Unpack[GuardedOptions]
 ) -> tuple[Document, T]:
     """:func:`extract_guarded`, and ``then(document)`` worked out in the first reader process.
 
@@ -529,19 +525,20 @@ def extract_guarded_then(
     (another reader failed, the memory cap, an error in ``then``, the time limit), it runs here instead, so
     the result and any error are the same as ``then(extract_guarded(...))``.
     """
-    document, derived = _read_guarded(source, name, limits, seconds, engine, while_reading, readers, then)
+    document, derived = _read_guarded(source, then, **options)
     return document, then(document) if derived is _NOT_DERIVED else cast(T, derived)
 
 
 def _read_guarded(
     source: str | Path | bytes,
-    name: str | None,
-    limits: Limits,
-    seconds: float | None,
-    engine: str,
-    while_reading: Callable[[], object] | None,
-    readers: int,
     then: Callable[[Document], object] | None,
+    *,
+    name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    seconds: float | None = None,
+    engine: str = "pdfplumber",
+    while_reading: Callable[[], object] | None = None,
+    readers: int = 1,
 ) -> tuple[Document, object]:
     """The Document, and ``then(document)`` from the first reader (or ``_NOT_DERIVED``)."""
     import multiprocessing
