@@ -8,12 +8,20 @@ imported inside :func:`extract_facts`: a process that leaves the facts to its re
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from denialparse.datatypes import Document, LetterFacts
 
 _ID_FIELDS = ("member_id", "group_number", "claim_number", "letter_date", "service_date")
-_extracted_here: list[bool] = []  # one entry once this process has extracted facts itself
-_left_to_a_reader: list[bool] = []  # one entry once this process has left a letter's facts to its reader
+
+
+@dataclass
+class _ThisProcess:
+    extracted_facts: bool = False  # its field rules and rankers are loaded and compiled
+    left_facts_to_a_reader: bool = False
+
+
+_THIS_PROCESS = _ThisProcess()
 
 
 def extract_facts(document: Document) -> LetterFacts:
@@ -31,8 +39,7 @@ def extract_facts(document: Document) -> LetterFacts:
     ]
     codes = extract_codes(document, exclude=id_spans)
     deadline = compute_deadline(document, fields)
-    if not _extracted_here:
-        _extracted_here.append(True)
+    _THIS_PROCESS.extracted_facts = True
     return LetterFacts(fields, codes, deadline, round(time.perf_counter() - started, 4))
 
 
@@ -42,12 +49,12 @@ def leave_to_the_reader() -> bool:
     Later letters are worked out here, with the field rules this process compiles on the second letter; a reader
     process would compile them again for every letter, because what it loads is lost when it ends.
     """
-    if _extracted_here or _left_to_a_reader:
+    if _THIS_PROCESS.extracted_facts or _THIS_PROCESS.left_facts_to_a_reader:
         return False
-    _left_to_a_reader.append(True)
+    _THIS_PROCESS.left_facts_to_a_reader = True
     return True
 
 
 def facts_ready() -> bool:
     """Whether this process has extracted facts itself (its field rules and rankers are loaded and compiled)."""
-    return bool(_extracted_here)
+    return _THIS_PROCESS.extracted_facts
