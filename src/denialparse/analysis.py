@@ -14,6 +14,7 @@ from typing import Any
 
 from denialparse.classifier import ReasonClassifier
 from denialparse.datatypes import Analysis, Document, LetterFacts, ReasonScore, Span, SupportingSentence
+from denialparse.facts import extract_facts
 from denialparse.modelstore import load_model
 from denialparse.nlp import split_letter
 from denialparse.resources import DATA_DIR, default_model_dir, read_yaml
@@ -57,8 +58,6 @@ def letter_warnings(document: Document, reasons: list[ReasonScore]) -> tuple[str
 
 def analyse_document(document: Document, model: ReasonClassifier, facts: LetterFacts | None = None) -> Analysis:
     """Classify the reasons of one extracted letter, and extract its fields unless ``facts`` brings them."""
-    from denialparse.facts import extract_facts
-
     started = time.perf_counter()
     sentences = split_letter(document.text)
     parsed = time.perf_counter()

@@ -24,6 +24,7 @@ from denialparse.extract import (
     extract_guarded,
     extract_guarded_then,
 )
+from denialparse.facts import extract_facts, leave_to_the_reader
 
 if TYPE_CHECKING:
     from denialparse.casefile import CaseFacts
@@ -69,8 +70,6 @@ def analyze(
     that share the pages (default: one per core, at most two, while no other letter is being read in this
     process; else one); pass 1 when letters are already run in parallel.
     """
-    from denialparse.facts import extract_facts, leave_to_the_reader
-
     load_seconds = 0.0
 
     def load() -> None:

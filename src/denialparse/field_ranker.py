@@ -111,10 +111,9 @@ def _is_date(value: str) -> bool:
 
 
 # A service is named in words: not a date or a date range ("06/05/2024 - 06/14/2024"), a bare number or code
-# ("00029"), a member line ("Reginald Thorpe, Member ID NCS0072281430") or a pronoun ("them").
-# Never the service a letter denies: dates, member lines, pronouns, a reference back to "the requested service",
-# a policy's citation ("CPB 0137 under ... Clinical Policy Bulletin"), the start of a clause ("as not medically
-# necessary"), or a length of time ("14 days starting August 5"). None of the 765 gold services starts or reads so.
+# ("00029"), a member line ("Reginald Thorpe, Member ID NCS0072281430"), a pronoun ("them"), a reference back ("the
+# requested service"), a policy's citation ("CPB 0137 under ... Clinical Policy Bulletin"), the start of a clause
+# ("as not medically necessary") or a length of time ("14 days starting August 5"). No gold service reads so.
 _NOT_A_SERVICE = re.compile(
     rf"^(?:{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b)|\bMember[ \t]+(?:ID|#|number)"
     r"|^(?:them|it|this|that|these|those|you|him|her|us|one|ones)$"

@@ -1723,7 +1723,8 @@ _CLAUSE_END = re.compile(r"[.;:!?\n]")
 
 
 def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
-    """Dates after "on" whose clause names the care and none of the letter's own events (rule "care-on")."""
+    """Dates after "on" (or opening a bracket) whose clause names the care and none of the letter's own events
+    (rule "care-on"): the clause the date ends, or the one it starts when it starts a sentence."""
     text = document.text
     for match in _ON_DATE.finditer(text):
         group = 1 if match.group(1) is not None else 2
@@ -1731,7 +1732,7 @@ def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
         if not _service_date_value(value):
             continue
         window = text[max(0, match.start() - 160) : match.start()]
-        window = window[max(window.rfind(mark) for mark in ".;:!?\n") + 1 :]  # the clause the date ends
+        window = _CLAUSE_END.split(window)[-1]  # the clause the date ends
         if not window.strip():  # "On 09/16/2024 your pharmacy tried to fill ...": the clause the date starts
             window = _CLAUSE_END.split(text[match.end() : match.end() + 160], maxsplit=1)[0]
         care = _CARE_WORDS if group == 1 else _BILLED_CARE_WORDS
