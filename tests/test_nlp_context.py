@@ -143,9 +143,39 @@ def test_memoised_affix_searches_give_spacys_tokens() -> None:
         "x-ray/x-ray:x-ray 'quoted' \"quoted.\" ......... 12+3 12+3. a/b a/b. Dr. Dr.) Ph.D.",
         # Suffix searches that start near a chunk's end: runs of one mark, units after digits, dots before marks.
         f"{'_' * 80} {':' * 300}! 10km² 3°F. {'.' * 40}) ({'.' * 40} x{')' * 30}. 5$$ a{'-' * 50}.. Ph.D.'s",
+        # Plain words and numbers next to what splits off them or inside them.
+        "Smith, (Smith) Smith's SMITH. 12345678, (12345678) 12345678. 10mg 10 mg A12345 12345A 3T 5km 1st x2.",
     ]
     for text in texts:
         assert [(t.idx, t.text) for t in ours(text)] == [(t.idx, t.text) for t in reference.make_doc(text)]
+
+
+def test_no_english_affix_rule_splits_a_plain_word_or_number() -> None:
+    """The pipeline takes a chunk of ASCII letters only, or of digits only, whole (``token_match``) without
+    searching its affixes. That is right only if no English prefix, suffix or infix rule matches inside such a
+    string: checked on every string of one or two such characters and on 20,000 longer ones (seeded)."""
+    import random
+    import string
+
+    import spacy
+
+    from denialparse.nlp import _PLAIN_WORD
+
+    tokenizer = spacy.blank("en").tokenizer
+    generator = random.Random(11)
+    strings = [*string.ascii_letters, *string.digits]
+    strings += [a + b for a in string.ascii_letters for b in string.ascii_letters]
+    strings += [a + b for a in string.digits for b in string.digits]
+    alphabets = [string.ascii_letters, string.ascii_lowercase, string.ascii_uppercase, string.digits]
+    for _ in range(20_000):
+        strings.append("".join(generator.choices(generator.choice(alphabets), k=generator.randint(3, 16))))
+    for text in strings:
+        assert _PLAIN_WORD.match(text)
+        assert tokenizer.prefix_search(text) is None, text
+        assert tokenizer.suffix_search(text) is None, text
+        assert not list(tokenizer.infix_finditer(text)), text
+    for mixed in ("a1", "10mg", "x-ray", "Smith,", "é", "\u0661\u0662", "Smith\n"):
+        assert _PLAIN_WORD.match(mixed) is None, mixed
 
 
 def test_suffix_search_from_the_tail_finds_spacys_match() -> None:

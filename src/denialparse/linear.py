@@ -62,7 +62,8 @@ class TextScorer:
         return _GramIndex.build(self.vocabulary, self.ngram_range)
 
     def weights(self, token_lists: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray, FloatArray]:
-        """Row, feature index and l2-normalised TF-IDF weight of every feature present, for a batch of texts.
+        """Row, feature index and l2-normalised TF-IDF weight of every feature present, for a batch of texts, in row
+        order.
 
         scikit-learn's analyzer and ``TfidfTransformer`` (sublinear tf), re-stated over a whole batch at once: the
         per-text Python work is one dictionary lookup per token; n-grams are found, counted and weighted in numpy.
@@ -85,9 +86,9 @@ class TextScorer:
         result = np.tile(self.intercept, (len(token_lists), 1))
         rows, indices, weights = self.weights(token_lists)
         if len(rows):
-            contributions = self.coef[indices] * weights[:, None]
-            for j in range(result.shape[1]):
-                result[:, j] += np.bincount(rows, weights=contributions[:, j], minlength=len(token_lists))
+            # ``weights`` returns the rows in order, so each text's features are one run: summed in one call.
+            firsts = np.flatnonzero(np.diff(rows, prepend=-1))
+            result[rows[firsts]] += np.add.reduceat(self.coef[indices] * weights[:, None], firsts, axis=0)
         return result
 
     def probabilities_tokens(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:

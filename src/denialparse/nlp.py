@@ -227,6 +227,11 @@ def _memoised_finditer(finditer: Callable[[str], Iterator[re.Match[str]]]) -> Ca
     return matches
 
 
+# ASCII letters only, or digits only: no rule of English's prefixes, suffixes or infixes matches inside such a
+# string (each needs a mark, a quote, a symbol or a digit next to a letter), so spaCy would keep it whole anyway.
+_PLAIN_WORD = re.compile(r"(?:[A-Za-z]+|[0-9]+)\Z")
+
+
 # Suffix rules of unbounded length that also match every shorter tail of their match (a run of dots).
 _TAIL_CLOSED_SUFFIXES = frozenset({r"\.\.+"})
 
@@ -277,7 +282,7 @@ def build_pipeline() -> Language:
 
     if "letter_sentences" not in Language.factories:
         Language.component("letter_sentences")(_letter_sentences)
-    nlp = spacy.blank("en")
+    nlp: Language = spacy.blank("en")
     tokenizer: Any = nlp.tokenizer
     tokenizer.rules = sentence_relevant_special_cases(tokenizer.rules)
     # Tokenising a letter spends most of its time on chunks it has not seen: a chunk first seen after spaCy's
@@ -292,6 +297,9 @@ def build_pipeline() -> Language:
         tail_suffix_search(tokenizer.suffix_search, nlp.Defaults.suffixes)
     )
     tokenizer.infix_finditer = _memoised_finditer(tokenizer.infix_finditer)
+    # Most new chunks are, or end up after stripping punctuation as, a plain word or number ("Johnson,"), which no
+    # English prefix, suffix or infix rule splits; spaCy takes a ``token_match`` string whole without searching.
+    tokenizer.token_match = _PLAIN_WORD.match
     vocab: Any = nlp.vocab
     vocab.lex_attr_getters = {
         attr: getter for attr, getter in vocab.lex_attr_getters.items() if attr in (IS_PUNCT, IS_SPACE)
