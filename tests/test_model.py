@@ -88,6 +88,20 @@ def test_prediction_does_not_import_scikit_learn() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_spacy_is_loaded_without_its_command_line_which_still_works_when_asked_for() -> None:
+    """spaCy's ``__init__`` imports its CLI (weasel, requests, httpx) for ``spacy.info``; the pipeline skips it,
+    and a later ``spacy.info()`` or ``import spacy.cli`` in the same process still gets spaCy's own code."""
+    code = (
+        "import sys; from denialparse.api import analyze_text; "
+        "analyze_text('Ketamine infusion is denied as experimental.'); "
+        "skipped = sorted(m for m in ('spacy.cli', 'weasel', 'requests', 'httpx') if m not in sys.modules); "
+        "import spacy, spacy.cli; "
+        "print(skipped, spacy.info()['spacy_version'] == spacy.__version__, spacy.cli.info.__module__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["['httpx',", "'requests',", "'spacy.cli',", "'weasel']", "True", "spacy.cli.info"]
+
+
 def test_the_first_letter_in_a_process_gets_the_same_analysis_from_its_reader() -> None:
     """A fresh process leaves the first letter's fields to the reader process (while it loads the model); the
     analysis must equal the one of a later letter, whose fields this process extracts itself."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -273,10 +275,42 @@ def tail_suffix_search(
     return search_tail
 
 
+def _import_spacy() -> Any:
+    """``import spacy``, without the command-line modules spaCy's ``__init__`` loads only for ``spacy.info``.
+
+    spaCy 3.8 imports ``spacy.cli.info`` with the package, and with it its CLI's dependencies (typer, weasel,
+    requests, httpx): 0.25-0.35 s of the 0.7-1.0 s that importing spaCy takes here, on every cold start, for a
+    function this library never calls. A placeholder stands in for that one module while spaCy is imported and is
+    removed afterwards; ``spacy.info`` then imports the real module when called, and a later ``import spacy.cli``
+    in the same process gets spaCy's own modules.
+    """
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    placeholder: Any = types.ModuleType("spacy.cli.info")
+    placeholder.info = None
+    sys.modules["spacy.cli.info"] = placeholder
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("spacy.cli.info") is placeholder:
+            del sys.modules["spacy.cli.info"]
+    module: Any = spacy
+    if module.info is None:
+        module.info = _spacy_info
+    return module
+
+
+def _spacy_info(*args: Any, **kwargs: Any) -> Any:
+    """``spacy.info``, imported when first called (see :func:`_import_spacy`)."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
+
+
 @lru_cache(maxsize=1)
 def build_pipeline() -> Language:
     """The shared pipeline, built once per process (about 0.2 s)."""
-    import spacy
+    spacy = _import_spacy()
     from spacy.attrs import IS_PUNCT, IS_SPACE
     from spacy.language import Language
 
