@@ -333,3 +333,31 @@ def test_work_a_reader_cannot_finish_is_done_by_the_caller(make_pdf: Callable[..
         extract_guarded_then(many_pages(1000), _reader_pid_and_text, readers=2)
     with pytest.raises(NotAPdfError):
         extract_guarded_then(b"plain text, not a PDF", _reader_pid_and_text)
+
+
+def test_the_callers_preparation_runs_here_while_the_letter_is_read(make_pdf: Callable[..., Path]) -> None:
+    """``meanwhile`` runs in this process, once per letter until one has been analysed; an error in it is not the
+    letter's."""
+    from denialparse import api
+    from denialparse.errors import DataFileError
+    from denialparse.report import report_json
+
+    pdf = make_pdf()
+    calls: list[int] = []
+    analysis = api.analyze(pdf, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()]
+
+    def broken() -> None:
+        raise DataFileError("knowledge.yaml: broken")
+
+    without = report_json(api.analyze(pdf), None)
+    with_broken = report_json(api.analyze(pdf, meanwhile=broken), None)
+    for report in (without, with_broken):
+        report.pop("timings", None)
+    assert with_broken == without
+    assert report_json(analysis, None)["reasons"] == without["reasons"]
+
+    calls.clear()
+    results = list(api.analyze_many([pdf.parent / "missing.pdf", pdf, pdf], meanwhile=lambda: calls.append(1)))
+    assert [result.ok for result in results] == [False, True, True]
+    assert calls == [1]

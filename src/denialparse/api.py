@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,12 +63,17 @@ def analyze(
     limits: Limits | None = None,
     engine: str = "pdfplumber",
     readers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Analysis:
     """Read a denial PDF (path or bytes) and return its reasons and fields (``engine``: pdfplumber or pdfium).
 
     ``limits`` default to :meth:`Limits.from_env` (``DENIALPARSE_MAX_PAGES`` and friends). ``readers``: processes
     that share the pages (default: one per core, at most two, while no other letter is being read in this
-    process; else one); pass 1 when letters are already run in parallel.
+    process; else one); pass 1 when letters are already run in parallel. ``meanwhile``: the caller's own
+    preparation for what it does next (such as :func:`prepare_recommendations`), run in this process after the
+    model has loaded, while the PDF is still being read: on a cold start this process would otherwise wait idle
+    for the reader. It is best effort: an error it raises is not this letter's, and is left for the caller to
+    meet when it does that work itself.
     """
     load_seconds = 0.0
 
@@ -82,6 +87,10 @@ def analyze(
         get_model(model)
         build_pipeline()
         load_seconds = time.perf_counter() - load_started
+        if meanwhile is not None:
+            # Not this letter's error, if it raises: the caller meets it again when it does that work itself.
+            with suppress(Exception):
+                meanwhile()
 
     started = time.perf_counter()
     with _READERS.reading(readers) as chosen:
@@ -126,16 +135,23 @@ class AnalysisResult:
 
 
 def analyze_many(
-    paths: Iterable[str | Path], *, model: ModelRef = None, limits: Limits | None = None, engine: str = "pdfplumber"
+    paths: Iterable[str | Path],
+    *,
+    model: ModelRef = None,
+    limits: Limits | None = None,
+    engine: str = "pdfplumber",
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[AnalysisResult]:
-    """Analyse files one by one; a bad file yields an error result and the run goes on."""
+    """Analyse files one by one; a bad file yields an error result and the run goes on (``meanwhile``: as in
+    :func:`analyze`, for each letter until one has been analysed)."""
     for path in paths:
         started = time.perf_counter()
         try:
-            analysis = analyze(path, model=model, limits=limits, engine=engine)
+            analysis = analyze(path, model=model, limits=limits, engine=engine, meanwhile=meanwhile)
         except DenialParseError as exc:
             yield AnalysisResult(str(path), error=exc, seconds=time.perf_counter() - started)
             continue
+        meanwhile = None
         yield AnalysisResult(str(path), analysis=analysis, seconds=time.perf_counter() - started)
 
 
@@ -188,6 +204,15 @@ def load_case_file(path: str | Path) -> CaseFacts:
     from denialparse.casefile import load_case
 
     return load_case(Path(path))
+
+
+def prepare_recommendations() -> None:
+    """Load what :func:`recommend_for` and :func:`draft_letter` need (the knowledge base and its validation,
+    Jinja2), once per process; pass it as ``meanwhile`` to :func:`analyze` to have it done while a PDF is read."""
+    from denialparse.knowledge import default_knowledge
+    from denialparse.recommend import recommend  # noqa: F401  (imports Jinja2 and the case-fact schema)
+
+    default_knowledge()
 
 
 def recommend_for(analysis: Analysis, case: CaseFacts | None = None) -> Plan:

@@ -76,11 +76,17 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
     case = api.load_case_file(case_path) if case_path else None
     first_error: DenialParseError | None = None
     console = None
-    if fmt == "text":
-        from rich.console import Console
 
-        console = Console(soft_wrap=False)
-    for result in api.analyze_many(letters, model=model_dir, engine=engine):
+    def prepare() -> None:
+        """What printing a report needs, loaded while the first letter is read rather than before or after."""
+        nonlocal console
+        api.prepare_recommendations()
+        if fmt == "text" and console is None:
+            from rich.console import Console
+
+            console = Console(soft_wrap=False)
+
+    for result in api.analyze_many(letters, model=model_dir, engine=engine, meanwhile=prepare):
         if result.error is not None:
             first_error = first_error or result.error
             if fmt == "json":
@@ -89,7 +95,9 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
             continue
         assert result.analysis is not None
         plan = api.recommend_for(result.analysis, case)
-        if console is not None:
+        if fmt == "text":
+            prepare()
+            assert console is not None
             console.print(render_text(result.analysis, plan))
         else:
             click.echo(json.dumps(report_json(result.analysis, plan), ensure_ascii=False))
@@ -125,7 +133,7 @@ def appeal(
     from denialparse import api
 
     case = api.load_case_file(case_path) if case_path else None
-    analysis = api.analyze(letter, model=model_dir, engine=engine)
+    analysis = api.analyze(letter, model=model_dir, engine=engine, meanwhile=api.prepare_recommendations)
     drafted = api.draft_letter(analysis, case, kind=kind, fmt=fmt)
     _write_output(output, drafted.content)
     if output is not None and str(output) != "-":
