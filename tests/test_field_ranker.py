@@ -159,6 +159,74 @@ def test_a_drug_named_only_in_a_remittance_note_is_a_candidate() -> None:
     assert drugs == {"Spravato (esketamine)", "ferric carboxymaltose (Injectafer)"}
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (
+            "Claim 25-7719302 for V. Larsen, colonoscopy with biopsy (CPT 45380) on 06/14/2024 was denied.",
+            {"colonoscopy with biopsy", "V. Larsen, colonoscopy with biopsy"},
+        ),
+        ("Re: Claim 2025041977012, DOS 03/18/2025, J1569 (Gammagard Liquid) x 400, 96365", {"Gammagard Liquid"}),
+        ("Note: J9271 is defined as pembrolizumab, 1 mg per unit. The claim reports 2000 units.", {"pembrolizumab"}),
+        ("Lines 01-02 are paid. Proton treatment delivery (77520) was not authorised.", {"Proton treatment delivery"}),
+        ("Insulin pump, Omnipod 5 starter kit (E0784)  08/11/25  $1,140.00", {"Omnipod 5 starter kit"}),
+        # No code beside the words: a year, a phone number, an ID or a code inside longer digits is not one.
+        ("Denied in 2024 (12345678) and (555) 123-4567; ID (A12345678); amount (1234.50).", set()),
+        ("We reviewed the request (reference 99213X4) and the MRI is not covered.", set()),
+    ],
+)
+def test_the_name_beside_a_billing_code_is_a_service_candidate(text: str, named: set[str]) -> None:
+    """Claim notes name the service beside its code, often nowhere else: "colonoscopy with biopsy (CPT 45380)",
+    "J1569 (Gammagard Liquid)", "J9271 is defined as pembrolizumab"."""
+    found = {c.value for c in candidates(document_from_text(text), "service") if "code-named" in c.generic}
+    assert named <= found
+    if not named:
+        assert found == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "named", "not_named"),
+    [
+        (
+            "Oscar Health\nCoverage decision - Knee MRI location\n\nHi Theo,\nNews - on your MRI.",
+            "title-part",
+            {"Knee MRI location", "Coverage decision"},
+            {"News", "on your MRI"},  # after the salutation: the body, not a title
+        ),
+        (
+            "MTM, Inc. - Non-Emergency Transportation for Mississippi Division of Medicaid\n"
+            "Beneficiary: J. Oglesby (minor) - Parent: K. Oglesby\n"
+            "We need this stay. No prior - approval was found\nDear Parent,",
+            "title-part",
+            {"Non-Emergency Transportation for Mississippi Division of Medicaid", "MTM, Inc"},
+            {"J. Oglesby (minor)", "We need this stay", "approval was found"},  # a label line, a sentence
+        ),
+        (
+            "Lines 02-03: the plan considers intravenous ketamine infusion for depression unproven. TRICARE "
+            "considers TMS to be experimental. We consider this final.",
+            "considered",
+            {"intravenous ketamine infusion for depression", "TMS"},
+            {"this final"},
+        ),
+        (
+            "Thank you for calling us about your son's applied behavior analysis (ABA) therapy with Little Steps.",
+            "after-for",
+            {"son's applied behavior analysis (ABA) therapy", "son's applied behavior analysis"},
+            set(),
+        ),
+    ],
+)
+def test_titles_verdicts_and_what_a_call_was_about_are_service_candidates(
+    text: str, source: str, named: set[str], not_named: set[str]
+) -> None:
+    """A letterhead title's parts ("Coverage decision - Knee MRI location"), what a policy "considers" unproven or
+    experimental, and what a member called "about" are proposed; a body line, a label line or a sentence is not a
+    title."""
+    found = {c.value for c in candidates(document_from_text(text), "service") if source in c.generic}
+    assert named <= found
+    assert not found & not_named
+
+
 def test_retraining_from_the_seed_reproduces_the_weights(tmp_path: Path) -> None:
     from denialparse.field_ranker_training import train_rankers
 

@@ -15,7 +15,7 @@ import json
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -83,7 +83,7 @@ _DATE = re.compile(
 # Generic service spans: what follows "request for", "coverage of", "approve", "for" ... up to a clause word. The
 # trigger words are found first and the span read after each, so "for prior approval of a wheelchair" gives both
 # "prior approval of a wheelchair" and "a wheelchair".
-_AFTER_FOR = re.compile(r"\b(?:for|of|approve|cover|covering|deny|denied|denying)[ \t]+", re.IGNORECASE)
+_AFTER_FOR = re.compile(r"\b(?:for|of|about|approve|cover|covering|deny|denied|denying)[ \t]+", re.IGNORECASE)
 _NOUN_PHRASE = re.compile(
     r"(?:(?:an?|the|your|this|these)[ \t]+)?"
     r"([A-Za-z0-9][^.\n;:!?]{2,80}?)(?=[ \t]+(?:for|from|at|on|because|submitted|received|which|that|dated|under|by"
@@ -99,6 +99,69 @@ _DRUG_NAME = re.compile(
     r"|patient|member|insured|retired|deceased|maintenance)\))[a-z][a-z0-9-]{3,40}(?:[ \t][a-z0-9-]{2,20}){0,2}\)"
     r"|\b[A-Za-z][a-z0-9-]{4,40}(?:[ \t][a-z][a-z0-9-]{2,40}){0,2}[ \t]+\([A-Z][a-z][A-Za-z0-9-]{1,30}®?\)"
 )
+# A billing code with the service's name beside it, as claim notes and remittance lines write it: "colonoscopy with
+# biopsy (CPT 45380)", "J1569 (Gammagard Liquid) x 400", "J9271 is defined as pembrolizumab, 1 mg per unit".
+_BILLING_CODE = r"(?:[A-Z]\d{4}|\d{4}[0-9A-Z])\b"  # CPT (45380, 0345U) or HCPCS (J1569)
+_CODE_IN_BRACKETS = re.compile(rf"\((?:(?:CPT|HCPCS|code)[ \t]*:?[ \t]*)?{_BILLING_CODE}[^()\n]{{0,30}}\)")
+_NAME_AFTER_CODE = re.compile(
+    rf"\b{_BILLING_CODE}(?:-[A-Z0-9]{{2}})?(?:[ \t]*\(([A-Za-z][^()\n]{{2,60}})\)"
+    r"|[ \t]+(?:is[ \t]+defined[ \t]+as|is|means|describes)[ \t]+(?:an?[ \t]+|the[ \t]+)?([A-Za-z][^\n.;,()]{2,60}))"
+)
+# Where the words naming a bracketed code start: after a clause's punctuation or a preposition before it.
+_NAME_START = re.compile(r"(?:^|[.:;,][ \t]+|[ \t](?:for|of|on|and|the|your|a|an|to)[ \t]+)(?=[A-Za-z])", re.I)
+_CODE_NAME_REACH = 80
+_CODE_NAME_TEXT = 12_000  # claim notes come after the remittance table, so further down than the prose rules read
+
+
+def _code_named(text: str) -> Iterator[tuple[str, int]]:
+    """The service named beside a billing code, with where it starts: the words before a bracketed code (from each
+    clause or preposition boundary of its line, longest first), and a bracketed or defined name after a code."""
+    for bracket in _CODE_IN_BRACKETS.finditer(text):
+        line_start = text.rfind("\n", 0, bracket.start()) + 1
+        window_start = max(line_start, bracket.start() - _CODE_NAME_REACH)
+        before = text[window_start : bracket.start()].rstrip()
+        for boundary in _NAME_START.finditer(before):
+            if boundary.end() < len(before):
+                yield before[boundary.end() :], window_start + boundary.end()
+    for match in _NAME_AFTER_CODE.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        yield match.group(group).strip(), match.start(group)
+
+
+# A policy's verdict on a service: "TRICARE considers intravenous ketamine infusion for PTSD to be unproven".
+_CONSIDERED = re.compile(
+    r"\bconsiders?[ \t]+([A-Za-z][^.;:\n]{2,80}?)[ \t]+(?:to[ \t]+be[ \t]+|as[ \t]+)?(?:unproven|experimental"
+    r"|investigational|not[ \t]+medically[ \t]+necessary|medically[ \t]+necessary|cosmetic|not[ \t]+covered)\b",
+    re.IGNORECASE,
+)
+# A title in the letterhead, parts set apart by dashes: "Coverage decision - Knee MRI location", "Concurrent Review -
+# Residential Treatment (Eating Disorder)", "RE: Claim from Sojourn Psychiatry - ketamine-assisted psychotherapy".
+_TITLE_LINE = re.compile(
+    r"^[ \t]*(?:[A-Za-z][A-Za-z ]{0,20}:[ \t]*)?([^\n:;]{2,100}?[ \t][-–][ \t][^\n:;]{2,100}?)[ \t]*$", re.M
+)
+_TITLE_DASH = re.compile(r"[ \t]+[-–][ \t]+")
+_TITLE_REACH = 1500  # the letterhead, subject and reference lines
+_SALUTATION = re.compile(r"^[ \t]*(?:Dear|Hello|Hi)\b", re.M)
+_SENTENCE_BREAK = re.compile(r"[a-z]{3}[.!?][ \t]+[A-Z][a-z]")  # "... facility. No prior", not "MTM, Inc. - Non"
+
+
+def _title_parts(text: str) -> Iterator[tuple[str, int]]:
+    """Each dash-separated part of a short letterhead line, before the salutation, with where it starts.
+
+    A line with a second label ("Beneficiary: J. Oglesby - Parent: K. Oglesby") or a sentence in it is no title.
+    """
+    head = text[:_TITLE_REACH]
+    salutation = _SALUTATION.search(head)
+    for line in _TITLE_LINE.finditer(head, 0, salutation.start() if salutation else len(head)):
+        if _SENTENCE_BREAK.search(line.group(1)):
+            continue
+        position = line.start(1)
+        for part in _TITLE_DASH.split(line.group(1)):
+            start = text.index(part, position)
+            position = start + len(part)
+            yield part, start
+
+
 _RANGE_AFTER = re.compile(r"^[ \t]*(?:-|–|to|through|thru)[ \t]*", re.IGNORECASE)
 _NEXT_GAP = re.compile(r"[ \t]{2,}|\t")
 
@@ -202,6 +265,20 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
             candidate = _add(found, name, match.group(0), match.start())
             if candidate is not None:
                 candidate.generic.add("drug-name")
+        for value, start in _code_named(text[:_CODE_NAME_TEXT]):
+            candidate = _add(found, name, value, start)
+            if candidate is not None:
+                candidate.generic.add("code-named")
+        for match in _CONSIDERED.finditer(text[:_CODE_NAME_TEXT]):
+            for value in (match.group(1), *_service_variants(match.group(1))):
+                candidate = _add(found, name, value, match.start(1))
+                if candidate is not None:
+                    candidate.generic.add("considered")
+        for value, start in _title_parts(text):
+            for variant in (value, *_service_variants(value)):
+                candidate = _add(found, name, variant, start)
+                if candidate is not None:
+                    candidate.generic.add("title-part")
     else:
         for match in islice(_DATE.finditer(text), MAX_CANDIDATES):
             value = match.group(0)
