@@ -28,8 +28,12 @@ _RARC = re.compile(r"\b(MA\d{2,3}|N\d{1,3}|M\d{1,3})\b")
 _REMARK_CONTEXT = re.compile(r"remark|RARC|\bRA\b|remit|\bCARC\b|\b(?:CO|PR|OA|PI)[ \t]?-?[ \t]?\d", re.IGNORECASE)
 _ICD = re.compile(r"\b([A-TV-Z]\d[0-9AB])(\.[0-9A-Z]{1,4})?(?![\w-])")
 _DIAGNOSIS_CONTEXT = re.compile(r"diagnos|\bdx\b|\bICD|\bcondition", re.IGNORECASE)
-_HCPCS = re.compile(r"(?<![\w-])([A-V]\d{4})(?:-[A-Z0-9]{2})?(?![\w-])")
-_CPT = re.compile(r"(?<![\w$.,-])(\d{4}[0-9FTU])(?:-[A-Z0-9]{2})?(?![\w-]|\.\d|,\d)")
+_HCPCS_SHAPE = r"[A-V]\d{4}"  # HCPCS Level II: a letter and four digits
+_CPT_SHAPE = r"\d{4}[0-9FTU]"  # CPT: five digits, or four and F, T (category III) or U (PLA)
+# Either, as a fragment for the other extractors' patterns (a code beside a description or a service's name).
+BILLING_CODE = rf"(?:{_HCPCS_SHAPE}|{_CPT_SHAPE})"
+_HCPCS = re.compile(rf"(?<![\w-])({_HCPCS_SHAPE})(?:-[A-Z0-9]{{2}})?(?![\w-])")
+_CPT = re.compile(rf"(?<![\w$.,-])({_CPT_SHAPE})(?:-[A-Z0-9]{{2}})?(?![\w-]|\.\d|,\d)")
 _CPT_CONTEXT = re.compile(r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service", re.IGNORECASE)
 # Codes listed in brackets after a service: "lumbar fusion (22558, 22612)", "29 sessions (90867, 90868)".
 _CODE_LIST = re.compile(r"\((?:CPT[ \t]*)?\d{4}[0-9FTU](?:[ \t]*[,/;][ \t]*(?:CPT[ \t]*)?\d{4}[0-9FTU])*\)")

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from denialparse.codes import BILLING_CODE
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.errors import ModelError
 from denialparse.fields import (
@@ -101,16 +102,15 @@ _DRUG_NAME = re.compile(
 )
 # A billing code with the service's name beside it, as claim notes and remittance lines write it: "colonoscopy with
 # biopsy (CPT 45380)", "J1569 (Gammagard Liquid) x 400", "J9271 is defined as pembrolizumab, 1 mg per unit".
-_BILLING_CODE = r"(?:[A-Z]\d{4}|\d{4}[0-9A-Z])\b"  # CPT (45380, 0345U) or HCPCS (J1569)
-_CODE_IN_BRACKETS = re.compile(rf"\((?:(?:CPT|HCPCS|code)[ \t]*:?[ \t]*)?{_BILLING_CODE}[^()\n]{{0,30}}\)")
+_CODE_IN_BRACKETS = re.compile(rf"\((?:(?:CPT|HCPCS|code)[ \t]*:?[ \t]*)?{BILLING_CODE}\b[^()\n]{{0,30}}\)")
 _NAME_AFTER_CODE = re.compile(
-    rf"\b{_BILLING_CODE}(?:-[A-Z0-9]{{2}})?(?:[ \t]*\(([A-Za-z][^()\n]{{2,60}})\)"
+    rf"\b{BILLING_CODE}\b(?:-[A-Z0-9]{{2}})?(?:[ \t]*\(([A-Za-z][^()\n]{{2,60}})\)"
     r"|[ \t]+(?:is[ \t]+defined[ \t]+as|is|means|describes)[ \t]+(?:an?[ \t]+|the[ \t]+)?([A-Za-z][^\n.;,()]{2,60}))"
 )
 # Where the words naming a bracketed code start: after a clause's punctuation or a preposition before it.
 _NAME_START = re.compile(r"(?:^|[.:;,][ \t]+|[ \t](?:for|of|on|and|the|your|a|an|to)[ \t]+)(?=[A-Za-z])", re.I)
 _CODE_NAME_REACH = 80
-_CODE_NAME_TEXT = 12_000  # claim notes come after the remittance table, so further down than the prose rules read
+_NOTES_REACH = 12_000  # claim notes come after the remittance table, so further down than the prose rules read
 
 
 def _code_named(text: str) -> Iterator[tuple[str, int]]:
@@ -207,6 +207,16 @@ def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: 
     return found[key]
 
 
+def _propose(
+    found: dict[tuple[int, str], Candidate], name: str, values: Iterable[str], start: int, source: str
+) -> None:
+    """Add each value found at ``start`` as a candidate from the generic ``source``."""
+    for value in values:
+        candidate = _add(found, name, value, start)
+        if candidate is not None:
+            candidate.generic.add(source)
+
+
 # "ECT on 09/12/2024", "MRI left knee dated 3/4": the service ahead of its date.
 _SERVICE_DATE_TAIL = rf"[ \t]+(?:on|dated|from)[ \t]+(?=\d{{1,2}}/|(?:{MONTHS})\.?[ \t]+\d)"
 
@@ -251,41 +261,24 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
                 continue
             if not _plausible_service(match.group(1)):
                 continue
-            for value in (match.group(1), *_service_variants(match.group(1))):
-                candidate = _add(found, name, value, match.start(1))
-                if candidate is not None:
-                    candidate.generic.add("after-for")
+            _propose(found, name, [match.group(1), *_service_variants(match.group(1))], match.start(1), "after-for")
         for match in _ANY_LABEL.finditer(head):
             value = _NEXT_GAP.split(match.group(2).strip())[0]
             if re.search(r"[A-Za-z]{3}", value):
-                candidate = _add(found, name, value, match.start(2))
-                if candidate is not None:
-                    candidate.generic.add("any-label")
+                _propose(found, name, [value], match.start(2), "any-label")
         for match in _DRUG_NAME.finditer(head):
-            candidate = _add(found, name, match.group(0), match.start())
-            if candidate is not None:
-                candidate.generic.add("drug-name")
-        for value, start in _code_named(text[:_CODE_NAME_TEXT]):
-            candidate = _add(found, name, value, start)
-            if candidate is not None:
-                candidate.generic.add("code-named")
-        for match in _CONSIDERED.finditer(text[:_CODE_NAME_TEXT]):
-            for value in (match.group(1), *_service_variants(match.group(1))):
-                candidate = _add(found, name, value, match.start(1))
-                if candidate is not None:
-                    candidate.generic.add("considered")
+            _propose(found, name, [match.group(0)], match.start(), "drug-name")
+        for value, start in _code_named(text[:_NOTES_REACH]):
+            _propose(found, name, [value], start, "code-named")
+        for match in _CONSIDERED.finditer(text[:_NOTES_REACH]):
+            _propose(found, name, [match.group(1), *_service_variants(match.group(1))], match.start(1), "considered")
         for value, start in _title_parts(text):
-            for variant in (value, *_service_variants(value)):
-                candidate = _add(found, name, variant, start)
-                if candidate is not None:
-                    candidate.generic.add("title-part")
+            _propose(found, name, [value, *_service_variants(value)], start, "title-part")
     else:
         for match in islice(_DATE.finditer(text), MAX_CANDIDATES):
             value = match.group(0)
             if _is_date(value.strip()):
-                candidate = _add(found, name, value, match.start())
-                if candidate is not None:
-                    candidate.generic.add("any-date")
+                _propose(found, name, [value], match.start(), "any-date")
     kept = _bounded(found.values())
     by_value: dict[object, list[Candidate]] = {}
     for candidate in kept:

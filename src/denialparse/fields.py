@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
+from denialparse.codes import BILLING_CODE
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
@@ -642,16 +643,15 @@ _AMOUNT = re.compile(r"\$[ \t]?\d[\d,]{0,12}(?:\.\d\d)?\b|\b\d[\d,]{0,12}\.\d\d\
 # A remittance row that starts with its line number and billing code instead of a date ("Line 1   75574  CT
 # angiography, heart/coronary  DENIED", "2   J9145   180   Daratumumab, 10 mg   $17,460.00"): the first text cell
 # after the code names the service.
-_BILLING_CODE = r"(?:[A-Z]\d{4}|\d{5})"  # a CPT or HCPCS code
 _CODE_ROW = re.compile(
-    rf"^[ \t]*(?:(?:Line|LN|Ln)[ \t]*)?\d{{1,3}}[ \t]+{_BILLING_CODE}(?:-?[A-Z0-9]{{2}})?[ \t]+([^\n]{{3,300}})$",
+    rf"^[ \t]*(?:(?:Line|LN|Ln)[ \t]*)?\d{{1,3}}[ \t]+{BILLING_CODE}(?:-?[A-Z0-9]{{2}})?[ \t]+([^\n]{{3,300}})$",
     re.MULTILINE,
 )
 # A billing code followed by its description on a claim line: "CPT 70553 MRI brain w/o & w/ contrast", "CPT 95886,
 # 95913 (EMG/NCS)", "CPT 64721 carpal tunnel release, right; 01810 anesthesia".
 _CODE_DESCRIPTION = re.compile(
-    rf"\b(?:CPT|HCPCS)(?:[ \t]+codes?)?[ \t]*:?[ \t]+{_BILLING_CODE}(?:-[A-Z0-9]{{2}})?"
-    rf"(?:,[ \t]*{_BILLING_CODE})*[ \t]+\(?([A-Za-z][^\n;()]{{2,60}}?)\)?(?=[ \t]*(?:;|\n|$)|[ \t]{{2}})",
+    rf"\b(?:CPT|HCPCS)(?:[ \t]+codes?)?[ \t]*:?[ \t]+{BILLING_CODE}(?:-[A-Z0-9]{{2}})?"
+    rf"(?:,[ \t]*{BILLING_CODE})*[ \t]+\(?([A-Za-z][^\n;()]{{2,60}}?)\)?(?=[ \t]*(?:;|\n|$)|[ \t]{{2}})",
 )
 _CELL_GAP = re.compile(r"[ \t]{2,}|\t")
 _TABLE_ROWS = 20  # rows read under a heading
