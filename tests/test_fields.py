@@ -427,10 +427,34 @@ def test_letter_date_not_found(text: str) -> None:
         ("Re: Claim for tonsillectomy, Riverside Surgery Center, 12/18\nHi Mateo,", "12/18"),
         ("Claim: MRI left shoulder, 08/12, Lakeshore Open MRI - $2,140.00", "08/12"),
         ("Your physical therapy visit on March 3rd, 2025 was not covered.", "March 3rd, 2025"),
+        # Round 7: a split decision, each range on its own line with its verdict.
+        (
+            "Admit: 07/06/2024\nDays 07/06 - 07/09/2024: approved (acute).\nDays 07/10 - 07/11/2024: NOT APPROVED.",
+            "07/10",
+        ),
+        (
+            "Visits 10/14/2024 - 11/22/2024 (15 visits): supported.\nVisits 11/25/2024 - 01/10/2025: not supported.",
+            "11/25/2024",
+        ),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
     assert fields_of(text)["service_date"] == expected
+
+
+def test_days_a_split_decision_denies_are_the_service_date_whatever_the_ranker_prefers() -> None:
+    """The admission date is labelled too (and usually right), but when the letter marks days denied, those are
+    at issue: the learned choice does not override them."""
+    text = (
+        "Aetna Concurrent Review\nMember: J. Doe   Admit: 07/06/2024   Dx: J18.9\n"
+        "Days 07/06 - 07/09/2024: approved (acute).\nDays 07/10 - 07/11/2024: NOT APPROVED.\n"
+        "Reason: the member was stable for discharge on 07/09/2024."
+    )
+    found = extract_fields(document_from_text(text))["service_date"]
+    assert (found.value, found.rule) == ("07/10", "label:denied-days")
+    # A range approved on its line is not taken for a denied one, even when a later line denies something.
+    approved = "Admit: 07/06/2024\nDays 07/06 - 07/09/2024: approved (acute).\nThe rest of the stay was denied."
+    assert extract_fields(document_from_text(approved))["service_date"].rule != "label:denied-days"
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,9 @@ from denialparse.resources import file_sha256, models_dir
 
 RANKED_FIELDS = ("service", "service_date")
 FORMAT_VERSION = 1
-FEATURE_VERSION = 1
+# Raised when the candidates or features change, so that rankers trained on the old ones are refused at load.
+# 2 (session 9): code-named, considered and title-part candidates, "about" in the prose trigger, line verdicts.
+FEATURE_VERSION = 2
 N_FEATURES = 1 << 14  # hashed feature space; collisions are rare at a few thousand distinct features
 META_FILE = "model.json"
 WEIGHTS_FILE = "weights.npz"
@@ -350,6 +352,7 @@ _DENY = re.compile(
     r"[ \t]+approve|cannot[ \t]+(?:approve|cover)|non-?covered|rejected)\b",
     re.IGNORECASE,
 )
+_APPROVED = re.compile(r"\b(?:approved|certified|supported|paid|authori[sz]ed)\b", re.IGNORECASE)
 _DATE_CONTEXT = re.compile(
     r"\b(?:service|serv|svc|dos|received|rendered|admit\w*|request\w*|fill\w*|dispens\w*|birth|dob|born|effective"
     r"|deadline|within|by|before|appeal|letter|notice|dated|date|visit|procedure|surgery|stay|discharg\w*|start\w*)\b",
@@ -419,6 +422,13 @@ def features(view: LetterView, candidate: Candidate) -> list[str]:
         out.append("table-line-digits" if re.search(r"\d", whole_line) else "table-line-no-digits")
     if not after_on_line.strip():
         out.append("ends-line")
+    # A line that gives its own verdict: concurrent reviews list the days approved and the days denied, each range
+    # on its line ("Days approved: 07/08 - 07/14", "Days denied: 07/15 - 07/20"), and so do claim lines.
+    line_text = before_on_line + candidate.value + after_on_line
+    if _DENY.search(line_text):
+        out.append("line-denied")
+    elif _APPROVED.search(line_text):
+        out.append("line-approved")
     near = bisect.bisect_left(view.deny_spans, start - 200)
     if near < len(view.deny_spans) and view.deny_spans[near] <= end + 200:
         out.append("deny-near")
@@ -533,6 +543,10 @@ class FieldRanker:
         """The best-scoring candidate for ``name``, or "not found" when none scores above the threshold."""
         scorer = self.scorers[name]
         found = candidates(document, name)
+        decisive = next((c for c in found if DECISIVE_RULES.get(name, "") in c.rules), None)
+        if decisive is not None:
+            span = Span(decisive.start, decisive.end, document.page_at(decisive.start))
+            return ExtractedField(name, decisive.value, span, 0.85, DECISIVE_RULES[name])
         view = LetterView.of(document, letter_date)
         scores = scorer.scores([features(view, c) for c in found])
         if not len(scores) or float(scores.max()) < scorer.threshold:
@@ -541,6 +555,11 @@ class FieldRanker:
         rule = sorted(best.rules)[0] if best.rules else sorted(best.generic)[0]
         span = Span(best.start, best.end, document.page_at(best.start))
         return ExtractedField(name, best.value, span, round(float(scores.max()), 4), f"ranker:{rule}")
+
+
+# A rule whose answer is taken over the learned choice: days a split decision marks denied are the days at issue
+# (the letter also names the admission and the approved days). Too rare in the gold for the ranker to learn.
+DECISIVE_RULES = {"service_date": "label:denied-days"}
 
 
 def default_ranker_dir() -> Path:

@@ -1155,6 +1155,14 @@ _SERVICE_DATE_VALUE = rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*{_SERVICE_DATE_SHAPES}"
 _DENIED_DAYS = re.compile(
     r"\b(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered))" + _SERVICE_DATE_VALUE, re.IGNORECASE
 )
+# A split decision lists each range with its own verdict: "Days 07/10 - 07/11/2024: NOT APPROVED.", "Visits
+# 11/25/2024 - 01/10/2025 (19 visits): not supported."
+_DENIED_ON_ITS_LINE = re.compile(
+    rf"^[ \t]*(?:[-*\u2022][ \t]*)?(?:Days?|Dates?|Visits?|Sessions?|Services?)[ \t]+{_SERVICE_DATE_SHAPES}"
+    r"(?=[^\n]{0,40}?\b(?:denied|not[ \t]+(?:approved|certified|covered|supported|medically[ \t]+necessary"
+    r"|authori[sz]ed)))",
+    re.IGNORECASE | re.MULTILINE,
+)
 _SERVICE_DATE = re.compile(
     r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
@@ -1669,11 +1677,17 @@ def _service_date(document: Document) -> ExtractedField | None:
 # in a sentence about the care itself.
 _SERVICE_DATE_PATTERNS = (
     (_DENIED_DAYS, 0.85, "label:denied-days"),
+    (_DENIED_ON_ITS_LINE, 0.85, "label:denied-days"),
     (_SERVICE_DATE, 0.85, "label:dos"),
     (_SERVICE_LINE_DATE, 0.7, "service-line"),
     (_SERVICE_DATE_PROSE, 0.6, "prose"),
 )
-_SERVICE_DATE_RULES = (*(rule for _, _, rule in _SERVICE_DATE_PATTERNS), "table-row", "date-column", "care-on")
+_SERVICE_DATE_RULES = (
+    *dict.fromkeys(rule for _, _, rule in _SERVICE_DATE_PATTERNS),
+    "table-row",
+    "date-column",
+    "care-on",
+)
 # "colonoscopy with biopsy (CPT 45380) on 06/14/2024", "your visits on 1/8, 1/15 and 1/22", "a screening colonoscopy
 # you had on 08/06/2024": a date after "on", read when the clause before it names the care (the words or a code).
 # Also a date or range that opens a bracket after what was billed: "the bill for Karim's stay (11/27 to 12/22)"
