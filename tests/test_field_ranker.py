@@ -209,6 +209,14 @@ def test_the_name_beside_a_billing_code_is_a_service_candidate(text: str, named:
             {"this final"},
         ),
         (
+            "We got a claim from Golden Lotus Acupuncture for your visits.\n"
+            "PROVIDER...: KINETIC EDGE PHYSICAL THERAPY  TAX ID: XX-XXX1195\n"
+            "Your plan covers chiropractic care and physical therapy (lower case: not a practice's name).",
+            "specialty-name",
+            {"Acupuncture", "PHYSICAL THERAPY"},
+            {"chiropractic", "physical therapy"},
+        ),
+        (
             "Thank you for calling us about your son's applied behavior analysis (ABA) therapy with Little Steps.",
             "after-for",
             {"son's applied behavior analysis (ABA) therapy", "son's applied behavior analysis"},
@@ -216,12 +224,12 @@ def test_the_name_beside_a_billing_code_is_a_service_candidate(text: str, named:
         ),
     ],
 )
-def test_titles_verdicts_and_what_a_call_was_about_are_service_candidates(
+def test_titles_verdicts_specialties_and_what_a_call_was_about_are_service_candidates(
     text: str, source: str, named: set[str], not_named: set[str]
 ) -> None:
     """A letterhead title's parts ("Coverage decision - Knee MRI location"), what a policy "considers" unproven or
-    experimental, and what a member called "about" are proposed; a body line, a label line or a sentence is not a
-    title."""
+    experimental, the kind of care a practice is named for ("Golden Lotus Acupuncture") and what a member called
+    "about" are proposed; a body line, a label line or a sentence is not a title."""
     found = {c.value for c in candidates(document_from_text(text), "service") if source in c.generic}
     assert named <= found
     assert not found & not_named

@@ -39,13 +39,15 @@ from denialparse.fields import (
     is_date,
     parse_date,
     rule_candidates,
+    specialty_in_a_name,
 )
 from denialparse.resources import file_sha256, models_dir
 
 RANKED_FIELDS = ("service", "service_date")
 FORMAT_VERSION = 1
 # Raised when the candidates or features change, so that rankers trained on the old ones are refused at load.
-# 2 (session 9): code-named, considered and title-part candidates, "about" in the prose trigger, line verdicts.
+# 2 (session 9): code-named, considered, title-part and specialty-name candidates, "about" in the prose trigger,
+# line verdicts.
 FEATURE_VERSION = 2
 N_FEATURES = 1 << 14  # hashed feature space; collisions are rare at a few thousand distinct features
 META_FILE = "model.json"
@@ -276,6 +278,8 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
             _propose(found, name, [match.group(1), *_service_variants(match.group(1))], match.start(1), "considered")
         for value, start in _title_parts(text):
             _propose(found, name, [value, *_service_variants(value)], start, "title-part")
+        for match in specialty_in_a_name().finditer(head):
+            _propose(found, name, [match.group(0)], match.start(), "specialty-name")
     else:
         for match in islice(_DATE.finditer(text), MAX_CANDIDATES):
             value = match.group(0)

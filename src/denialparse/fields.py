@@ -363,6 +363,22 @@ def _service_words() -> _ServiceWords:
     )
 
 
+@lru_cache(maxsize=1)
+def specialty_in_a_name() -> re.Pattern[str]:
+    """A kind of care written as part of a capitalised name, Title Case or capitals ("Golden Lotus Acupuncture",
+    "KINETIC EDGE PHYSICAL THERAPY"): data/fields.yaml's specialty_services."""
+
+    def capitalised(phrase: str) -> str:
+        """Each word Title Case or capitals; words apart by spaces or tabs, a hyphen kept."""
+        return r"[ \t]+".join(
+            "-".join(f"(?:{re.escape(part.capitalize())}|{re.escape(part.upper())})" for part in word.split("-"))
+            for word in phrase.split(" ")
+        )
+
+    phrases = sorted(_vocabulary()["specialty_services"], key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(capitalised(p) for p in phrases)})\b")
+
+
 def generic_service_words() -> frozenset[str]:
     """Words that name a kind of service, not which one (data/fields.yaml)."""
     return _service_words().generic

@@ -48,6 +48,7 @@ class FieldVocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: Literal[1]
+    specialty_services: Words
     generic_service_words: Words
     not_a_service_start: Words
     payment_adjustment_carcs: Annotated[list[Annotated[str, AfterValidator(_carc_number)]], AfterValidator(_unique)]
