@@ -111,7 +111,10 @@ def test_hostile_input_runs_in_linear_time() -> None:
     extract_codes(document)
     fields = extract_fields(document)
     compute_deadline(document, fields)
-    assert time.perf_counter() - started < 30  # a guard against catastrophic backtracking, not a speed target
+    # A guard against catastrophic backtracking (minutes to hours at this size), not a speed target: the 1.4 MB of
+    # hostile text takes about 24 s here, mostly the payer, plan-type and label alternations scanning all of it, and
+    # once took 30.2 s on a busy machine (a fresh-clone run beside a training run); hence the margin.
+    assert time.perf_counter() - started < 60
 
 
 TODAY = dt.date(2026, 1, 10)
