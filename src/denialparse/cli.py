@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -20,6 +20,9 @@ from click.core import ParameterSource
 from denialparse import __version__
 from denialparse.errors import INTERNAL_ERROR_EXIT, DataFileError, DenialParseError, UsageError
 from denialparse.resources import LETTER_FORMATS, LETTER_KINDS
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 model_option = click.option(
     "--model",
@@ -75,16 +78,13 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
 
     case = api.load_case_file(case_path) if case_path else None
     first_error: DenialParseError | None = None
-    console = None
+    console: Console | None = None
 
     def prepare() -> None:
         """What printing a report needs, loaded while the first letter is read rather than before or after."""
-        nonlocal console
         api.prepare_recommendations()
-        if fmt == "text" and console is None:
-            from rich.console import Console
-
-            console = Console(soft_wrap=False)
+        if fmt == "text":
+            import rich.console  # noqa: F401
 
     for result in api.analyze_many(letters, model=model_dir, engine=engine, meanwhile=prepare):
         if result.error is not None:
@@ -96,8 +96,9 @@ def report(letters: tuple[Path, ...], fmt: str, case_path: Path | None, model_di
         assert result.analysis is not None
         plan = api.recommend_for(result.analysis, case)
         if fmt == "text":
-            prepare()
-            assert console is not None
+            from rich.console import Console
+
+            console = console or Console(soft_wrap=False)
             console.print(render_text(result.analysis, plan))
         else:
             click.echo(json.dumps(report_json(result.analysis, plan), ensure_ascii=False))
