@@ -36,6 +36,12 @@ def codes_of(text: str) -> set[tuple[str, str]]:
         ("Adjustment reason code 197 applies.", {("carc", "197")}),
         ("NDC 50458-028-02 was missing", {("ndc", "50458-028-02")}),
         ("PR-96 Non-covered charge", {("carc", "PR-96")}),
+        # Bare five-digit codes beside a drug's HCPCS code, with units, paired by a slash or after a "Svc:" label.
+        ("Requested: ketamine infusion x6 (J3490, 96365)", {("hcpcs", "J3490"), ("cpt", "96365")}),
+        ("Requested: SBRT, 5 fractions (77373 x5)", {("cpt", "77373")}),
+        ("Request: TMS 90867/90868, initial series", {("cpt", "90867"), ("cpt", "90868")}),
+        ("Svc: knee injection, J7321 / 20610", {("hcpcs", "J7321"), ("cpt", "20610")}),
+        ("SVC: 98940 CHIRO MANIP 1-2 REGIONS", {("cpt", "98940")}),
     ],
 )
 def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
@@ -50,6 +56,7 @@ def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
         "Please call 1-800-555-0100 within 30 days.",
         "The member paid $12345.00 in total.",
         "Remark M15 appears on the remittance.",  # M15 is a remark code here, not an ICD-10 code
+        "Call us about order 77120.",  # an order number, no procedure cue
     ],
 )
 def test_not_codes(text: str) -> None:

@@ -34,9 +34,15 @@ _CPT_SHAPE = r"\d{4}[0-9FTU]"  # CPT: five digits, or four and F, T (category II
 BILLING_CODE = rf"(?:{_HCPCS_SHAPE}|{_CPT_SHAPE})"
 _HCPCS = re.compile(rf"(?<![\w-])({_HCPCS_SHAPE})(?:-[A-Z0-9]{{2}})?(?![\w-])")
 _CPT = re.compile(rf"(?<![\w$.,-])({_CPT_SHAPE})(?:-[A-Z0-9]{{2}})?(?![\w-]|\.\d|,\d)")
-_CPT_CONTEXT = re.compile(r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service", re.IGNORECASE)
-# Codes listed in brackets after a service: "lumbar fusion (22558, 22612)", "29 sessions (90867, 90868)".
-_CODE_LIST = re.compile(r"\((?:CPT[ \t]*)?\d{4}[0-9FTU](?:[ \t]*[,/;][ \t]*(?:CPT[ \t]*)?\d{4}[0-9FTU])*\)")
+_CPT_CONTEXT = re.compile(r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service|\bSvc\b|\bStudy\b", re.I)
+# Codes listed in brackets after a service, with units or a drug's HCPCS code beside them: "lumbar fusion (22558,
+# 22612)", "29 sessions (90867, 90868)", "SBRT, 8 fractions (77373 x8)", "ketamine infusion (J3490, 96365)"; and
+# codes paired by a slash anywhere: "TMS 90867/90868", "J7318 / 20610".
+_LISTED_CODE = rf"(?:(?:CPT|HCPCS)[ \t]*:?[ \t]*)?{BILLING_CODE}(?:-[A-Z0-9]{{2}})?(?:[ \t]*x[ \t]*\d{{1,3}})?"
+_CODE_LIST = re.compile(
+    rf"\({_LISTED_CODE}(?:[ \t]*[,/;][ \t]*{_LISTED_CODE})*\)"
+    rf"|(?<![\w/-]){BILLING_CODE}[ \t]*/[ \t]*{BILLING_CODE}(?:[ \t]*/[ \t]*{BILLING_CODE})*(?![\w/-])"
+)
 _ZIP_BEFORE = re.compile(r"\b[A-Z]{2}[ \t]*$")
 _NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
 _MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")

@@ -189,7 +189,14 @@ _NOT_A_SERVICE = re.compile(
     r"|^(?:(?:Clinical|Medical|Coverage|Pharmacy|Drug|Reimbursement|Payment)[ \t]+)*"
     r"(?:Polic(?:y|ies)|Bulletins?|Guidelines?)\b|^(?:CPB|CDG|MCG|InterQual)\b"
     r"|^(?:as|is|are|was|were|not|because|if|when|since|under)\b"
-    r"|^(?:\d+|more|additional|further|extra)[ \t]+(?:days?|weeks?|months?|hours?|nights?)\b|^dates?\b",
+    r"|^(?:\d+|more|additional|further|extra)[ \t]+(?:days?|weeks?|months?|hours?|nights?)\b|^dates?\b"
+    # Only a billing code ("CPT 81490") or a reference ("2416508FEP771"): the code and ID fields hold them.
+    rf"|^(?:(?:CPT|HCPCS)[ \t]*:?[ \t]*)?{BILLING_CODE}$|^(?=[A-Z0-9-]*\d)[A-Z0-9-]{{6,}}$"
+    # A member's details ("Member Yesenia Carranza, Medicaid # 529900184, DOB ..."), a date label ("DOS 01/06/2025"),
+    # a table's line label ("Line 04: Palonosetron") or a plan's product ("Humana Gold Plus HMO").
+    r"|\b(?:DOB|DOS)\b|\b(?:Medicaid|Medicare|Subscriber)[ \t]+(?:ID|#|number)|^Line[ \t]+\d|\b(?:HMO|PPO|EPO)\b"
+    # A remark code's line ("M119  Missing/incomplete/invalid NDC"), not what was billed.
+    r"|^(?:MA|M|N)\d{1,3}[ \t]+[A-Z][a-z]",
     re.IGNORECASE,
 )
 _THREE_LETTERS = re.compile(r"[A-Za-z]{3}")

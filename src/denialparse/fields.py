@@ -121,7 +121,10 @@ class _LabelledRule:
 _LABELLED_RULES = (
     _LabelledRule(
         "member_id",
-        r"\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
+        # First, the ID as a claim carried it ("Subscriber ID on claim:"): the shorter labels below would match its
+        # start and leave no value. Also "ID submitted:", below.
+        r"\b(?:Subscriber|Member)[ \t]+ID[ \t]+on[ \t]+(?:the[ \t]+)?claim"
+        r"|\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
         r"|\b(?:Medicaid|Medicare|Recipient|Beneficiary)[ \t]*(?:#|No\.)|\bDoD[ \t]+Benefits[ \t]+(?:#|No\.?)"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
@@ -142,12 +145,15 @@ _LABELLED_RULES = (
         r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
-        r"|(?<=[A-Za-z] )(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )(?<!Plan )(?<!Contract )"
-        r"ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        # "member Gerald Yoder (ID CBC330981174)", "Payer: CareFirst BlueCross BlueShield (PPO) - ID HMW30081174".
+        r"|(?<=\()ID(?=[ \t]+[A-Z]{0,4}-?\d[A-Z0-9-]{5})"  # not an agent's "(ID 40771)"
+        r"|(?:(?<=[A-Za-z] )|(?<=[-–] ))(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )"
+        r"(?<!Plan )(?<!Contract )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
-        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )\bID(?=[ \t]*:)",
+        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )\bID(?=[ \t]*:)"
+        r"|\bID[ \t]+(?:as[ \t]+)?submitted(?=[ \t]*:)",
         _ID_VALUE,
         0.95,
     ),
@@ -165,7 +171,8 @@ _LABELLED_RULES = (
     ),
     _LabelledRule(
         "claim_number",
-        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|\bClaim(?:\(s\))?(?=[ \t]*:)"
+        # Not "Subscriber ID on claim:", whose value is the member's.
+        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|(?<!on )\bClaim(?:\(s\))?(?=[ \t]*:)"
         r"|\bReference[ \t]+(?:Number|No\.?|#)"
         r"|\bOrder[ \t]*(?:#|Number|No\.?|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No\.?|#|Request[ \t]+#)|\bAuth[ \t]*#"
@@ -179,7 +186,9 @@ _LABELLED_RULES = (
         r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
-        r"|\b(?:Claim|(?<!call )Ref|Reference|Order|Case|Request)"
+        # "Clm 25072E03315", "CLM# 24118-00376", "Order: SLP-MI-250129-4410" (not "Order: 72148 MRI lumbar spine").
+        r"|\bClm[ \t]*#|\bOrder(?=[ \t]*:[ \t]*[A-Z0-9]*[A-Z-][A-Z0-9-]*\d)"
+        r"|\b(?:Claim|Clm|(?<!call )Ref|Reference|Order|Case|Request)"
         r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
         # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
         r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)"
@@ -200,9 +209,14 @@ _LABELLED_RULES = (
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
         # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
         r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
-        r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)|Day[ \t]+of[ \t]+letter"
+        r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)"
+        # A heading's "Processed 09/09/2025", not a note's "(claim ..., processed 01/15/2025)".
+        r"|(?-i:Processed|PROCESSED)(?=[ \t]+\d)"
+        r"|Day[ \t]+of[ \t]+letter"
+        # "Payment cycle: 09/06/2024", a portal's "Status as of 06/27/2024 09:14 ET".
+        r"|(?:Payment[ \t]+)?Cycle[ \t]+Date|Payment[ \t]+Cycle(?=[ \t]*:)|Status[ \t]+as[ \t]+of"
         # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
-        r"|(?:Issued|Finalized|Dated)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date"
+        r"|(?:Issued|Finalized|Dated)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date|Remit(?=[ \t]+\d)"
         r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
         r"|Date/time(?:[ \t]+(?:of[ \t]+(?:call|message)|sent|faxed|transmitted))?"
         r"|Date[ \t]+of[ \t]+(?:call|message|conversation)|Date[ \t]+(?:sent|faxed|transmitted)"
@@ -211,7 +225,8 @@ _LABELLED_RULES = (
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
-        r"|(?:(?<=\n)|(?<=^)|(?<=  ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
+        # So is a bilingual "Fecha / Date:" or a run-in "(member copy). Date: 08/20/2025.".
+        r"|(?:(?<=\n)|(?<=^)|(?<=  )|(?<=/ )|(?<=\. ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
         # A run-on fax header: "PHONE: (800) 762-2382 DATE: 12/05/2023" (a label right after another field's number).
         r"|(?<=[0-9)] )DATE(?=[ \t]*:)"
         # A remittance header cell: "CYCLE 2417  DATE 04/29/24".
@@ -313,7 +328,9 @@ _NEXT_LABEL = re.compile(
 # "RE: Request for coverage - ketamine ..." -> "ketamine ..."
 _SERVICE_PREFIX = re.compile(
     # "RE: Claim for pembrolizumab (Keytruda) infusion" -> "pembrolizumab (Keytruda) infusion"
-    r"^claim[ \t]+for[ \t]+(?:(?:reimbursement|payment)[ \t]+(?:for|of)[ \t]+)?(?![A-Za-z ]{0,30}[-:–])"
+    # "RE: Request for upper eyelid blepharoplasty, bilateral" -> "upper eyelid blepharoplasty, bilateral"
+    r"^(?:claim|request)[ \t]+for[ \t]+(?:(?:reimbursement|payment|coverage|approval)[ \t]+(?:for|of)[ \t]+)?"
+    r"(?![A-Za-z ]{0,30}[-:–])"
     r"|^(?:(?:request(?:ed)?|denial|appeal|notice)[ \t]+(?:for|of)[ \t]+)?(?:(?:prior[ \t]+)?authorization|coverage"
     r"|pre-?certification|payment|services?)?[ \t]*(?:for|of)?[ \t]*[-:–][ \t]*",
     re.IGNORECASE,
@@ -395,6 +412,8 @@ def _names_a_service(value: str) -> bool:
         and not set(re.findall(r"[a-z-]+", value.lower())) <= words.generic
         and re.match(r"[A-Za-z #]{2,25}:", value) is None
         and words.not_a_start.match(value) is None
+        # A remark code's line ("M119 Missing/incomplete/invalid NDC"), not what was billed.
+        and re.match(r"(?:MA|M|N)\d{1,3}[ \t]+[A-Z][a-z]", value) is None
     )
 
 
@@ -421,7 +440,8 @@ def _clean_value(name: str, value: str) -> str:
 
 _ID_FIELDS = ("member_id", "group_number", "claim_number")
 # Provider and tax numbers that can follow a label word by accident.
-_OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA)\b", re.IGNORECASE)
+# A date label read as a value ("Claim: DOS 03/28/2025") is not an ID either.
+_OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA|DOS|DOB)\b", re.IGNORECASE)
 
 
 def _valid_value(field: str, value: str) -> bool:
@@ -834,7 +854,10 @@ _OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z
 
 
 # A letter quoted by a provider's note or a summary: "Denial detail (from Humana letter dated 07/01/2024)".
-_LETTER_DATED = re.compile(rf"\b(?:letter|notice)[ \t]+dated[ \t]+({DATE_PATTERN})", re.IGNORECASE)
+# "CareFirst EOP dated 09/12/2024" (an explanation of benefits or payment, a remittance or statement likewise).
+_LETTER_DATED = re.compile(
+    rf"\b(?:letter|notice|EOB|EOP|remittance|statement)[ \t]+dated[ \t]+({DATE_PATTERN})", re.IGNORECASE
+)
 
 
 def _letter_dated(document: Document) -> ExtractedField | None:
@@ -1015,15 +1038,19 @@ def _patient_label() -> re.Pattern[str]:
     return re.compile(
         r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant"
         # "Parent(s) of: Ezra Delgado-Whitfield", "Parent/Guardian of: Tyrese Campbell"; a clinic's "Pt:".
-        r"|Parent(?:\(s\)|s)?(?:[ \t]*/[ \t]*Guardian)?[ \t]+of)|Pt)"
+        # A remittance's "PT: OKONKWO, GRACE" (not physical therapy's "PT: 12 visits").
+        r"|Parent(?:\(s\)|s)?(?:[ \t]*/[ \t]*Guardian)?[ \t]+of)|Pt|PT(?=[ \t]*:[ \t]*[A-Z'-]{2,},))"
         r"|\b(?i:Member|Enrollee|Customer|Subscriber|Insured|Participant|Recipient|Cardholder|Covered[ \t]+Person"
         r"|Client|Enrollee's|Member's|MBR|Mbr)|\bName(?:[ \t]+of[ \t]+(?i:enrollee|member|patient))?)(?i:[ \t]+Name)?"
+        # "Patient as submitted: LARSON, ERIK".
+        r"(?i:[ \t]+(?:as[ \t]+)?(?:submitted|billed))?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
         r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
         # "RE: Kristen Hoekstra   DOB: 02/19/1979", "Re: Reginald Thorpe, Member ID NCS0072281430": a name that the
         # member's DOB or ID follows.
         r"|(?i:RE|Re)[ \t]*:(?=[ \t]*[A-Z][^\n]{0,60}?(?:[ \t]{2,}|,[ \t]*)(?:DOB|Member|ID|[A-Z]{2,5}[ \t]+ID)\b)"
-        r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of))[ \t]*"
+        # "(parent of member Zion Whitaker)".
+        r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of(?:[ \t]+(?:member|patient))?))[ \t]*"
         r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
         + _name_words()[0]
         + r"(?=[A-ZÀ-Þ])"
@@ -1211,7 +1238,11 @@ _SERVICE_DATE_PROSE = re.compile(
     r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
     # "services of 06/05/2024", "the laboratory tests of 14 April 2025", "admit 04/03/2025", "Services began 01/17".
     r"|(?:treatments?|visits?|sessions?|infusions?|injections?|appointments?)[ \t]+on"
-    r"|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given[ \t]+on"
+    r"|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given(?:[ \t]+on)?"
+    # "Anterior cervical discectomy ..., scheduled 04/10/2024", "the order date of 10/02/2025".
+    # Not a "discharge planned 03/20/2025", the end of a stay.
+    r"|(?:scheduled|(?<!discharge )planned|pencill?ed[ \t]+in)(?:[ \t]+(?:for|on))?"
+    r"|order[ \t]+date(?:[ \t]+(?:of|was|is))?"
     r"|(?:services|tests)[ \t]+of|\badmit|starting|beginning|began(?:[ \t]+on)?"
     # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
     # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
@@ -1219,7 +1250,7 @@ _SERVICE_DATE_PROSE = re.compile(
     r"(?:[ \t]+(?:on|in[ \t]+(?:the[ \t]+)?(?:clinic|office)))?"
     r"|refill(?:ed)?(?:[ \t]+it)?[ \t]+on|gave[ \t]+you[ \t]+on"
     # The request's date: "received a request from Liberty Bell Home Health on 11/29/2023", "sent by X on ...".
-    r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+request|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
+    r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+(?:request|claim)|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
     r"|admitted(?:[ \t]+to[ \t]+[^.\n]{1,60}?)?[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )
@@ -1227,7 +1258,9 @@ _SERVICE_DATE_PROSE = re.compile(
 _SERVICE_LINE_DATE = re.compile(
     r"^[ \t]*(?:Services?|Svc|Request|Procedure|Treatment|Level[ \t]+of[ \t]+care"
     # "Re: Claim for tonsillectomy, Riverside Surgery Center, 12/18", "Claim: MRI left shoulder, 08/12".
-    r"|(?:Re|Regarding|Subject)(?=[ \t]*:[ \t]*(?:Your[ \t]+)?Claim[ \t]+for\b)|Claim(?=[ \t]*:[ \t]*[A-Za-z]))"
+    r"|(?:Re|Regarding|Subject)(?=[ \t]*:[ \t]*(?:Your[ \t]+)?Claim[ \t]+for\b)|Claim(?=[ \t]*:[ \t]*[A-Za-z])"
+    # An explanation of benefits' claim heading: "Claim 1   Provider: Bluegrass EMS          Date: 07/03/2024".
+    r"|Claim[ \t]+\d{1,2}[ \t]{2,}[A-Za-z ]{1,20}(?=[ \t]*:))"
     r"(?:[ \t]+(?:requested|billed|submitted|denied))?[ \t]*:"
     rf"[^\n]{{0,200}}?(?<![\d/])({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY})",
     re.IGNORECASE | re.MULTILINE,
@@ -1582,6 +1615,12 @@ def _patient_name(document: Document) -> ExtractedField | None:
             return _found(document, "patient_name", dear.group(group), dear.start(group), 0.5, "salutation")
     greeting = _GREETING.search(text[:1500])
     if greeting and greeting.group(1).casefold() not in stop_words | _ORGANISATION_WORDS:
+        # "Shanice Okafor-Lindqvist\nOscar member ID: ...\n\nHi Shanice,": the full name written above the greeting.
+        full = re.search(
+            rf"\b{re.escape(greeting.group(1))}(?:[ \t]{_NAME_TOKEN}){{1,2}}(?=[ \t]*$)", text[: greeting.start()], re.M
+        )
+        if full and not {w.casefold() for w in full.group(0).split()} & (stop_words | _ORGANISATION_WORDS):
+            return _found(document, "patient_name", full.group(0), full.start(), 0.5, "greeting-named")
         return _found(document, "patient_name", greeting.group(1), greeting.start(1), 0.4, "greeting")
     return None
 
