@@ -124,6 +124,16 @@ def fields_of(text: str) -> dict[str, str | None]:
         ("We received a claim for Humira from Apex Pharmacy on 03/03/2025.", "service_date", "03/03/2025"),
         ("Claim 1   Provider: Lakeview EMS          Date: 07/19/2024\nService  Billed", "service_date", "07/19/2024"),
         ("RE: Request for bilateral breast reduction (CPT 19318)", "service", "bilateral breast reduction (CPT 19318)"),
+        # The payer a provider's paper names with a label, or the first line's first cell or part before a dash.
+        ("RIVERBEND HOSPITAL - BILLING OFFICE\nPayer: Acme Mutual (PPO) - ID AM1", "payer", "Acme Mutual"),
+        (
+            "Harbor Benefit Administrators | Provider Portal | Claim Lookup\nClaim #: 1",
+            "payer",
+            "Harbor Benefit Administrators",
+        ),
+        ("LAKESIDE PLAN SERVICES          REMITTANCE ADVICE\nPayee: X", "payer", "LAKESIDE PLAN SERVICES"),
+        ("STATE OF NOWHERE MEDICAID - eClaims\nREMITTANCE ADVICE", "payer", "STATE OF NOWHERE MEDICAID"),
+        ("MEDIVANTA\nEXPLANATION OF BENEFITS\nMember: Ann Lee", "payer", "MEDIVANTA"),
     ],
 )
 def test_field_found(text: str, field: str, expected: str) -> None:
@@ -160,6 +170,8 @@ def test_field_found(text: str, field: str, expected: str) -> None:
         ("The original claim (25101220448, processed 01/15/2025) was paid.", "letter_date"),
         ("We approved your stay. Your discharge planned 03/20/2025 is covered.", "service_date"),
         ("Claim: 8825149907311   DOS 02/11/2025", "service"),
+        ("ORTHO CLINIC - PA FOLLOW-UP NOTE (internal)\nPt: Ann Lee", "payer"),
+        ("PROGRESS NOTE - ADDENDUM\nPt: Ann Lee", "payer"),
     ],
 )
 def test_field_not_found(text: str, field: str) -> None:
@@ -1255,7 +1267,7 @@ def test_service_column_found(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda words: words["heading_words"].append("Notice"), "heading_words.98: Value error, 'Notice' must be"),
+        (lambda words: words["heading_words"].append("Notice"), "heading_words.100: Value error, 'Notice' must be"),
         (lambda words: words["name_particles"].append("de"), "name_particles: Value error, 'de' is listed twice"),
         (lambda words: words["provider_words"].append("two  spaces"), "provider_words.46: Value error, 'two  sp"),
         (lambda words: words["payment_adjustment_carcs"].append(45), "payment_adjustment_carcs.5: Input should be"),
@@ -1273,7 +1285,7 @@ def test_field_vocabulary_is_checked_against_its_schema(tmp_path: Path, edit: An
     from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
     shipped = read_validated(DATA_DIR / "fields.yaml", FieldVocabulary)
-    assert len(shipped.heading_words) == 98 and "dept." in shipped.department_words
+    assert len(shipped.heading_words) == 100 and "dept." in shipped.department_words
     words = read_yaml(DATA_DIR / "fields.yaml")
     edit(words)
     broken = tmp_path / "fields.yaml"

@@ -936,18 +936,40 @@ def _heading_line(text: str) -> tuple[int, int] | None:
         offset += len(line) + 1
         if not stripped or stripped.startswith("*"):
             continue
-        words = re.findall(r"[A-Za-z&'.]+", stripped)
-        # "Member Services - Coverage Decision", "INTERNAL NOTE - Behavioral Health Clinic": a title's first part.
-        first_part = re.findall(r"[A-Za-z&'.]+", re.split(r"[ \t][-–][ \t]", stripped, maxsplit=1)[0])
-        if (
-            2 <= len(words) <= 9
-            and not re.search(r"\d|:|@|\||\.com\b|^Dear\b", stripped)
-            and not {w.lower().strip(".") for w in first_part} <= _heading_words()
-            and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
-            and not {w.lower().strip(".") for w in words} <= _heading_words()
-        ):
-            return start, start + len(stripped)
+        # The whole line; else its first cell ("Allied Benefit Systems | Provider Self-Service | Claim Lookup", "PRAIRIE
+        # LAKES PLAN SERVICES      REMITTANCE ADVICE") or its part before a dash ("NEW YORK STATE MEDICAID - eMedNY",
+        # "MTM, Inc. - Non-Emergency Transportation for ..."). A name alone on the first line may be one word
+        # ("AvMed", "AMERIBEN").
+        parts = [stripped]
+        if start == 0 and not {w.lower() for w in re.findall(r"[A-Za-z]+", stripped)} & _NOT_A_PAYER_HEADING:
+            # A column gap or a bar separates cells: the first cell stands for the line.
+            first_cell = re.split(r"[ \t]*\|[ \t]*|[ \t]{2,}", stripped, maxsplit=1)[0]
+            parts = [first_cell, re.split(r"[ \t][-–][ \t]", first_cell, maxsplit=1)[0]]
+        for part in dict.fromkeys(parts):
+            if _heading_name(part, alone=part == stripped and start == 0):
+                return start, start + len(part)
     return None
+
+
+# A first line with these words is a provider's own paper ("ORTHO CLINIC - PA FOLLOW-UP NOTE (internal)"): no part
+# of it names the payer.
+_NOT_A_PAYER_HEADING = frozenset(
+    "clinic hospital note progress addendum internal office practice physicians associates center centre".split()
+)
+
+
+def _heading_name(part: str, *, alone: bool) -> bool:
+    words = re.findall(r"[A-Za-z&'.]+", part)
+    # "Member Services - Coverage Decision", "INTERNAL NOTE - Behavioral Health Clinic": a title's first part.
+    first_part = re.findall(r"[A-Za-z&'.]+", re.split(r"[ \t][-–][ \t]", part, maxsplit=1)[0])
+    one_word_name = alone and len(words) == 1 and re.fullmatch(r"[A-Z]{4,}|[A-Z][a-z]+[A-Z][A-Za-z]+", part)
+    return (
+        (2 <= len(words) <= 9 or bool(one_word_name))
+        and not re.search(r"\d|:|@|\||\.com\b|^Dear\b", part)
+        and not {w.lower().strip(".") for w in first_part} <= _heading_words()
+        and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
+        and not {w.lower().strip(".") for w in words} <= _heading_words()
+    )
 
 
 # A fax or memo sender ("FROM: eviCore healthcare - Radiology", "FROM: Navitus Prior Authorization Dept."); the name
@@ -981,12 +1003,28 @@ def _organisation(text: str, pattern: re.Pattern[str]) -> tuple[int, int] | None
     return None
 
 
+# A provider's own paper (a hospital's denial worksheet, a portal page) names the payer with a label: "Payer:
+# CareFirst BlueCross BlueShield (PPO) - ID HMW30081174", "Insurer: Humana Gold Plus HMO   Plan ID: ...". The name
+# ends at a bracket, a dash, a column gap or the line's end. Not "Health plan:", which a vendor's letter gives for
+# the plan it reviews for (the vendor that signs is the payer).
+_PAYER_LABEL = re.compile(
+    r"^(?:[^\n]{0,80}?[ \t]{2})?(?:Payer|Insurer|Insurance[ \t]+(?:company|carrier))(?:[ \t]+name)?[ \t]*:[ \t]*"
+    r"([A-Za-z][^\n(]{1,80}?)(?=[ \t]{2}|[ \t]+[-–][ \t]|[ \t]*\(|[ \t]*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def _payer(document: Document) -> ExtractedField | None:
-    """The payer named earliest: a listed payer (as written), an insurer-like letterhead line, a sender, a heading.
+    """The payer a label names; else the payer named earliest: a listed payer (as written), an insurer-like
+    letterhead line, a sender, a heading.
 
     A government program (TRICARE) yields to its contractor named in the header.
     """
     text = document.text
+    labelled = _PAYER_LABEL.search(text, 0, 1500)
+    if labelled:
+        start, end = labelled.span(1)
+        return ExtractedField("payer", labelled.group(1), _span(document, start, end), 0.85, "label:payer")
     best: tuple[int, int, str] | None = None
     contractor_named = _payer_scan(skip_programs=True)[1].search(text, 0, 400) is not None  # in the header
     payers, scan = _payer_scan(skip_programs=contractor_named)
@@ -1007,6 +1045,14 @@ def _payer(document: Document) -> ExtractedField | None:
     if vendor is not None:
         best = (*vendor, "on-behalf-of")
     heading = None if sender or vendor else _heading_line(text)
+    # A listed payer on the heading's own line is the name to give: "TRICARE EAST REGION  |  Humana Military".
+    heading_line_end = text.find("\n", heading[1]) if heading is not None else -1
+    if (
+        heading is not None
+        and best is not None
+        and best[0] < (heading_line_end if heading_line_end != -1 else len(text))
+    ):
+        heading = None
     if heading is not None and (best is None or heading[0] < best[0]) and (best is None or best[0] > heading[1]):
         best = (heading[0], heading[1], "heading")
     if best is None:
