@@ -42,6 +42,16 @@ def codes_of(text: str) -> set[tuple[str, str]]:
         ("Request: TMS 90867/90868, initial series", {("cpt", "90867"), ("cpt", "90868")}),
         ("Svc: knee injection, J7321 / 20610", {("hcpcs", "J7321"), ("cpt", "20610")}),
         ("SVC: 98940 CHIRO MANIP 1-2 REGIONS", {("cpt", "98940")}),
+        # A dotted diagnosis on a remittance line with remark codes; an anesthesia code; a category III code.
+        (
+            "1  03/12/25  82306  E55.9  $58.00  $0.00  CO-50  N115",
+            {("cpt", "82306"), ("icd10", "E55.9"), ("carc", "CO-50"), ("rarc", "N115")},
+        ),
+        ("Anesthesia for the procedure (00812) was billed.", {("cpt", "00812")}),
+        # 00018 is a remittance's edit code (no CPT code is numbered so); H5619 a Medicare contract, not a HCPCS code.
+        ("03/18/24  90834  165.00  DENY  00018", {("cpt", "90834")}),
+        ("Humana Gold Plus H5619 (HMO): H0015 intensive outpatient billed", {("hcpcs", "H0015")}),
+        ("Line 2   0501T  FFR derived from coronary CTA   $1,450.00", {("cpt", "0501T")}),
     ],
 )
 def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
@@ -57,6 +67,8 @@ def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
         "The member paid $12345.00 in total.",
         "Remark M15 appears on the remittance.",  # M15 is a remark code here, not an ICD-10 code
         "Call us about order 77120.",  # an order number, no procedure cue
+        "Call your case manager at 1-833-555-2143 ext. 40988 about the service.",
+        "Our medical policy (CAM 20101) covers the procedure billed.",
     ],
 )
 def test_not_codes(text: str) -> None:
@@ -287,3 +299,14 @@ def test_gold_sets_manifest_is_checked(tmp_path: Path, manifest: str, problem: s
     (tmp_path / "sets.yaml").write_text(manifest, encoding="utf-8")
     with pytest.raises(DataFileError, match=problem):
         load_gold_sets(tmp_path)
+
+
+def test_the_evaluator_scores_what_the_product_reports() -> None:
+    """A code shape inside an ID field ("Member number: H4512 22804117") is part of the ID in the report, and so in
+    the evaluation."""
+    from denialparse.facts import extract_facts
+    from denialparse.field_evaluation import predict
+
+    document = document_from_text("Member number: H4512 22804117\nService: knee MRI (CPT 73721), DOS 03/04/2025")
+    assert [code.code for code in extract_facts(document).codes] == ["73721"]
+    assert predict(document)["cpt_hcpcs"] == ["73721"]

@@ -44,6 +44,17 @@ _CODE_LIST = re.compile(
     rf"|(?<![\w/-]){BILLING_CODE}[ \t]*/[ \t]*{BILLING_CODE}(?:[ \t]*/[ \t]*{BILLING_CODE})*(?![\w/-])"
 )
 _ZIP_BEFORE = re.compile(r"\b[A-Z]{2}[ \t]*$")
+# An address's, a phone extension's or a policy's number: "Suite 40012", "ext. 40988", "(CAM 20101)", "medical policy
+# 91617".
+_NOT_A_CODE_BEFORE = re.compile(
+    r"(?:Box|Suite|Ste\.?|#|Unit|Floor|ext\.?|extension|polic(?:y|ies)|CAM|bulletin|guideline)\s*$", re.IGNORECASE
+)
+# HCPCS level II H codes (behavioral health) run from H0001 to about H2040; an H number from H2100 up is a Medicare
+# Advantage or Part D contract ("Humana Gold Plus H5619 (HMO)").
+_MEDICARE_CONTRACT = re.compile(r"H(?:2[1-9]\d\d|[3-9]\d{3})")
+# Category I CPT codes, all five digits, are numbered 00100-01999 (anesthesia) and 10004-99607 (surgery through
+# medicine); category II, III and PLA codes end in F, T or U.
+_CPT_RANGES = re.compile(r"00[1-9]\d\d|01\d{3}|(?!1000[0-3])[1-9]\d{4}|\d{4}[FTU]")
 _NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
 _MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
 
@@ -167,7 +178,7 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
         code = match.group(1) + (match.group(2) or "")
         line = _line_at(text, match.start(), match.end())
         remark_line = bool(_REMARK_CONTEXT.search(line)) and not _DIAGNOSIS_CONTEXT.search(line)
-        if match.group(2) and not remark_line:
+        if match.group(2):  # a dotted code is a diagnosis on a remittance line too ("82306  E55.9  $58.00  CO-50")
             add("icd10", code, match.start(), match.end(), "icd-dotted")
         elif not match.group(2) and _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
             add("icd10", code, match.start(), match.end(), "icd-diagnosis-context")
@@ -178,14 +189,18 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
         if _REMARK_CONTEXT.search(line) or (match.group(1).startswith(("N", "MA")) and remark_cue):
             add("rarc", match.group(1), match.start(), match.end(), "remark-context")
     for match in _HCPCS.finditer(text):
+        if _MEDICARE_CONTRACT.fullmatch(match.group(1)):
+            continue  # "Humana Gold Plus H5619 (HMO)": a Medicare plan's contract number
         add("hcpcs", match.group(1), match.start(1), match.end(1), "hcpcs-shape")
     code_lists = [(m.start(), m.end()) for m in _CODE_LIST.finditer(text)]  # in order, not overlapping
     list_starts = [start for start, _ in code_lists]
     for match in _CPT.finditer(text):
         line = _line_at(text, match.start(), match.end())
         before = text[max(0, match.start() - 12) : match.start()]
-        if _ZIP_BEFORE.search(before) or re.search(r"(?:Box|Suite|Ste\.?|#|Unit|Floor)\s*$", before, re.IGNORECASE):
+        if _ZIP_BEFORE.search(before) or _NOT_A_CODE_BEFORE.search(before):
             continue
+        if not _CPT_RANGES.fullmatch(match.group(1)):
+            continue  # no CPT code is numbered so ("00018", "02263": a remittance's edit code)
         window = text[max(0, match.start() - 60) : match.start()]
         containing = bisect.bisect_right(list_starts, match.start()) - 1
         in_list = containing >= 0 and match.start() < code_lists[containing][1]

@@ -18,12 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from denialparse.codes import extract_codes
 from denialparse.corpus import LabeledText
 from denialparse.datatypes import Document
-from denialparse.deadline import compute_deadline
 from denialparse.errors import DataFileError
-from denialparse.fields import FIELD_NAMES, extract_fields, parse_date
+from denialparse.facts import extract_facts
+from denialparse.fields import FIELD_NAMES, parse_date
 from denialparse.resources import read_yaml
 
 # The extractor's own fields that have gold (funding and the appeal address/fax have none), then the deadline's.
@@ -230,10 +229,10 @@ def _normalise_carc(code: str) -> str:
 
 
 def predict(document: Document) -> dict[str, Any]:
-    """The extractor's answer for one letter, in the gold schema."""
-    fields = extract_fields(document)
-    codes = extract_codes(document)
-    deadline = compute_deadline(document, fields)
+    """The extractor's answer for one letter, in the gold schema: what the product reports (codes inside the ID
+    fields' spans, "Member number: H4512 22804117", are not codes)."""
+    facts = extract_facts(document)
+    fields, codes, deadline = facts.fields, facts.codes, facts.deadline
     result: dict[str, Any] = {name: fields[name].value for name in fields if name in SCALAR_FIELDS}
     result["appeal_window_days"] = deadline.window_days if deadline and deadline.source == "letter" else None
     result["expedited_available"] = bool(deadline and deadline.expedited_available)
