@@ -123,14 +123,16 @@ _LABELLED_RULES = (
         "member_id",
         # First, the ID as a claim carried it ("Subscriber ID on claim:"): the shorter labels below would match its
         # start and leave no value. Also "ID submitted:", below.
-        r"\b(?:Subscriber|Member)[ \t]+ID[ \t]+on[ \t]+(?:the[ \t]+)?claim"
-        r"|\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
-        r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No\.?|#)|\bMedicaid[ \t]+ID|\bMedicare[ \t]+(?:ID|Number)"
-        r"|\b(?:Medicaid|Medicare|Recipient|Beneficiary)[ \t]*(?:#|No\.)|\bDoD[ \t]+Benefits[ \t]+(?:#|No\.?)"
-        r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+Number|\bMbr[ \t]+ID|\bMember[ \t]+ID[ \t]+#"
-        r"|\bEnrollee[ \t]+(?:Number|No\.?|#)|\bSubscriber[ \t]+(?:Number|No\.?|#)|\bRecipient[ \t]+ID"
-        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No\.?|#)"
-        r"|\bCertificate[ \t]+(?:Number|No\.?|#)|\bCertificate(?=[ \t]*:)"
+        r"\b(?:(?:Subscriber|Member|Medicaid|Medicare)[ \t]+)?ID[ \t]+(?:on[ \t]+(?:the[ \t]+)?claim"
+        r"|(?:as[ \t]+)?(?:submitted|reported|billed))(?=[ \t]*:)"
+        r"|\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
+        r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No(?:\.|\b)|#)|\b(?:Medicaid|Medicare)[ \t]+(?:ID|Number)"
+        r"|\b(?:Medicaid|Medicare|Recipient|Beneficiary)[ \t]*(?:#|No\.)|\bDoD[ \t]+Benefits[ \t]+(?:#|No(?:\.|\b))"
+        r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+(?:Number|No(?:\.|\b)|#)|\bMbr[ \t]+ID"
+        r"|\bMember[ \t]+ID[ \t]+#"
+        r"|\bEnrollee[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+(?:Number|No(?:\.|\b)|#)|\bRecipient[ \t]+ID"
+        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No(?:\.|\b)|#)"
+        r"|\bCertificate[ \t]+(?:Number|No(?:\.|\b)|#)|\bCertificate(?=[ \t]*:)"
         # Medicaid recipient numbers: Alabama's and Indiana's "RID", Texas's nine-digit "PCN" (a pharmacy's processor
         # control number is short).
         r"|\bRID\b|\bPCN\b(?=[ \t]*:?[ \t]*\d{9}\b)"
@@ -138,10 +140,10 @@ _LABELLED_RULES = (
         # Remittance and Blue plan abbreviations: "MBR: XDP441900377", "Contract #: XYK441095228", a "CLIENT ID" or
         # "RECIP ID" column, "ID Card #".
         r"|\bMBR(?:[ \t]*#|[ \t]+ID)?(?=[ \t]*[:#]?[ \t]*[A-Z]{0,4}-?\d)|\bContract(?:[ \t]*#)?(?=[ \t]*:)"
-        r"|\b(?:Client|Recip)[ \t]+ID|\bID[ \t]+Card[ \t]*(?:#|Number|No\.?)"
+        r"|\b(?:Client|Recip)[ \t]+ID|\bID[ \t]+Card[ \t]*(?:#|Number|No(?:\.|\b))"
         # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
         # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
-        r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No\.?)|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
+        r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No(?:\.|\b))|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
         r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
@@ -149,11 +151,12 @@ _LABELLED_RULES = (
         r"|(?<=\()ID(?=[ \t]+[A-Z]{0,4}-?\d[A-Z0-9-]{5})"  # not an agent's "(ID 40771)"
         r"|(?:(?<=[A-Za-z] )|(?<=[-–] ))(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )"
         r"(?<!Plan )(?<!Contract )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
-        r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}-?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
+        r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}[ -]?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
         r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )\bID(?=[ \t]*:)"
-        r"|\bID[ \t]+(?:as[ \t]+)?submitted(?=[ \t]*:)",
+        # Oregon Medicaid's "Prime #: KT88412X".
+        r"|\bPrime[ \t]*(?:#|ID|Number)",
         _ID_VALUE,
         0.95,
     ),
@@ -161,7 +164,7 @@ _LABELLED_RULES = (
         "group_number",
         # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
         # a spending account; "Claim group" numbers claims.
-        r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No\.?|#|ID))?"
+        r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No(?:\.|\b)|#|ID))?"
         r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)"
         # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
         # "GRP 0912077" (not a remittance's "GRP/CARC" column).
@@ -172,30 +175,33 @@ _LABELLED_RULES = (
     _LabelledRule(
         "claim_number",
         # Not "Subscriber ID on claim:", whose value is the member's.
-        r"\bClaim[ \t]+(?:Numbers?|No\.?|#s?|ID|Reference)|(?<!on )\bClaim(?:\(s\))?(?=[ \t]*:)"
-        r"|\bReference[ \t]+(?:Number|No\.?|#)"
-        r"|\bOrder[ \t]*(?:#|Number|No\.?|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
-        r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No\.?|#|Request[ \t]+#)|\bAuth[ \t]*#"
-        r"|\bCase[ \t]+(?:Number|No\.?|#|ID)|\bRequest[ \t]+(?:Number|No\.?|#|ID)|\bTracking[ \t]+(?:Number|#)"
+        r"\bClaim[ \t]+(?:Numbers?|No(?:\.|\b)|#s?|ID|Reference)|(?<!on )\bClaim(?:\(s\))?(?=[ \t]*:)"
+        r"|\bReference[ \t]+(?:Number|No(?:\.|\b)|#)"
+        r"|\bOrder[ \t]*(?:#|Number|No(?:\.|\b)|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
+        r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No(?:\.|\b)|#|Request[ \t]+#)|\bAuth[ \t]*#"
+        r"|\bCase[ \t]+(?:Number|No(?:\.|\b)|#|ID)|\bRequest[ \t]+(?:Number|No(?:\.|\b)|#|ID)"
+        r"|\bTracking[ \t]+(?:Number|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
-        r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No\.?|ID)"
-        r"|\b(?:Reference|Authorization|Grievance)[ \t]+ID|\bGrievance[ \t]*(?:#|Number|No\.?)"
-        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA(?:[ \t]*(?:#|Number|No\.?)|[ \t]+ID)"
-        r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No\.?|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
-        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No\.?|ID)|\bUM[ \t]+(?:#|Number|No\.?|ID)"
-        r"|\bCD[ \t]+(?:#|Number|No\.?)|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
-        # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
-        r"|\b(?:Referral|Control)[ \t]*(?:#|Number|No\.)"
+        r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No(?:\.|\b)|ID)"
+        r"|\b(?:Reference|Authorization|Grievance)[ \t]+ID|\bGrievance[ \t]*(?:#|Number|No(?:\.|\b))"
+        r"|\bAuthorization[ \t]+Request(?=[ \t]*[:#])|\bPA(?:[ \t]*(?:#|Number|No(?:\.|\b))|[ \t]+ID)"
+        r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No(?:\.|\b)|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
+        r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No(?:\.|\b)|ID)|\bUM[ \t]+(?:#|Number|No(?:\.|\b)|ID)"
+        r"|\bCD[ \t]+(?:#|Number|No(?:\.|\b))|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
+        # "Claim Control Nos.: 25-160-0091202 through ...", a transport's "Trip #:", an audit's "Audit #:", "Ref. W-1".
+        r"|\b(?:Referral|Control)[ \t]*(?:#|Numbers?|Nos?\.)|\b(?:Trip|Audit)[ \t]*(?:#|Number|No\.|ID)"
+        r"|\bRef\.(?=[ \t]*[A-Z]{0,5}-?\d)"
         # "Clm 25072E03315", "CLM# 24118-00376", "Order: SLP-MI-250129-4410" (not "Order: 72148 MRI lumbar spine").
         r"|\bClm[ \t]*#|\bOrder(?=[ \t]*:[ \t]*[A-Z0-9]*[A-Z-][A-Z0-9-]*\d)"
+        # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Claim|Clm|(?<!call )Ref|Reference|Order|Case|Request)"
         r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
         # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
-        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No\.?|ID)"
+        r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No(?:\.|\b)|ID)"
         # "Auth: RTC-ED-24-0206-3317", "Precertification #: 25-9913-0742", "Inpatient notification # CHC-IP-...", a
         # Medicaid remittance's "TCN" column.
-        r"|\bAuth(?:orization)?(?=[ \t]*:)|\bPre-?cert(?:ification)?[ \t]*(?:#|Number|No\.?)"
-        r"|\bNotification[ \t]*(?:#|Number|No\.?)|\bTCN\b"
+        r"|\bAuth(?:orization)?(?=[ \t]*:)|\bPre-?cert(?:ification)?[ \t]*(?:#|Number|No(?:\.|\b))"
+        r"|\bNotification[ \t]*(?:#|Number|No(?:\.|\b))|\bTCN\b"
         # A remittance table's bare "Claim" heading ("Claim  Svc Date  Service", the number in the cell below); an 835
         # print image's claim segment ("CLP*CG2518877120*4*...").
         r"|\bClaim(?=[ \t]{2,}[A-Z])|\bCLP(?=\*)",
