@@ -1089,6 +1089,8 @@ def _patient_label() -> re.Pattern[str]:
     """A member/patient label; ``patient`` is set when the label names the patient rather than the subscriber."""
     return re.compile(
         r"(?:(?:\b(?P<patient>(?i:Patient|Patient's|Beneficiary|Dependent|Injured[ \t]+(?:employee|worker)|Claimant"
+        # A child's, a nursing home resident's label.
+        r"|Child|Resident"
         # "Parent(s) of: Ezra Delgado-Whitfield", "Parent/Guardian of: Tyrese Campbell"; a clinic's "Pt:".
         # A remittance's "PT: OKONKWO, GRACE" (not physical therapy's "PT: 12 visits").
         r"|Parent(?:\(s\)|s)?(?:[ \t]*/[ \t]*Guardian)?[ \t]+of)|Pt|PT(?=[ \t]*:[ \t]*[A-Z'-]{2,},))"
@@ -1097,12 +1099,16 @@ def _patient_label() -> re.Pattern[str]:
         # "Patient as submitted: LARSON, ERIK".
         r"(?i:[ \t]+(?:as[ \t]+)?(?:submitted|billed))?"
         # A colon, or dot leaders ("Member .......... Nguyen, Bao Tran").
-        r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Re):[ \t]*(?i:Member|Patient)(?:[ \t]*:)?"
+        r"(?:[ \t]*:|[ \t]*\.{3,})|(?i:RE|Regarding|Concerning):[ \t]*(?i:Member|Patient|pt\b)(?:[ \t]*:)?"
         # "RE: Kristen Hoekstra   DOB: 02/19/1979", "Re: Reginald Thorpe, Member ID NCS0072281430": a name that the
         # member's DOB or ID follows.
         r"|(?i:RE|Re)[ \t]*:(?=[ \t]*[A-Z][^\n]{0,60}?(?:[ \t]{2,}|,[ \t]*)(?:DOB|Member|ID|[A-Z]{2,5}[ \t]+ID)\b)"
         # "(parent of member Zion Whitaker)".
-        r"|[-–(][ \t]*(?i:member|patient|parent[ \t]+of(?:[ \t]+(?:member|patient))?))[ \t]*"
+        r"|[-–(][ \t]*(?i:member|patient|(?:parent|son|daughter|mother|father|spouse|wife|husband|guardian|caregiver)"
+        r"[ \t]+of(?:[ \t]+(?:member|patient))?)"
+        # In prose after a reference: "Request #CBC-PA-25-0204-117, member Gerald Yoder (ID ...)", "Claim #CBC-24-1,
+        # patient Ruth Ann Spangler, physical therapy".
+        r"|(?<=[,;(] )(?:member|patient)(?=[ \t]+[A-Z][a-z]))[ \t]*"
         r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
         + _name_words()[0]
         + r"(?=[A-ZÀ-Þ])"
@@ -1118,7 +1124,9 @@ _ORGANISATION_WORDS = frozenset(
     "institute hospital associates group review utilization pharmacy benefits health plan company inc llc".split()
 )
 _EMAIL_HEADER = re.compile(r"^(?:From|Sent|Subject|Date):", re.MULTILINE)
-_EMAIL_TO = re.compile(rf"^To:[ \t]*({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*$", re.MULTILINE)
+_EMAIL_TO = re.compile(
+    rf"^To:[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*$", re.MULTILINE
+)
 
 
 @lru_cache(maxsize=1)
@@ -1594,6 +1602,17 @@ def _state(document: Document) -> ExtractedField | None:
     return None
 
 
+def _last_first_name(last: str, first: str, stop_words: set[str]) -> bool:
+    """Whether "LAST, FIRST" reads as a name: not "Ashton Pryce, UHC" (a capitals-only word after a name written in
+    mixed case, unless a credential); a payer's word is a first name in a capitals-only name ("LUNDQVIST, OSCAR B")."""
+    given = first.split()[0]
+    if given.isupper() and not last.isupper() and given.casefold() not in _provider_words():
+        return False  # but "Abdullah Rahimi, MD" stays whole: the credential tells a provider from the member
+    if last.isupper() and first.isupper():
+        return given.casefold() not in _name_words()[1]
+    return given.casefold() not in stop_words
+
+
 def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
     """A person's name starting at ``position``: "Last, First M." or up to four capitalised words."""
     # A name is short: look no further than 200 characters, so that many labels on one long line stay linear.
@@ -1601,7 +1620,7 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
     line = text[position : line_end if line_end != -1 else min(len(text), position + 200)]
     first_part = _NAME_END.split(line, maxsplit=1)[0]
     match = _LAST_FIRST.match(first_part)
-    if match and match.group(2).split()[0].casefold() not in stop_words:
+    if match and _last_first_name(match.group(1), match.group(2), stop_words):
         tokens = match.group(0).split()
         while tokens and tokens[-1].casefold() in stop_words:
             tokens.pop()
