@@ -180,6 +180,46 @@ TODAY = dt.date(2026, 1, 10)
             "2026-03-03",
             "default",
         ),
+        # Round 8: a reconsideration or a provider's dispute, a window two sentences after the heading, a remittance's
+        # "APPEAL: 180 DAYS"; the plan's own time to decide is no window, unless the sentence also tells "you".
+        (
+            "Date: 01/02/2026\nIf you disagree, you may ask us to reconsider within 6 months of the date of this letter.",
+            180,
+            "notice",
+            "2026-07-01",
+            "letter",
+        ),
+        (
+            "Date: 01/02/2026\nProviders may file a payment dispute within 120 days of this notice.",
+            120,
+            "notice",
+            "2026-05-02",
+            "letter",
+        ),
+        (
+            "Date: 01/02/2026\nHOW TO ASK FOR AN APPEAL\n\nWrite to us with your records. "
+            "You must ask within 90 days of the date of this notice.",
+            90,
+            "notice",
+            "2026-04-02",
+            "letter",
+        ),
+        ("Date: 01/02/2026\nCLAIM DENIED  CO-50\nAPPEAL: 180 DAYS", 180, "notice", "2026-07-01", "letter"),
+        (
+            "Date: 01/02/2026\nMedicare Advantage. You can ask us for an appeal. "
+            "Urgent appeals are decided within 72 hours, standard appeals within 30 days.",
+            60,
+            "notice",
+            "2026-03-03",
+            "default",
+        ),
+        (
+            "Date: 01/02/2026\nYou have 180 days to appeal, and an urgent appeal can be decided within 72 hours.",
+            180,
+            "notice",
+            "2026-07-01",
+            "letter",
+        ),
     ],
 )
 def test_deadline(text: str, window: int, anchor: str, due: str, source: str) -> None:
@@ -197,10 +237,26 @@ def test_no_default_where_the_facts_are_unverified() -> None:
     assert deadline is not None and deadline.window_days is None and deadline.source == "none"
 
 
-def test_expedited_mention_is_reported() -> None:
-    document = document_from_text("If waiting could harm your health, ask for an expedited appeal.", "t")
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        ("If waiting could harm your health, ask for an expedited appeal.", True),
+        ("You or your doctor can ask for an urgent (expedited) appeal. We will answer within 72 hours.", True),
+        ("You may ask for a standard or expedited (fast) redetermination.", True),
+        ("We will decide within 30 days, or 72 hours if urgent.", True),
+        ("For urgent situations, your prescriber can call 1-866-555-0183.", True),
+        # Urgent care, a clinical "72 hours", a faster review refused or promised for a new request: none is offered.
+        ("We pay for care from non-plan providers only for emergencies and urgent care when you travel.", False),
+        ("The patient had not required seclusion or restraint for 72 hours before discharge.", False),
+        ("You cannot ask for a fast appeal about payment for services you already received.", False),
+        ("A new request can be submitted and will be expedited.", False),
+        ("Billing provider: Sierra Foothills Urgent Care, NPI 1669014382", False),
+    ],
+)
+def test_expedited_review_is_reported_when_offered(text: str, offered: bool) -> None:
+    document = document_from_text(text, "t")
     deadline = compute_deadline(document, extract_fields(document), today=TODAY)
-    assert deadline is not None and deadline.expedited_available
+    assert deadline is not None and deadline.expedited_available is offered
 
 
 def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:

@@ -23,32 +23,74 @@ _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12,
 }  # fmt: skip
 _AMOUNT = r"(\d{1,3}|" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")"
+# "within 60 days", and as notes and remittances write it: "W/IN 180 DAYS", "appeal in 180 days", "Appeal rights: 180
+# days", "redetermination rights (65 days)", "You can still appeal - 180 days".
 _WINDOW = re.compile(
-    rf"\b(?:within|no[ \t]+later[ \t]+than|up[ \t]+to|have|has|must[ \t]+be[ \t]+(?:filed|received|made)[ \t]+within)"
-    rf"[ \t\n]+{_AMOUNT}[ \t\n]*(?:\(\d{{1,3}}\)[ \t\n]*)?(calendar[ \t\n]+|business[ \t\n]+|working[ \t\n]+)?"
+    rf"(?:\b(?:within|w/in|in|no[ \t]+later[ \t]+than|up[ \t]+to|have|has"
+    rf"|must[ \t]+be[ \t]+(?:filed|received|made)[ \t]+within)[ \t\n]+|(?:[:(]|[ \t][-–])[ \t]*)"
+    rf"{_AMOUNT}[ \t\n]*(?:\(\d{{1,3}}\)[ \t\n]*)?(calendar[ \t\n]+|business[ \t\n]+|working[ \t\n]+)?"
     r"(days?|months?)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n\s*\n")
-_FIRST_LEVEL = re.compile(r"appeal|reconsideration|redetermination|grievance|review of (?:this|our) decision", re.I)
+# A provider's payment dispute, a claim review or an audit rebuttal is the first step against a claim denial.
+_FIRST_LEVEL = re.compile(
+    r"appeal|reconsider|redetermin|grievance|review of (?:this|our) decision|\bdisputes?\b|review (?:your|the) claim"
+    r"|bill review|rebuttal",
+    re.I,
+)
 _LATER_LEVEL = re.compile(
     r"external|independent review|fair hearing|\bIRO\b|\bIRE\b|state hearing|administrative law|second[- ]level"
     r"|Department of|Commissioner|\bOPM\b|Office of Personnel",
     re.IGNORECASE,
 )
 # Windows that are never the appeal deadline: a peer-to-peer call, keeping services during the appeal.
+# Nor the limit for filing the first claim.
 _NOT_A_WINDOW = re.compile(
     r"peer[- ]to[- ]peer|keep (?:getting|receiving)|continu(?:e|ation) (?:of )?(?:your )?(?:benefits|services|coverage)"
-    r"|while (?:your|the) appeal|aid (?:paid )?pending|refill|supply",
+    r"|while (?:your|the) appeal|aid (?:paid )?pending|refill|supply|initial claims?|timely filing limit",
     re.IGNORECASE,
 )
+# The time the plan takes to decide ("Standard appeal: decision within 30 days", "Urgent appeals are decided within 72
+# hours, standard appeals within 30 days"), in a sentence that tells the reader nothing to do ("You have 180 days to
+# appeal, and an urgent appeal can be decided within 72 hours" does).
+_PLAN_TIME = re.compile(
+    r"(?<!this )(?<!our )(?<!that )(?<!the )decision (?:within|in)|(?:decide|decided|make a decision) (?:within|in)"
+    r"|(?:respond|answer|reply) (?:within|in)|will (?:decide|respond|notify|tell)",
+    re.IGNORECASE,
+)
+_YOU = re.compile(r"\byou\b", re.IGNORECASE)
 _RECEIPT = re.compile(r"receiv|receipt|get (?:this|the) (?:letter|notice)", re.IGNORECASE)
 _NOTICE = re.compile(
     r"date (?:of|on) (?:this|the|our) (?:notice|letter|decision|determination)|(?:notice|letter) date"
     r"|date (?:this|the) (?:notice|letter) was (?:sent|mailed|issued)|from the date above|date shown above",
     re.IGNORECASE,
 )
-_EXPEDITED = re.compile(r"expedit|urgent|fast(?:er)? (?:appeal|decision|review)|72 hours|quick decision", re.I)
+# A faster review the reader can ask for: "ask for an expedited appeal", "a fast decision", "urgent appeals are decided
+# within 72 hours". Not urgent care, a clinical "72 hours" or "we would expedite a new request", nor "You cannot ask
+# for a fast appeal about payment".
+_REVIEW_KIND = r"(?:appeals?|reviews?|reconsiderations?|redeterminations?|decisions?|grievances?|hearings?|IRO|IMR)"
+_EXPEDITED = re.compile(
+    # "an urgent (expedited) appeal", "a standard or expedited (fast) redetermination".
+    r"\b(?:expedited|urgent|fast|faster|quick|accelerated|72[- ]hour)(?:[ \t\n]*\([A-Za-z]+\))?[ \t\n]+"
+    rf"(?:(?:external|independent|internal|pre-service|medical|coverage|state[ \t\n]+fair)[ \t\n]+)?{_REVIEW_KIND}\b"
+    # "For urgent situations, your prescriber can call ...", "right away if your situation is urgent".
+    r"|\burgent[ \t\n]+(?:situations?|cases?|requests?)\b|\b(?:is|are)[ \t\n]+urgent\b"
+    # "We will decide within 30 days, or 72 hours if urgent."
+    r"|\b72[ \t\n]+hours[ \t\n]+(?:if|when|for)[ \t\n]+(?:it[ \t\n]+is[ \t\n]+)?(?:urgent|expedited)"
+    rf"|\b{_REVIEW_KIND}\b[^.\n]{{0,60}}?\b(?:within|in)[ \t\n]+72[ \t\n]+hours"
+    r"|\bexpedite[ \t\n]+(?:the|your|an?)[ \t\n]+(?:appeal|review|reconsideration|redetermination)",
+    re.IGNORECASE,
+)
+_CANNOT = re.compile(r"\b(?:cannot|can't|can[ \t]+not|not[ \t]+able[ \t]+to|unable[ \t]+to|no)\b[^.\n]{0,30}$", re.I)
+
+
+def _expedited_available(text: str) -> bool:
+    """Whether the letter offers a faster review, not only names one it refuses."""
+    return any(
+        not _CANNOT.search(text, max(0, match.start() - 40), match.start())
+        for match in islice(_EXPEDITED.finditer(text), _MAX_WINDOWS)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -88,9 +130,12 @@ def stated_window(document: Document) -> tuple[int, str, str, Span] | None:
     for match in islice(_WINDOW.finditer(text), _MAX_WINDOWS):
         start, end = _sentence_bounds(text, match.start(), match.end())
         sentence = " ".join(text[start:end].split())
+        # The two sentences before: a heading or an instruction ("To ask for an appeal, ... You must ask within 60
+        # days of the date of this notice").
         previous_start, _ = _sentence_bounds(text, max(0, start - 2), max(0, start - 1))
+        previous_start, _ = _sentence_bounds(text, max(0, previous_start - 2), max(0, previous_start - 1))
         previous = " ".join(text[previous_start:start].split())
-        if _NOT_A_WINDOW.search(sentence):
+        if _NOT_A_WINDOW.search(sentence) or (_PLAN_TIME.search(sentence) and not _YOU.search(sentence)):
             continue
         anchor = "receipt" if _RECEIPT.search(sentence) else "notice"
         found = (
@@ -119,7 +164,7 @@ def compute_deadline(
     today = today or dt.date.today()
     letter_date_field = fields.get("letter_date")
     letter_date = parse_date(letter_date_field.value) if letter_date_field and letter_date_field.value else None
-    expedited = bool(_EXPEDITED.search(document.text))
+    expedited = _expedited_available(document.text)
     stated = stated_window(document)
     if stated is not None:
         days, anchor, sentence, span = stated
