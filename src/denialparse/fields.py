@@ -965,6 +965,8 @@ _NOT_A_PAYER_HEADING = frozenset(
 
 
 def _heading_name(part: str, *, alone: bool) -> bool:
+    """Whether a letterhead line (or part) reads as an organisation's name: two to nine capitalised words, or one
+    such word alone on the first line, that are not all title words and hold no digit, colon or address."""
     words = re.findall(r"[A-Za-z&'.]+", part)
     # "Member Services - Coverage Decision", "INTERNAL NOTE - Behavioral Health Clinic": a title's first part.
     first_part = re.findall(r"[A-Za-z&'.]+", re.split(r"[ \t][-–][ \t]", part, maxsplit=1)[0])
@@ -1051,14 +1053,11 @@ def _payer(document: Document) -> ExtractedField | None:
     if vendor is not None:
         best = (*vendor, "on-behalf-of")
     heading = None if sender or vendor else _heading_line(text)
-    # A listed payer on the heading's own line is the name to give: "TRICARE EAST REGION  |  Humana Military".
-    heading_line_end = text.find("\n", heading[1]) if heading is not None else -1
-    if (
-        heading is not None
-        and best is not None
-        and best[0] < (heading_line_end if heading_line_end != -1 else len(text))
-    ):
-        heading = None
+    if heading is not None and best is not None:
+        # A listed payer on the heading's own line is the name to give: "TRICARE EAST REGION  |  Humana Military".
+        line_end = text.find("\n", heading[1])
+        if best[0] < (line_end if line_end != -1 else len(text)):
+            heading = None
     if heading is not None and (best is None or heading[0] < best[0]) and (best is None or best[0] > heading[1]):
         best = (heading[0], heading[1], "heading")
     if best is None:
@@ -1103,7 +1102,7 @@ def _patient_label() -> re.Pattern[str]:
         # "RE: Kristen Hoekstra   DOB: 02/19/1979", "Re: Reginald Thorpe, Member ID NCS0072281430": a name that the
         # member's DOB or ID follows.
         r"|(?i:RE|Re)[ \t]*:(?=[ \t]*[A-Z][^\n]{0,60}?(?:[ \t]{2,}|,[ \t]*)(?:DOB|Member|ID|[A-Z]{2,5}[ \t]+ID)\b)"
-        # "(parent of member Zion Whitaker)".
+        # "(parent of member Zion Whitaker)", "(son of member Dorothy Pfeiffer)".
         r"|[-–(][ \t]*(?i:member|patient|(?:parent|son|daughter|mother|father|spouse|wife|husband|guardian|caregiver)"
         r"[ \t]+of(?:[ \t]+(?:member|patient))?)"
         # In prose after a reference: "Request #CBC-PA-25-0204-117, member Gerald Yoder (ID ...)", "Claim #CBC-24-1,
