@@ -144,17 +144,17 @@ _LABELLED_RULES = (
         # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
         # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
         r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No(?:\.|\b))|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
-        r"|(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        r"|\b(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
         # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
         # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
         # "member Gerald Yoder (ID CBC330981174)", "Payer: CareFirst BlueCross BlueShield (PPO) - ID HMW30081174".
-        r"|(?<=\()ID(?=[ \t]+[A-Z]{0,4}-?\d[A-Z0-9-]{5})"  # not an agent's "(ID 40771)"
-        r"|(?:(?<=[A-Za-z] )|(?<=[-–] ))(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )"
+        r"|\b(?<=\()ID(?=[ \t]+[A-Z]{0,4}-?\d[A-Z0-9-]{5})"  # not an agent's "(ID 40771)"
+        r"|\b(?:(?<=[A-Za-z] )|(?<=[-–] ))(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )"
         r"(?<!Plan )(?<!Contract )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
-        r"|(?<=, )ID(?=[ \t]+[A-Z]{0,4}[ -]?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
+        r"|\b(?<=, )ID(?=[ \t]+[A-Z]{0,4}[ -]?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
-        r"|(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
-        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )\bID(?=[ \t]*:)"
+        r"|\b(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
+        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )ID(?=[ \t]*:)"
         # Oregon Medicaid's "Prime #: KT88412X".
         r"|\bPrime[ \t]*(?:#|ID|Number)",
         _ID_VALUE,
@@ -164,8 +164,8 @@ _LABELLED_RULES = (
         "group_number",
         # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
         # a spending account; "Claim group" numbers claims.
-        r"(?<!Claim )\bGroup(?:[ \t]+(?:Number|No(?:\.|\b)|#|ID))?"
-        r"|(?<!Patient )(?<!Spending )(?<!Savings )\bAccount(?=[ \t]*:)"
+        r"\b(?<!Claim )Group(?:[ \t]+(?:Number|No(?:\.|\b)|#|ID))?"
+        r"|\b(?<!Patient )(?<!Spending )(?<!Savings )Account(?=[ \t]*:)"
         # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
         # "GRP 0912077" (not a remittance's "GRP/CARC" column).
         r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*\d)",
@@ -175,7 +175,7 @@ _LABELLED_RULES = (
     _LabelledRule(
         "claim_number",
         # Not "Subscriber ID on claim:", whose value is the member's.
-        r"\bClaim[ \t]+(?:Numbers?|No(?:\.|\b)|#s?|ID|Reference)|(?<!on )\bClaim(?:\(s\))?(?=[ \t]*:)"
+        r"\bClaim[ \t]+(?:Numbers?|No(?:\.|\b)|#s?|ID|Reference)|\b(?<!on )Claim(?:\(s\))?(?=[ \t]*:)"
         r"|\bReference[ \t]+(?:Number|No(?:\.|\b)|#)"
         r"|\bOrder[ \t]*(?:#|Number|No(?:\.|\b)|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No(?:\.|\b)|#|Request[ \t]+#)|\bAuth[ \t]*#"
@@ -232,11 +232,11 @@ _LABELLED_RULES = (
         r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
         # So is a bilingual "Fecha / Date:" or a run-in "(member copy). Date: 08/20/2025.".
-        r"|(?:(?<=\n)|(?<=^)|(?<=  )|(?<=/ )|(?<=\. ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
+        r"|\b(?:(?<=\n)|(?<=^)|(?<=  )|(?<=/ )|(?<=\. ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
         # A run-on fax header: "PHONE: (800) 762-2382 DATE: 12/05/2023" (a label right after another field's number).
-        r"|(?<=[0-9)] )DATE(?=[ \t]*:)"
+        r"|\b(?<=[0-9)] )DATE(?=[ \t]*:)"
         # A remittance header cell: "CYCLE 2417  DATE 04/29/24".
-        r"|(?<=[A-Z0-9]  )DATE(?=[ \t]+\d))",
+        r"|\b(?<=[A-Z0-9]  )DATE(?=[ \t]+\d))",
         rf"{_WEEKDAY}({DATE_PATTERN}|{MONTH_DAY})",
         0.95,
     ),
@@ -244,7 +244,7 @@ _LABELLED_RULES = (
         "service",
         # Free text follows, so the label must end in a colon (or dot leaders): "medication trials you documented"
         # is prose. Labels that say what was asked for may follow other words on their line.
-        r"(?<![Oo]f )(?<![Oo]f  )\b(?:Service(?:s|\(s\))?[ \t]+"
+        r"\b(?<![Oo]f )(?<![Oo]f  )(?:Service(?:s|\(s\))?[ \t]+"
         r"(?:Requested|Denied|Description|asked[ \t]+for|appealed|billed|submitted|provided|rendered)"
         r"|Requested[ \t]+(?:Service(?:s|\(s\))?|Items?|Drug|Medication|Procedure|Treatment|Test|Exam|Study)"
         r"|Drug(?:\(s\)|s)?[ \t]+(?:Requested|Name)"
@@ -257,7 +257,8 @@ _LABELLED_RULES = (
         r"|(?:physician|doctor|provider)[ \t]+(?:requested|asked[ \t]+for)|Level[ \t]+of[ \t]+care[ \t]+requested"
         # One-word labels only where a label starts (line start, after a column gap or "; "): "Prior treatment:" and
         # "Member Services:" are other labels. "Order: 72148 MRI lumbar spine" names the ordered service.
-        r"|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))(?:Services?|Svc|Rx|Items?|Drug(?:\(s\)|s)?|Medication|Procedure"
+        r"|\b(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; ))"
+        r"(?:Services?|Svc|Rx|Items?|Drug(?:\(s\)|s)?|Medication|Procedure"
         # "Test: Hereditary cancer panel", "Billed: 0775T Arthrodesis ...", "NOT APPROVED: Pembrolizumab every 3 weeks".
         r"|Treatment|Study|Requested|Equipment|Device|Admission|Exam|Order|Surgery|Test|Billed|Denied"
         r"|Not[ \t]+approved|Level[ \t]+of[ \t]+care))(?=[ \t]*(?::|\.{3}))",
@@ -276,7 +277,7 @@ _LABELLED_RULES = (
     _LabelledRule(
         "service",
         # Weakest: an email's subject summarises ("Update on your Spravato request"); the body says it in full.
-        r"(?<![^\n])Subject(?=[ \t]*:)",
+        r"\b(?<![^\n])Subject(?=[ \t]*:)",
         r"([^\n]{3,160})",
         0.45,
     ),
@@ -1107,7 +1108,7 @@ def _patient_label() -> re.Pattern[str]:
         r"[ \t]+of(?:[ \t]+(?:member|patient))?)"
         # In prose after a reference: "Request #CBC-PA-25-0204-117, member Gerald Yoder (ID ...)", "Claim #CBC-24-1,
         # patient Ruth Ann Spangler, physical therapy".
-        r"|(?<=[,;(] )(?:member|patient)(?=[ \t]+[A-Z][a-z]))[ \t]*"
+        r"|\b(?<=[,;(] )(?:member|patient)(?=[ \t]+[A-Z][a-z]))[ \t]*"
         r"(?i:Parent/Guardian[ \t]+of[ \t]+|Parent[ \t]+or[ \t]+Guardian[ \t]+of:?[ \t]+)?"
         + _name_words()[0]
         + r"(?=[A-ZÀ-Þ])"
