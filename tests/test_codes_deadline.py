@@ -183,7 +183,8 @@ TODAY = dt.date(2026, 1, 10)
         # Round 8: a reconsideration or a provider's dispute, a window two sentences after the heading, a remittance's
         # "APPEAL: 180 DAYS"; the plan's own time to decide is no window, unless the sentence also tells "you".
         (
-            "Date: 01/02/2026\nIf you disagree, you may ask us to reconsider within 6 months of the date of this letter.",
+            "Date: 01/02/2026\nIf you disagree, you may ask us to reconsider within 6 months of the date of this "
+            "letter.",
             180,
             "notice",
             "2026-07-01",
