@@ -180,7 +180,7 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
         remark_line = bool(_REMARK_CONTEXT.search(line)) and not _DIAGNOSIS_CONTEXT.search(line)
         if match.group(2):  # a dotted code is a diagnosis on a remittance line too ("82306  E55.9  $58.00  CO-50")
             add("icd10", code, match.start(), match.end(), "icd-dotted")
-        elif not match.group(2) and _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
+        elif _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
             add("icd10", code, match.start(), match.end(), "icd-diagnosis-context")
     remark_cue = re.search(r"remark|RARC", text, re.IGNORECASE) is not None  # once per letter, not per code
     for match in _RARC.finditer(text):

@@ -82,7 +82,7 @@ _EXPEDITED = re.compile(
     r"|\bexpedite[ \t\n]+(?:the|your|an?)[ \t\n]+(?:appeal|review|reconsideration|redetermination)",
     re.IGNORECASE,
 )
-_CANNOT = re.compile(r"\b(?:cannot|can't|can[ \t]+not|not[ \t]+able[ \t]+to|unable[ \t]+to|no)\b[^.\n]{0,30}$", re.I)
+_CANNOT = re.compile(r"\b(?:cannot|can't|can[ \t]+not|not[ \t]+able[ \t]+to|unable[ \t]+to)\b[^.\n]{0,30}$", re.I)
 
 
 def _expedited_available(text: str) -> bool:

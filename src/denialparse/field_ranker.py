@@ -193,8 +193,9 @@ _NOT_A_SERVICE = re.compile(
     # Only a billing code ("CPT 81490") or a reference ("2416508FEP771"): the code and ID fields hold them.
     rf"|^(?:(?:CPT|HCPCS)[ \t]*:?[ \t]*)?{BILLING_CODE}$|^(?=[A-Z0-9-]*\d)[A-Z0-9-]{{6,}}$"
     # A member's details ("Member Yesenia Carranza, Medicaid # 529900184, DOB ..."), a date label ("DOS 01/06/2025"),
-    # a table's line label ("Line 04: Palonosetron") or a plan's product ("Humana Gold Plus HMO").
-    r"|\b(?:DOB|DOS)\b|\b(?:Medicaid|Medicare|Subscriber)[ \t]+(?:ID|#|number)|^Line[ \t]+\d|\b(?:HMO|PPO|EPO)\b"
+    # a table's line label ("Line 04: Palonosetron") or a plan's product ("Humana Gold Plus HMO"), in capitals as
+    # letters write them (not epoetin's "EPO").
+    r"|(?-i:\b(?:DOB|DOS|HMO|PPO)\b)|\b(?:Medicaid|Medicare|Subscriber)[ \t]+(?:ID|#|number)|^Line[ \t]+\d"
     # A remark code's line ("M119  Missing/incomplete/invalid NDC"), not what was billed.
     r"|^(?:MA|M|N)\d{1,3}[ \t]+[A-Z][a-z]",
     re.IGNORECASE,
