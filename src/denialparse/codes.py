@@ -24,7 +24,10 @@ _BARE_CARC = re.compile(
     r"[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*([1-9]\d{0,2})\b",
     re.IGNORECASE,
 )
-_RARC = re.compile(r"\b(MA\d{2,3}|N\d{1,3}|M\d{1,3})\b")
+RARC_SHAPE = r"(?:MA\d{2,3}|N\d{1,3}|M\d{1,3})"  # a remittance advice remark code
+_RARC = re.compile(rf"\b({RARC_SHAPE})\b")
+# A remark code's line, "M119  Missing/incomplete/invalid NDC": the code and its description, not a billed service.
+REMARK_CODE_LINE = re.compile(rf"{RARC_SHAPE}[ \t]+[A-Z][a-z]")
 _REMARK_CONTEXT = re.compile(r"remark|RARC|\bRA\b|remit|\bCARC\b|\b(?:CO|PR|OA|PI)[ \t]?-?[ \t]?\d", re.IGNORECASE)
 _ICD = re.compile(r"\b([A-TV-Z]\d[0-9AB])(\.[0-9A-Z]{1,4})?(?![\w-])")
 _DIAGNOSIS_CONTEXT = re.compile(r"diagnos|\bdx\b|\bICD|\bcondition", re.IGNORECASE)

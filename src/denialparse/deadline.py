@@ -32,6 +32,9 @@ _WINDOW = re.compile(
     r"(days?|months?)\b",
     re.IGNORECASE,
 )
+# A letter states a handful of time windows (and offers of a faster review); a text with thousands is an archive or
+# an attack.
+_MAX_WINDOWS = 200
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n\s*\n")
 # A provider's payment dispute, a claim review or an audit rebuttal is the first step against a claim denial.
 _FIRST_LEVEL = re.compile(
@@ -113,10 +116,6 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def _days(amount: str, unit: str) -> int:
     number = int(amount) if amount.isdigit() else _NUMBER_WORDS[" ".join(amount.lower().split())]
     return number * 30 if unit.lower().startswith("month") else number
-
-
-# A letter states a handful of time windows; a text with thousands is an archive or an attack.
-_MAX_WINDOWS = 200
 
 
 def stated_window(document: Document) -> tuple[int, str, str, Span] | None:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from denialparse.codes import BILLING_CODE
+from denialparse.codes import BILLING_CODE, REMARK_CODE_LINE
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.errors import ModelError
 from denialparse.fields import (
@@ -195,16 +195,19 @@ _NOT_A_SERVICE = re.compile(
     # A member's details ("Member Yesenia Carranza, Medicaid # 529900184, DOB ..."), a date label ("DOS 01/06/2025"),
     # a table's line label ("Line 04: Palonosetron") or a plan's product ("Humana Gold Plus HMO"), in capitals as
     # letters write them (not epoetin's "EPO").
-    r"|(?-i:\b(?:DOB|DOS|HMO|PPO)\b)|\b(?:Medicaid|Medicare|Subscriber)[ \t]+(?:ID|#|number)|^Line[ \t]+\d"
-    # A remark code's line ("M119  Missing/incomplete/invalid NDC"), not what was billed.
-    r"|^(?:MA|M|N)\d{1,3}[ \t]+[A-Z][a-z]",
+    r"|(?-i:\b(?:DOB|DOS|HMO|PPO)\b)|\b(?:Medicaid|Medicare|Subscriber)[ \t]+(?:ID|#|number)|^Line[ \t]+\d",
     re.IGNORECASE,
 )
 _THREE_LETTERS = re.compile(r"[A-Za-z]{3}")
 
 
 def _plausible_service(value: str) -> bool:
-    return _THREE_LETTERS.search(value) is not None and _NOT_A_SERVICE.search(value.strip()) is None
+    stripped = value.strip()
+    return (
+        _THREE_LETTERS.search(value) is not None
+        and _NOT_A_SERVICE.search(stripped) is None
+        and REMARK_CODE_LINE.match(stripped) is None
+    )
 
 
 def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: int) -> Candidate | None:

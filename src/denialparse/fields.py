@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from denialparse.codes import BILLING_CODE
+from denialparse.codes import BILLING_CODE, REMARK_CODE_LINE
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
@@ -419,8 +419,7 @@ def _names_a_service(value: str) -> bool:
         and not set(re.findall(r"[a-z-]+", value.lower())) <= words.generic
         and re.match(r"[A-Za-z #]{2,25}:", value) is None
         and words.not_a_start.match(value) is None
-        # A remark code's line ("M119 Missing/incomplete/invalid NDC"), not what was billed.
-        and re.match(r"(?:MA|M|N)\d{1,3}[ \t]+[A-Z][a-z]", value) is None
+        and REMARK_CODE_LINE.match(value) is None
     )
 
 
