@@ -89,18 +89,20 @@ def test_sentences_from_arrays_equal_spacy_spans() -> None:
 
     letters = load_corpus(CORPUS)[::40]
     for letter in letters:
-        doc = parse(normalise_text(letter.text))
+        text = normalise_text(letter.text)
+        doc = parse(text)
         expected = []
         for span in doc.sents:
-            stripped = span.text.strip()
+            raw = text[span.start_char : span.end_char]  # the letter as written (the tokens read digits as 0)
+            stripped = raw.strip()
             if stripped and any(ch.isalnum() for ch in stripped):
-                start = span.start_char + len(span.text) - len(span.text.lstrip())
+                start = span.start_char + len(raw) - len(raw.lstrip())
                 expected.append((" ".join(stripped.split()), start, start + len(stripped)))
         assert [(s.text, s.start, s.end) for s in sentences_of(doc)] == expected
         # The spans kept by the sentence component and those read back from the arrays are the same.
         kept = sentences_of(doc)
         doc.user_data.clear()
-        assert sentences_of(doc) == kept
+        assert [(s.start, s.end) for s in sentences_of(doc)] == [(s.start, s.end) for s in kept]
     assert sentences_of(parse("")) == []
 
 
@@ -147,7 +149,43 @@ def test_memoised_affix_searches_give_spacys_tokens() -> None:
         "Smith, (Smith) Smith's SMITH. 12345678, (12345678) 12345678. 10mg 10 mg A12345 12345A 3T 5km 1st x2.",
     ]
     for text in texts:
-        assert [(t.idx, t.text) for t in ours(text)] == [(t.idx, t.text) for t in reference.make_doc(text)]
+        # Token boundaries are what the pipeline reads (its tokens show every digit as 0; see the next test).
+        assert [(t.idx, len(t)) for t in ours(text)] == [(t.idx, len(t)) for t in reference.make_doc(text)]
+
+
+def test_digits_read_as_zero_keep_every_token_boundary() -> None:
+    """The tokenizer reads every digit as 0 (new numbers then share cached chunks): the token boundaries must be
+    those of the digits as written, on letters, on the outside letters when present, and on 20,000 strings built
+    from digits and the marks, units and letters next to which English's rules split (seeded). A letter with a
+    clock time ("10p.m.", a tokenizer exception) is read as written; the Doc keeps the text and the sentences."""
+    import json
+    import random
+
+    import spacy
+
+    from conftest import CORPUS, SHARED_DATA
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import normalise_text
+    from denialparse.nlp import build_pipeline, doc_text, sentence_relevant_special_cases
+
+    nlp = build_pipeline()
+    reference = spacy.blank("en")
+    reference.tokenizer.rules = sentence_relevant_special_cases(reference.tokenizer.rules)
+    texts = [normalise_text(letter.text) for letter in load_corpus(CORPUS)]
+    if SHARED_DATA.exists():  # evaluation text: read, never stored
+        rows = SHARED_DATA.read_text(encoding="utf-8").splitlines()
+        texts += [normalise_text(json.loads(row)["text"]) for row in rows]
+    generator = random.Random(3)
+    alphabet = "0123456789......,;:!?)(]-/%$amp. xX\nkmgsthndrwo@:/°F²'\"+*^=<>#&_wwwcomhttp"
+    texts += ["".join(generator.choices(alphabet, k=generator.randint(1, 25))) for _ in range(20_000)]
+    texts += ["Seen at 10p.m. on 3/4. Call 555-0199.", "Denied 1.5. See 8.8.8.8. Ref 0.0 and o.5 and 1a.m. 13p.m."]
+    for text in texts:
+        doc = nlp.tokenizer(text)
+        assert [(t.idx, len(t)) for t in doc] == [(t.idx, len(t)) for t in reference.make_doc(text)], text
+        assert doc_text(doc) == text
+    doc = nlp("Member ID 83920174. Call 1-800-555-0199 by 6/30/2026.")
+    assert "0" * 8 in doc.text  # the tokens' strings show the shape,
+    assert [s.text for s in sentences_of(doc)] == ["Member ID 83920174.", "Call 1-800-555-0199 by 6/30/2026."]
 
 
 def test_no_english_affix_rule_splits_a_plain_word_or_number() -> None:
