@@ -295,6 +295,10 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
         ("service", "The study", "PET with concurrently acquired CT", False),
         ("service", "Lipid panel", "Hemoglobin A1c", False),
         ("service", "payment", "mesenchymal stem cell infusions", False),
+        # A gold entry joining several denied lines with "; " is matched by any one of them.
+        ("service", "Manual therapy (97140 GP x1), 1 unit", "Therapeutic exercise 97110; Manual therapy 97140", True),
+        ("service", "Colonoscopy w/ biopsy, 45380", "Office visit (99214); Colonoscopy w/ biopsy (45380)", True),
+        ("service", "Upper endoscopy", "Office visit (99214); Colonoscopy w/ biopsy (45380)", False),
         ("service_date", "09/08/2025", ["09/08, 09/10 and 09/12/2025"], True),
         ("service_date", "June 3, 2024", ["June 3, 5 and 12, 2024"], True),
         ("service_date", "03/17/2025", ["03/17/2025 - 03/28/2025"], True),
