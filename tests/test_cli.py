@@ -169,6 +169,29 @@ def test_evaluate_fields_reads_the_gold_sets_manifest(run: Run, tmp_path: Path) 
     assert code == DataFileError.exit_code and "exactly one role" in err and "Traceback" not in err
 
 
+def test_evaluate_fields_against_a_second_annotation(run: Run, tmp_path: Path) -> None:
+    """--against scores a second annotator's file against the gold by the extractor's rules, beside the extractor
+    on the same letters; the gold read as a second annotation agrees with itself on every field."""
+    second = CORPUS / "fields" / "agreement" / "second-dev-110.jsonl"
+    code, out_text, err = run("evaluate", "--fields", "--against", second, "--corpus", CORPUS, "--out", tmp_path / "a")
+    assert code == 0, err
+    result = json.loads((tmp_path / "a" / "agreement.json").read_text(encoding="utf-8"))
+    assert result["letters"] == 110 == result["extractor"]["letters"]
+    agreement = result["agreement"]["per_field"]
+    assert agreement["service"]["exact_match"] >= 0.95 and agreement["payer"]["exact_match"] >= 0.95
+    assert 0.5 < result["extractor"]["per_field"]["service"]["exact_match"] <= 1.0
+    assert "second annotator" in out_text and "extractor" in out_text
+    gold = CORPUS / "fields" / "gold-a.jsonl"
+    code, _, err = run("evaluate", "--fields", "--against", gold, "--corpus", CORPUS, "--out", tmp_path / "b")
+    assert code == 0, err
+    itself = json.loads((tmp_path / "b" / "agreement.json").read_text(encoding="utf-8"))["agreement"]
+    assert itself["letters"] == 80 and not itself["mismatches"]
+    unrelated = tmp_path / "unrelated.jsonl"
+    unrelated.write_text('{"id": "no-such-letter", "fields": {}}\n', encoding="utf-8")
+    code, _, err = run("evaluate", "--fields", "--against", unrelated, "--corpus", CORPUS, "--out", tmp_path / "c")
+    assert code == DataFileError.exit_code and "none of the gold letters" in err and "Traceback" not in err
+
+
 def test_exit_codes_are_distinct() -> None:
     codes = [error.exit_code for error in ALL_ERRORS]
     assert len(codes) == len(set(codes))

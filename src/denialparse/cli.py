@@ -308,6 +308,14 @@ def _confusion_table(confusion: dict[str, Any]) -> Any:
 )
 @click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=Path("corpus"), show_default=True)
 @click.option("--pdf", "through_pdf", is_flag=True, help="With --fields: render each letter to PDF and extract it.")
+@click.option(
+    "--against",
+    "second",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="With --fields: a second annotation of gold letters (same format): score it against the gold by the "
+    "same rules, beside the extractor on the same letters (how often two annotators agree).",
+)
 @model_option
 def evaluate(
     data: Path | None,
@@ -317,6 +325,7 @@ def evaluate(
     gold: tuple[Path, ...],
     corpus_path: Path,
     through_pdf: bool,
+    second: Path | None,
     model_dir: Path | None,
 ) -> None:
     """Per-label precision/recall/F1, macro-F1, confusion matrix and calibration on labeled JSONL.
@@ -329,10 +338,15 @@ def evaluate(
         if not gold:
             from denialparse.field_evaluation import load_gold_sets
 
-            gold = tuple(load_gold_sets(corpus_path / "fields")[gold_set])
+            sets = load_gold_sets(corpus_path / "fields")
+            # A second annotation is compared with whichever gold holds its letters.
+            gold = tuple(sets["development"] + sets["held-out"]) if second else tuple(sets[gold_set])
             if not gold:
                 raise UsageError(f"{corpus_path / 'fields' / 'sets.yaml'} names no {gold_set} gold files")
-        _evaluate_fields(gold, corpus_path, out_dir, through_pdf)
+        if second is not None:
+            _annotator_agreement(second, gold, corpus_path, out_dir)
+        else:
+            _evaluate_fields(gold, corpus_path, out_dir, through_pdf)
         return
     if data is None:
         raise UsageError("evaluate needs --data FILE.jsonl (or --fields)")
@@ -391,6 +405,36 @@ def _evaluate_fields(gold: tuple[Path, ...], corpus_path: Path, out_dir: Path, t
     console.print(table)
     console.print("exact match by group: " + ", ".join(f"{k} {v:.3f}" for k, v in result["groups"].items()))
     console.print(f"wrote {out_dir / 'fields.json'} ({len(result['mismatches'])} mismatches listed for error analysis)")
+
+
+def _annotator_agreement(second: Path, gold: tuple[Path, ...], corpus_path: Path, out_dir: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from denialparse.corpus import load_corpus
+    from denialparse.extract import document_from_text
+    from denialparse.field_evaluation import evaluate_agreement, evaluate_fields, load_gold
+
+    second_rows = load_gold(second)
+    agreement = evaluate_agreement(second_rows, load_gold(*gold))
+    shared = {row.id for row in second_rows}
+    rows = [row for row in load_gold(*gold) if row.id in shared]
+    letters = {letter.id: letter for letter in load_corpus(corpus_path) if letter.id in shared}
+    extractor = evaluate_fields(letters, rows, lambda letter: document_from_text(letter.text, letter.id))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = {"second_annotation": str(second), "letters": agreement["letters"], "agreement": agreement}
+    result["extractor"] = extractor
+    (out_dir / "agreement.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    table = Table(title=f"Exact match against the gold on the {agreement['letters']} letters of {second.name}")
+    for column in ("field", "second annotator", "extractor"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for name, scores in agreement["per_field"].items():
+        table.add_row(name, f"{scores['exact_match']:.3f}", f"{extractor['per_field'][name]['exact_match']:.3f}")
+    for group, value in agreement["groups"].items():
+        table.add_row(f"group: {group}", f"{value:.3f}", f"{extractor['groups'][group]:.3f}")
+    console = Console()
+    console.print(table)
+    console.print(f"wrote {out_dir / 'agreement.json'}")
 
 
 @cli.command()

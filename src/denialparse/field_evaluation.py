@@ -294,21 +294,54 @@ def scalar_correct(name: str, predicted: Any, gold: Any) -> bool:
     return predicted is not None and gold is not None and compare(str(predicted), str(gold))
 
 
+def annotation_as_prediction(fields: dict[str, Any]) -> dict[str, Any]:
+    """A gold row read as a prediction, to score one annotator against another by the extractor's rules: the first
+    service date stands for the list (a prediction is one value; a list counts by its first date either way)."""
+    result: dict[str, Any] = {name: fields.get(name) for name in SCALAR_FIELDS}
+    dates = fields.get("service_dates") or []
+    result["service_date"] = dates[0] if dates else None
+    for name in ("expedited_available", "external_review_mentioned"):
+        result[name] = bool(fields.get(name))
+    result.update({name: list(fields.get(name) or []) for name in CODE_FIELDS})
+    return result
+
+
 def evaluate_fields(
     letters: dict[str, LabeledText],
     gold_rows: Sequence[GoldFields],
     documents: Callable[[LabeledText], Document],
 ) -> dict[str, Any]:
-    """Per-field precision, recall and exact match; per-group means; the mismatches for error analysis."""
+    """Per-field precision, recall and exact match of the extractor; per-group means; the mismatches."""
+
+    def extracted(row: GoldFields) -> dict[str, Any]:
+        letter = letters.get(row.id)
+        if letter is None:
+            raise DataFileError(f"gold row {row.id!r} names no corpus letter")
+        return predict(documents(letter))
+
+    return score_predictions(gold_rows, extracted)
+
+
+def evaluate_agreement(second: Sequence[GoldFields], gold_rows: Sequence[GoldFields]) -> dict[str, Any]:
+    """A second annotation of gold letters scored against the gold as if it were the extractor: how often two
+    annotators agree under the same comparison rules, the ceiling an exact-match figure can be read against."""
+    by_id = {row.id: row for row in second}
+    shared = [row for row in gold_rows if row.id in by_id]
+    if not shared:
+        raise DataFileError("the second annotation names none of the gold letters")
+    return score_predictions(shared, lambda row: annotation_as_prediction(by_id[row.id].fields))
+
+
+def score_predictions(
+    gold_rows: Sequence[GoldFields], predicted_for: Callable[[GoldFields], dict[str, Any]]
+) -> dict[str, Any]:
+    """Per-field precision, recall and exact match of predictions in the gold schema (see :func:`predict`)."""
     counts: dict[str, dict[str, int]] = {
         name: {"predicted": 0, "gold": 0, "correct": 0, "exact": 0, "rows": 0} for name in SCALAR_FIELDS + CODE_FIELDS
     }
     mismatches: list[dict[str, Any]] = []
     for row in gold_rows:
-        letter = letters.get(row.id)
-        if letter is None:
-            raise DataFileError(f"gold row {row.id!r} names no corpus letter")
-        predicted = predict(documents(letter))
+        predicted = predicted_for(row)
         for name in SCALAR_FIELDS:
             gold = _gold_value(row.fields, name)
             value = predicted.get(name)
