@@ -416,9 +416,10 @@ def _annotator_agreement(second: Path, gold: tuple[Path, ...], corpus_path: Path
     from denialparse.field_evaluation import evaluate_agreement, evaluate_fields, load_gold
 
     second_rows = load_gold(second)
-    agreement = evaluate_agreement(second_rows, load_gold(*gold))
+    gold_rows = load_gold(*gold)
+    agreement = evaluate_agreement(second_rows, gold_rows)
     shared = {row.id for row in second_rows}
-    rows = [row for row in load_gold(*gold) if row.id in shared]
+    rows = [row for row in gold_rows if row.id in shared]
     letters = {letter.id: letter for letter in load_corpus(corpus_path) if letter.id in shared}
     extractor = evaluate_fields(letters, rows, lambda letter: document_from_text(letter.text, letter.id))
     out_dir.mkdir(parents=True, exist_ok=True)

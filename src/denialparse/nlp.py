@@ -58,7 +58,7 @@ class _TextKeepingTokenizer:
     digit it sees (its rules use the class [0-9]) apart from the clock-time exceptions ("10p.m."), so a letter
     that holds "a.m." or "p.m." is tokenised as written. Every other letter's numbers (member IDs, claim numbers,
     dates, amounts: a dozen new ones a letter) then share their cached chunks and lexemes by shape instead of each
-    adding a vocabulary entry and an affix search: a third of the tokenizer's time on new letters. The tokens'
+    adding a vocabulary entry and an affix search: about a quarter of the tokenizer's time on new letters. The tokens'
     strings show the zeros; ``doc_text`` and the sentences keep the letter as written.
     """
 
