@@ -295,6 +295,11 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
         ("service", "The study", "PET with concurrently acquired CT", False),
         ("service", "Lipid panel", "Hemoglobin A1c", False),
         ("service", "payment", "mesenchymal stem cell infusions", False),
+        # The prediction's dose, quantity or code is detail, as the gold's is.
+        ("service", "Infliximab 5 mg/kg", "Infliximab (Remicade)", True),
+        ("service", "J0897 denosumab (Prolia)", "denosumab (Prolia) 60 mg", True),
+        ("service", "97110 x 4 units", "Therapeutic exercise 97110", False),  # nothing but detail
+        ("service", "Remicade 5 mg/kg", "Infliximab", False),
         # A gold entry joining several denied lines with "; " is matched by any one of them.
         ("service", "Manual therapy (97140 GP x1), 1 unit", "Therapeutic exercise 97110; Manual therapy 97140", True),
         ("service", "Colonoscopy w/ biopsy, 45380", "Office visit (99214); Colonoscopy w/ biopsy (45380)", True),

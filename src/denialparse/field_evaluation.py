@@ -143,8 +143,15 @@ def _names_part_of(predicted: set[str], gold: set[str]) -> bool:
     """A shorter prediction that names the same thing: "Zurzuvae" for "ZURZUVAE (zuranolone) 50 mg capsules".
 
     Every predicted word (singular) is in the gold and at least one is distinctive (not a generic service word).
+    The prediction's own detail (a dose, a quantity, a billing code) is let pass, as the overlap rule lets the
+    gold's: "Infliximab 5 mg/kg" for "Infliximab (Remicade)".
     """
-    return predicted <= gold and bool({w for w in predicted if not w.isdigit()} - _GENERIC_SERVICE_WORDS)
+    named = {w for w in predicted if not _DETAIL_WORD.fullmatch(w)}
+    return named <= gold and bool(named - _GENERIC_SERVICE_WORDS)
+
+
+# A number, a unit of a dose or quantity, or a CPT/HCPCS code ("j0897", "97110"), as _words gives them.
+_DETAIL_WORD = re.compile(r"\d+|[a-z]\d{4}|\d{4}[a-z]|mg|mcg|ml|kg|g|units?|x|iu")
 
 
 def _service_match(predicted: str, gold: str) -> bool:
