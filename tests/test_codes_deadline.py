@@ -326,6 +326,11 @@ def test_field_extractor_holds_its_measured_quality_on_gold_letters() -> None:
         ("service_date", "10 January", ["January 10"], True),
         ("service_date", "06/29/2024", ["06/28"], False),
         ("service_date", "05/31", ["05/13-05/31/24"], False),
+        # An open range ("from this day on") by its first date.
+        ("service_date", "11/19/2024", ["11/19/2024 forward"], True),
+        ("service_date", "March 3, 2025", ["03/03/2025 onward"], True),
+        ("service_date", "11/13/2024", ["11/19/2024 forward"], False),
+        ("letter_date", "14-NOV-2024", "11/14/2024", True),
         ("letter_date", "Monday, March 3, 2025", "03/03/2025", True),
         ("letter_date", "03/04/2025", "03/03/2025", False),
         ("letter_date", "03/03", "03/03/2025", False),  # a letter date needs its year

@@ -133,6 +133,19 @@ def test_candidates_include_every_date_and_the_rules_answer() -> None:
             {"braces"},
             {"Coverage", "treatment"},
         ),
+        # The service named inside a label's value: what a request is for, after a dash, in a bracket; a cut that
+        # leaves a bracket open names nothing.
+        (
+            "Re: Retro authorization request and claims for TMS, 05/06/2024 - 06/14/2024 (30 sessions)\nDenied.",
+            {"TMS"},
+            set(),
+        ),
+        ("Re: Request of Off-Island Referral - MRI Right Knee at St. Luke's Medical Center", {"MRI Right Knee"}, set()),
+        (
+            "Subject: Your claim from Pinnacle Heart Imaging (CT scan on 07/21/2025)\nWe denied it.",
+            {"CT scan"},
+            set(),
+        ),
         (
             "Your doctor asked for 14 days starting August 5 and for more days starting 05/27.\nService: 6 visits",
             {"6 visits"},
@@ -147,6 +160,30 @@ def test_service_candidates_are_named_in_words(text: str, kept: set[str], droppe
     assert kept <= values
     assert not any(value.startswith(tuple(dropped)) for value in values)
     assert not any(value[0].isdigit() and "/" in value[:6] for value in values)
+
+
+def test_the_words_before_a_far_code_start_at_a_word() -> None:
+    text = (
+        "The plan paid for the routine costs of the study visits including office visits, infusion services, "
+        "laboratory tests (85025, 80053) and a CT scan.\nDenied."
+    )
+    values = {c.value for c in candidates(document_from_text(text), "service")}
+    assert "laboratory tests" in values
+    assert all(text[text.index(value) - 1] in " \n,(" for value in values if value in text and text.index(value))
+
+
+def test_no_service_candidate_runs_across_a_sentence() -> None:
+    text = "Claim: Elective contact lens allowance has not been applied. The routine exam was paid.\nDenied."
+    values = {c.value for c in candidates(document_from_text(text), "service")}
+    assert "Elective contact lens allowance has not been applied" in values
+    assert not any(". The" in value for value in values)
+
+
+def test_a_cut_that_leaves_a_bracket_open_is_no_candidate() -> None:
+    text = "Subject: Your claim from Pinnacle Heart Imaging (CT scan on 07/21/2025)\nWe denied it."
+    values = {c.value for c in candidates(document_from_text(text), "service")}
+    assert "Your claim from Pinnacle Heart Imaging (CT scan on 07/21/2025)" in values
+    assert not any(value.count("(") > value.count(")") for value in values)
 
 
 def test_a_drug_named_only_in_a_remittance_note_is_a_candidate() -> None:
@@ -246,8 +283,9 @@ def test_retraining_from_the_seed_reproduces_the_weights(tmp_path: Path) -> None
     ):
         assert sorted(fresh.files) == sorted(shipped.files)
         for key in shipped.files:
-            # liblinear is seeded; summation order may differ in the last digits between runs
-            np.testing.assert_allclose(fresh[key], shipped[key], rtol=0, atol=1e-7, err_msg=key)
+            # liblinear is seeded, but its sums may differ in the last digits between runs (up to 6e-7 seen with the
+            # 1,116 letters of 16 writers in a full test run); a changed training label moves weights by 1e-3 or more
+            np.testing.assert_allclose(fresh[key], shipped[key], rtol=0, atol=1e-5, err_msg=key)
     fresh_meta = json.loads((out / META_FILE).read_text(encoding="utf-8"))
     shipped_meta = json.loads((default_ranker_dir() / META_FILE).read_text(encoding="utf-8"))
     assert fresh_meta["thresholds"] == shipped_meta["thresholds"]

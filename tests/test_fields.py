@@ -226,6 +226,11 @@ def test_span_points_at_the_value() -> None:
         ("3 March 2026", date(2026, 3, 3)),
         ("02/30/2026", None),
         ("Smarch 3, 2026", None),
+        # Hyphenated, as forms and mainframes print them; never an impossible date.
+        ("14-NOV-2024", date(2024, 11, 14)),
+        ("03-04-25", date(2025, 3, 4)),
+        ("13-04-25", None),
+        ("14-Smarch-2024", None),
     ],
 )
 def test_parse_date(text: str, expected: date | None) -> None:
@@ -377,6 +382,8 @@ def test_service_found(text: str, expected: str) -> None:
         "RE: Participant Raymond Kowalczyk / Dependent: Sophie",
         "Claim: 24-0312-881045   Date processed: 03/29/2024",
         "Request #: 24-03-SP-0915",
+        # "claim:" ending a sentence that introduces a list is no label.
+        "There were 2 problems with this claim:\n - Green Bay Imaging is not part of the network.",
         "01  06/18/25   74177             2,980.00   0.00   CO-15",
         "04  02/20/24   ALL LINES                    0.00   CO-197",
         "03/04/2024 We received your records.",
@@ -418,6 +425,13 @@ def test_service_not_found(text: str) -> None:
         ("Group #: 76-114092  Statement date: 04/19/2024", "04/19/2024"),
         ("Claim: 24-0312-881045  Date processed: 03/29/2024", "03/29/2024"),
         ("Provider: NORTHSTAR AIR  Processed: 10/21/2024", "10/21/2024"),
+        ("Acme Health Plan\nDate Printed: 14-NOV-2024\n\nDear Member,", "14-NOV-2024"),
+        ("Acme Health Plan\nMailed: 14 March 2025\n\nDear Member,", "14 March 2025"),
+        # A table heading's value is in the cell under it.
+        (
+            "NOTICE OF DENIAL\nDATE OF NOTICE    MEMBER ID     CASE NO\n03/14/2025        W123456789    C-88812",
+            "03/14/2025",
+        ),
         ("Humana Gold Plus (HMO)  Run date 07/29/2024", "07/29/2024"),
         ("CHECK/EFT #: 000612904  PAYMENT DATE: 03/22/2024", "03/22/2024"),
         ("Date/time of call: 02/18/2025 4:35 PM ET", "02/18/2025"),
@@ -468,6 +482,8 @@ def test_letter_date_not_found(text: str) -> None:
     ("text", "expected"),
     [
         ("Admission: 01/10/2024, acute inpatient\nDays denied: 01/15/2024 - 01/19/2024", "01/15/2024"),
+        ("Admission: 11/13/2024, acute inpatient psychiatric\nDays not authorized: 11/19/2024 forward", "11/19/2024"),
+        ("Admit: 03/01/2025\nNon-certified days: 03/05/2025 - 03/07/2025", "03/05/2025"),
         ("Admit date/time: 01/20/2025 03:40", "01/20/2025"),
         ("DOS ............. 06/27/2024", "06/27/2024"),
         ("DOS: 09/03, 09/10, 09/17", "09/03, 09/10, 09/17"),
@@ -723,6 +739,9 @@ def test_plan_type_not_found(text: str) -> None:
         ("Member ID: K4410 … 99812 (shown in part)", "member_id", "K4410 ... 99812"),
         ("Your claim number is 2025031188120.", "claim_number", "2025031188120"),
         ("Your member ID was W77120034 when the claim was filed.", "member_id", "W77120034"),
+        # A note in brackets after the label, or the label in brackets after another.
+        ("Medical Assistance ID (ACCESS card): 8812045530", "member_id", "8812045530"),
+        ("Participant: Reyna Castellanos          DCN (Medicaid ID): 114027753", "member_id", "114027753"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -1035,6 +1054,17 @@ def test_external_review_not_found(text: str) -> None:
         ("From: Shawna Pedersen, RN - Regence BlueShield of Idaho", "Regence BlueShield of Idaho"),
         ("Secure Message - Ambetter from Superior HealthPlan\nFrom: Claims Department", "Ambetter"),
         ("TRICARE Select\nYour claim was denied.", "TRICARE"),
+        # A letter whose header names no payer: the organisation that signs it (not a person).
+        (
+            "Hi Benita,\n\nThe claim rejected.\n\nThank you,\nPresbyterian Pharmacy Services\n1-888-977-2333",
+            "Presbyterian Pharmacy Services",
+        ),
+        (
+            "Hi Jordan,\n\nThe claim was denied.\n\n- Bridgewell Plan Administrators, for the Saguaro Plan",
+            "Bridgewell Plan Administrators",
+        ),
+        # A provider's own paper titled as such is no payer's letterhead; the payer it names is.
+        ("NORTH MEMORIAL HEALTH - PATIENT BILLING\n\nWe billed your insurance, Medica, for your visit.", "Medica"),
     ],
 )
 def test_payer_found(text: str, expected: str) -> None:
@@ -1047,6 +1077,12 @@ def test_payer_found(text: str, expected: str) -> None:
         "From: Pharmacy Prior Authorization Team\nTo: Ann Lee",
         "From: nurse@plan.example\nSubject: your request",
         "The Benefits Office has completed review of the claim submitted on behalf of your daughter.",
+        # A salutation is no letterhead; a person who signs is no payer.
+        "Hi Jordan,\n\nYour claim was denied.",
+        "Hello Dana,\n\nYour claim was denied.\n\nSincerely,\nMarisol Ortega\nCase Manager",
+        # An advocate's intake sheet, a forwarded email's rule line: no payer's letterhead.
+        "CT HEALTH ADVOCATE - CASE INTAKE (walk-in)\nDate: 1/22/26\n\nClient said the bill was denied.",
+        "-----Original Message-----\nFrom: Priya S. <ps@clinic.example>\nSubject: partial pay",
     ],
 )
 def test_payer_not_found(text: str) -> None:
@@ -1293,7 +1329,7 @@ def test_service_column_found(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda words: words["heading_words"].append("Notice"), "heading_words.100: Value error, 'Notice' must be"),
+        (lambda words: words["heading_words"].append("Notice"), "heading_words.108: Value error, 'Notice' must be"),
         (lambda words: words["name_particles"].append("de"), "name_particles: Value error, 'de' is listed twice"),
         (lambda words: words["provider_words"].append("two  spaces"), "provider_words.46: Value error, 'two  sp"),
         (lambda words: words["payment_adjustment_carcs"].append(45), "payment_adjustment_carcs.5: Input should be"),
@@ -1311,7 +1347,7 @@ def test_field_vocabulary_is_checked_against_its_schema(tmp_path: Path, edit: An
     from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
     shipped = read_validated(DATA_DIR / "fields.yaml", FieldVocabulary)
-    assert len(shipped.heading_words) == 100 and "dept." in shipped.department_words
+    assert len(shipped.heading_words) == 108 and "dept." in shipped.department_words
     words = read_yaml(DATA_DIR / "fields.yaml")
     edit(words)
     broken = tmp_path / "fields.yaml"

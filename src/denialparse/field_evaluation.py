@@ -266,12 +266,22 @@ def _gold_value(gold: dict[str, Any], name: str) -> Any:
     return gold.get(name)
 
 
+_OPEN_RANGE = re.compile(
+    r"(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|[A-Za-z]+\.?\s+\d{1,2},\s+\d{4})\s+"
+    r"(?:forward|onwards?|and\s+(?:after|later|following)|(?:to|through)\s+(?:present|discharge|date))",
+    re.IGNORECASE,
+)
+
+
 def _first_date_of(gold: str) -> str:
     """The first date a gold entry names: a range "03/17/2025 - 03/28/2025" by its start, and a list sharing one
     year ("09/08, 09/10 and 09/12/2025", "June 3, 5 and 12, 2024") by its first item with that year."""
     first = re.split(r"\s+(?:-|to|through|~)\s+|(?<=\d)-(?=\d{1,2}/)", gold)[0]  # "05/13-05/31/24" too
     if parse_date(first):
         return first
+    # An open range: "11/19/2024 forward", "03/20/2025 onward", "01/06/2025 and after".
+    if (lead := _OPEN_RANGE.fullmatch(first)) and parse_date(lead[1]):
+        return lead[1]
     items = re.split(r",\s*(?:and\s+)?|\s+and\s+", gold)
     if len(items) == 1:
         return first

@@ -124,7 +124,10 @@ def _code_named(text: str) -> Iterator[tuple[str, int]]:
         line_start = text.rfind("\n", 0, bracket.start()) + 1
         window_start = max(line_start, bracket.start() - _CODE_NAME_REACH)
         before = text[window_start : bracket.start()].rstrip()
+        cut_mid_word = window_start > line_start and not text[window_start - 1].isspace()
         for boundary in _NAME_START.finditer(before):
+            if boundary.end() == 0 and cut_mid_word:
+                continue  # the reach ended inside a word ("tory tests (85025)"): no name starts there
             if boundary.end() < len(before):
                 yield before[boundary.end() :], window_start + boundary.end()
     for match in _NAME_AFTER_CODE.finditer(text):
@@ -210,11 +213,18 @@ def _plausible_service(value: str) -> bool:
     )
 
 
+# A sentence's end inside a value ("... has not been applied. The routine exam", "Let me pull those up. One moment").
+_ACROSS_SENTENCES = re.compile(r"[a-z]{2}[.!?][ \t]+[A-Z][a-z]")
+
+
 def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: int) -> Candidate | None:
     value = value.strip().rstrip(".,;:")
     if len(value) < 2:
         return None
-    if name == "service" and not _plausible_service(value):
+    # No service runs across a sentence ("Elective contact lens allowance has not been applied. The routine exam").
+    if name == "service" and (
+        not (_plausible_service(value) and _balanced(value)) or _ACROSS_SENTENCES.search(value) is not None
+    ):
         return None
     key = (start, value.casefold())
     if key not in found:
@@ -232,18 +242,63 @@ def _propose(
             candidate.generic.add(source)
 
 
+def _propose_readings(found: dict[tuple[int, str], Candidate], name: str, value: str, start: int, source: str) -> None:
+    """Add ``value`` and each of its readings at their own place."""
+    for reading, offset in _service_readings(value):
+        _propose(found, name, [reading], start + offset, source)
+
+
 # "ECT on 09/12/2024", "MRI left knee dated 3/4": the service ahead of its date.
 _SERVICE_DATE_TAIL = rf"[ \t]+(?:on|dated|from)[ \t]+(?=\d{{1,2}}/|(?:{MONTHS})\.?[ \t]+\d)"
 
 
+# A sentence's end ("Elective contact lens allowance has not been applied. The routine exam ...").
+_SENTENCE_END = r"(?<=[a-z]{2})[.!?][ \t]+(?=[A-Z][a-z])"
+# A place after the service ("MRI Right Knee at St. Luke's Medical Center"): a cut like the others.
+_AT_A_PLACE = r"[ \t]+at[ \t]+(?=[A-Z])"
+
+
 def _service_variants(value: str) -> list[str]:
-    """Shorter readings of a long value: up to its first bracket, comma, dash or column gap."""
+    """Shorter readings of a long value: up to its first bracket, comma, dash, column gap, place or sentence end."""
     variants = []
-    for cut in (r"[ \t]*\(", r",", r"[ \t]+[-–][ \t]+", r"[ \t]{2,}", _SERVICE_DATE_TAIL):
+    for cut in (r"[ \t]*\(", r",", r"[ \t]+[-–][ \t]+", r"[ \t]{2,}", _SERVICE_DATE_TAIL, _AT_A_PLACE, _SENTENCE_END):
         head = re.split(cut, value, maxsplit=1)[0].strip()
         if 3 <= len(head) < len(value) and head not in variants:
             variants.append(head)
     return variants
+
+
+# Where a value names the service after other words: what a request or claim is "for" ("Retro authorization
+# request and claims for TMS, 05/06/2024 - 06/14/2024"), the part after a dash ("Request of Off-Island Referral -
+# MRI Right Knee") and a bracket's content ("Your claim from Pinnacle Heart Imaging (CT scan on 07/21/2025)").
+_ASKED_FOR = re.compile(
+    r"\b(?:requests?|claims?|authori[sz]ations?|referrals?|approval|coverage|appeal)[ \t]+(?:for|of)[ \t]+",
+    re.IGNORECASE,
+)
+_DASH = re.compile(r"(?<!\d)[ \t]+[-–][ \t]+(?!\d)")
+
+
+def _service_readings(value: str) -> list[tuple[str, int]]:
+    """The value, its shorter readings and the service named inside it, each with its offset in ``value``."""
+    readings = [(value, 0)] + [(variant, 0) for variant in _service_variants(value)]
+    inner: list[tuple[int, int]] = []
+    if asked := _ASKED_FOR.search(value):
+        inner.append((asked.end(), len(value)))
+    if dash := _DASH.search(value):
+        inner.append((dash.end(), len(value)))
+    if (opening := value.find("(")) > 0:
+        closing = value.find(")", opening)
+        inner.append((opening + 1, closing if closing != -1 else len(value)))
+    for start, end in inner:
+        part = value[start:end].strip()
+        offset = start + value[start:end].find(part)
+        readings += [(reading, offset) for reading in (part, *_service_variants(part))]
+    return readings
+
+
+def _balanced(value: str) -> bool:
+    """No bracket left open: a cut inside one ("Your claim from Pinnacle Heart Imaging (CT scan") names nothing."""
+    return value.count("(") <= value.count(")")
 
 
 def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | None = None) -> list[Candidate]:
@@ -255,8 +310,8 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
     for rule in rules:
         value, start = rule.found.value or "", rule.found.span.start if rule.found.span else 0
         spans = [(value, start)]
-        if name == "service":  # a member line or a date is not a service, nor is its first part
-            spans += [(v, start) for v in _service_variants(value)] if _plausible_service(value) else []
+        if name == "service" and _plausible_service(value):  # a member line or a date is not a service, nor its parts
+            spans = [(reading, start + offset) for reading, offset in _service_readings(value)]
         for index, (span_value, span_start) in enumerate(spans):
             candidate = _add(found, name, span_value, span_start)
             if candidate is None:
@@ -276,7 +331,7 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
                 continue
             if not _plausible_service(match.group(1)):
                 continue
-            _propose(found, name, [match.group(1), *_service_variants(match.group(1))], match.start(1), "after-for")
+            _propose_readings(found, name, match.group(1), match.start(1), "after-for")
         for match in _ANY_LABEL.finditer(head):
             value = _NEXT_GAP.split(match.group(2).strip())[0]
             if re.search(r"[A-Za-z]{3}", value):
@@ -286,9 +341,9 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
         for value, start in _code_named(text[:_NOTES_REACH]):
             _propose(found, name, [value], start, "code-named")
         for match in _CONSIDERED.finditer(text[:_NOTES_REACH]):
-            _propose(found, name, [match.group(1), *_service_variants(match.group(1))], match.start(1), "considered")
+            _propose_readings(found, name, match.group(1), match.start(1), "considered")
         for value, start in _title_parts(text):
-            _propose(found, name, [value, *_service_variants(value)], start, "title-part")
+            _propose_readings(found, name, value, start, "title-part")
         for match in specialty_in_a_name().finditer(head):
             _propose(found, name, [match.group(0)], match.start(), "specialty-name")
     else:

@@ -343,6 +343,7 @@ def render_card(meta: dict[str, Any]) -> str:
         sections.append("\n".join(lines))
     versions = ", ".join(f"{k} {v}" for k, v in meta.get("libraries", {}).items())
     body = "\n\n".join(sections)
+    writers = max((data["writers"] for data in meta["data"].values()), default=0)
     return f"""# Model card: {meta["name"]}
 
 - Created: {meta["created"]} (format {meta["format_version"]}, features {meta["feature_version"]}).
@@ -372,7 +373,7 @@ figures, a small optimism of its own (when C was chosen, with the candidates of 
 {body}
 
 ## Limits
-- Synthetic letters by eleven writers; letters by other writers and real insurer mail may score lower.
+- Synthetic letters by {writers} writers; letters by other writers and real insurer mail may score lower.
 - The ranker can only pick a span some candidate generator proposes; a service named only across lines is missed.
 - Retrain with `denialparse train-fields` after changing the rules' candidates or the features.
 """

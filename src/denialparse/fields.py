@@ -21,8 +21,12 @@ from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
 # A label's separator; in a sentence the verb ("Your claim number is 2025031188120").
+# A label may carry a note in brackets ("Medical Assistance ID (ACCESS card):") or itself sit in them ("DCN (Medicaid
+# ID): 114027753"), but a bracket naming another ID is that ID's label, not a note on this one.
 _SEP = (
-    r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\))?[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+    r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\)"
+    r"|\((?![^)\n]*\b(?:ID|Number|No)\b)[A-Z][A-Za-z]{1,15}(?:[ \t][A-Za-z]{2,15}){0,2}\)|\))?"
+    r"[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
     r"(?:(?:is|was)[ \t]+)?"
 )
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
@@ -43,7 +47,9 @@ DATE_PATTERN = (
     r"|\d{1,2}/\d{1,2}/\d{2,4}"
     # ISO dates, also with full stops as some letters write them ("2024.06.18").
     r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)"
-    rf"|\d{{1,2}}{_ORDINAL}[ \t]+(?:of[ \t]+)?(?:{MONTHS})\.?,?[ \t]+\d{{4}})"
+    rf"|\d{{1,2}}{_ORDINAL}[ \t]+(?:of[ \t]+)?(?:{MONTHS})\.?,?[ \t]+\d{{4}}"
+    # Hyphens as forms and mainframes print them: "14-NOV-2024", "03-04-25" (not inside an ID or an NDC).
+    rf"|(?<![\w-])\d{{1,2}}-(?:(?:{MONTHS})|\d{{1,2}})-(?:\d{{4}}|\d{{2}})(?![\w-]))"
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
 # Month and day without a year, as short notices and fax headers write them ("DOS 03/18", "DATE: 05/21").
@@ -88,6 +94,12 @@ def parse_date(text: str) -> date | None:
         if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{4})", text):
             month = _MONTH_NUMBER.get(m[2].lower())
             return date(int(m[3]), month, int(m[1])) if month else None
+        if m := re.fullmatch(r"(\d{1,2})-(\d{1,2}|[A-Za-z]{3,9})-(\d{4}|\d{2})", text):
+            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            if m[2].isdigit():
+                return date(year, int(m[1]), int(m[2]))
+            month = _MONTH_NUMBER.get(m[2].lower())
+            return date(year, month, int(m[1])) if month else None
     except ValueError:
         return None
     return None
@@ -128,7 +140,8 @@ _LABELLED_RULES = (
         r"|\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
         r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No(?:\.|\b)|#)|\b(?:Medicaid|Medicare)[ \t]+(?:ID|Number)"
         r"|\b(?:Medicaid|Medicare|Recipient|Beneficiary)[ \t]*(?:#|No\.)|\bDoD[ \t]+Benefits[ \t]+(?:#|No(?:\.|\b))"
-        r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\bIdentification[ \t]+(?:Number|No(?:\.|\b)|#)|\bMbr[ \t]+ID"
+        r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\b(?:Medical[ \t]+Assistance|Client)[ \t]+ID"
+        r"|\bIdentification[ \t]+(?:Number|No(?:\.|\b)|#)|\bMbr[ \t]+ID"
         r"|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+(?:Number|No(?:\.|\b)|#)|\bRecipient[ \t]+ID"
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No(?:\.|\b)|#)"
@@ -214,7 +227,12 @@ _LABELLED_RULES = (
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
         # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
-        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]+Date"
+        # One space between the words: "CLAIM STATEMENT      Date Printed:" is a title, a column gap, then a label.
+        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]Date"
+        # "Date of the coverage determination notice:", a portal's "Posted 2024-10-03 09:14", a chat's "Session
+        # started 02/25/2025 2:03 PM", a fax header's run-in "Sent 9/8/25 10:42 AM".
+        r"|Date[ \t]+of[ \t]+(?:the[ \t]+|this[ \t]+|your[ \t]+)?(?:[A-Za-z-]+[ \t]+){0,3}(?:Notice|Letter)(?=[ \t]*:)"
+        r"|Posted(?:[ \t]+on)?(?=[ \t]*:?[ \t]*\d)|Session[ \t]+started|(?<=[ \t]{2})Sent(?=[ \t]+\d{1,2}/)"
         r"|Date[ \t]+(?:Processed|Paid|Issued|Printed)|Processed(?:[ \t]+on)?(?=[ \t]*:)"
         # A heading's "Processed 09/09/2025", not a note's "(claim ..., processed 01/15/2025)".
         r"|(?-i:Processed|PROCESSED)(?=[ \t]+\d)"
@@ -222,14 +240,14 @@ _LABELLED_RULES = (
         # "Payment cycle: 09/06/2024", a portal's "Status as of 06/27/2024 09:14 ET".
         r"|(?:Payment[ \t]+)?Cycle[ \t]+Date|Payment[ \t]+Cycle(?=[ \t]*:)|Status[ \t]+as[ \t]+of"
         # "Issued: October 9, 2024", "Finalized: 06/04/2024", "Remit date:", "Check/EFT date:".
-        r"|(?:Issued|Finalized|Dated)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date|Remit(?=[ \t]+\d)"
+        r"|(?:Issued|Finalized|Dated|Mailed)(?:[ \t]+on)?(?=[ \t]*:)|Remit[ \t]+Date|Remit(?=[ \t]+\d)"
         r"|(?:Check|EFT)(?:[ \t]*/[ \t]*(?:EFT|Check))?[ \t]+Date"
         r"|Date/time(?:[ \t]+(?:of[ \t]+(?:call|message)|sent|faxed|transmitted))?"
         r"|Date[ \t]+of[ \t]+(?:call|message|conversation)|Date[ \t]+(?:sent|faxed|transmitted)"
         # When a portal page or an inquiry's answer was made: "Viewed: 05/14/2025 16:40 ET", "Inquiry submitted:".
         r"|(?:Viewed|Generated|Retrieved|Accessed)(?:[ \t]+on)?(?=[ \t]*:)|Inquiry[ \t]+(?:submitted|date)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
-        r"|Printed(?:[ \t]+on)?(?=[ \t]+\d)"
+        r"|(?:Printed|Mailed)(?:[ \t]+on)?(?=[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
         # So is a bilingual "Fecha / Date:" or a run-in "(member copy). Date: 08/20/2025.".
         r"|\b(?:(?<=\n)|(?<=^)|(?<=  )|(?<=/ )|(?<=\. ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
@@ -270,7 +288,10 @@ _LABELLED_RULES = (
         "service",
         # Weaker: a "Re:" line or "Request:" often names the service, but also the letter's own title; "Claim:"
         # is a number or the claimed service.
-        r"\b(?:Request(?:[ \t]*#)?|RE|Re|Regarding|Claim)(?=[ \t]*:)",
+        # "Claim:" and "Request:" only where a label starts: "There were two problems with this claim:" ends a
+        # sentence that introduces a list.
+        r"\b(?:RE|Re|Regarding|(?:(?<![^\n])|(?<=[ \t]{2})|(?<=\t)|(?<=; )|(?<=\n[ \t])|(?<=\n[-*\u2022] ))"
+        r"(?:Request(?:[ \t]*#)?|Claim))(?=[ \t]*:)",
         r"(?:[ \t]*\n[ \t]*)?([^\n]{3,160})",
         0.6,
     ),
@@ -567,6 +588,9 @@ def _paired_value(text: str, label: re.Match[str]) -> tuple[str, int] | None:
     return parts[index].strip(), start
 
 
+_CELL_BELOW_FIELDS = frozenset({*_ID_FIELDS, "letter_date"})
+
+
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
     """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
     return next(_labelled_all(document, rule=rule), None)
@@ -589,7 +613,8 @@ def _labelled_all(document: Document, *, rule: _LabelledRule) -> Iterator[Extrac
             candidates.append((_clean_value(rule.field, paired[0]), paired[1], paired[0]))
         elif match := value_pattern.match(text, label.end()):
             candidates.append((_clean_value(rule.field, match.group(1)), match.start(1), match.group(1)))
-        if rule.field in _ID_FIELDS and (below := _cell_below(text, label.start(), label.end())):
+        # A table heading's value sits in the cell under it ("DATE OF NOTICE    MEMBER ID" over "03/14/2025  W12...").
+        if rule.field in _CELL_BELOW_FIELDS and (below := _cell_below(text, label.start(), label.end())):
             candidates.append((below[0], below[1], below[0]))
         if (
             rule.field in _ID_FIELDS
@@ -852,8 +877,12 @@ def _service_in_prose_all(document: Document, limit: int = 3000) -> Iterator[Ext
 
 # A date on a line of its own, or right-aligned after a column gap ("Chicago, IL  March 3, 2024"); a date after a
 # label ("DOS: 10/02/2024") or inside a table row or a sentence is some other date.
+# A message's date line may carry its time ("Tue, Feb 11, 2025  9:14 AM") or follow a bar ("Saved conversation  |
+# Jan 14, 2026").
+_CLOCK_TIME = r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AP]\.?M\.?)?(?:[ \t]+[A-Z]{2,3}T?\b)?)?"
 _DATE_LINE = re.compile(
-    rf"^(?:([^\n:#]{{0,120}}?[A-Za-z.,])[ \t]{{2,}})?{_WEEKDAY}({DATE_PATTERN})[ \t]*$", re.IGNORECASE | re.MULTILINE
+    rf"^(?:([^\n:#]{{0,120}}?[A-Za-z.,|])[ \t]{{2,}})?{_WEEKDAY}({DATE_PATTERN}){_CLOCK_TIME}[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 # Words before a right-aligned date that make it some other date ("DOB  01/02/1980", "Admitted  03/04/2024").
 _OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z]{0,8}|paid|through|from|to)\b", re.I)
@@ -862,7 +891,9 @@ _OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z
 # A letter quoted by a provider's note or a summary: "Denial detail (from Humana letter dated 07/01/2024)".
 # "CareFirst EOP dated 09/12/2024" (an explanation of benefits or payment, a remittance or statement likewise).
 _LETTER_DATED = re.compile(
-    rf"\b(?:letter|notice|EOB|EOP|remittance|statement)[ \t]+dated[ \t]+({DATE_PATTERN})", re.IGNORECASE
+    # "Humana Military letter (EOB/denial) dated 6/24/2025", "the date of the EOB (it's dated 06/30/2025)".
+    rf"\b(?:letter|notice|EOB|EOP|remittance|statement)\b[^.\n]{{0,30}}?\bdated[ \t]+({DATE_PATTERN})",
+    re.IGNORECASE,
 )
 
 
@@ -946,7 +977,13 @@ def _heading_line(text: str) -> tuple[int, int] | None:
         # LAKES PLAN SERVICES      REMITTANCE ADVICE") or its part before a dash ("NEW YORK STATE MEDICAID - eMedNY",
         # "MTM, Inc. - Non-Emergency Transportation for ..."). A name alone on the first line may be one word
         # ("AvMed", "AMERIBEN").
+        line_words = {w.lower() for w in re.findall(r"[A-Za-z]+", stripped)}
+        if start == 0 and line_words & _NOT_THE_PAYERS_PAPER:
+            return None
         parts = [stripped]
+        title = re.split(r"[ \t][-–][ \t]", stripped, maxsplit=1)[1:]
+        if start == 0 and title and {w.lower() for w in re.findall(r"[A-Za-z]+", title[0])} & _PROVIDER_PAPER_TITLE:
+            return None
         if start == 0 and not {w.lower() for w in re.findall(r"[A-Za-z]+", stripped)} & _NOT_A_PAYER_HEADING:
             # A column gap or a bar separates cells: the first cell stands for the line.
             first_cell = re.split(r"[ \t]*\|[ \t]*|[ \t]{2,}", stripped, maxsplit=1)[0]
@@ -962,6 +999,12 @@ def _heading_line(text: str) -> tuple[int, int] | None:
 _NOT_A_PAYER_HEADING = frozenset(
     "clinic hospital note progress addendum internal office practice physicians associates center centre".split()
 )
+# A provider's own paper by its title ("TMS PROGRAM - PA STATUS NOTE", "NORTH MEMORIAL HEALTH - PATIENT BILLING"):
+# a first line whose part after a dash has these words is no payer's letterhead.
+_PROVIDER_PAPER_TITLE = frozenset("note billing statement notes intake inquiry".split())
+# A first line from someone who is not the payer: an advocate's intake sheet ("CT HEALTH ADVOCATE - CASE INTAKE"), a
+# phone's voicemail transcription, a chat transcript.
+_NOT_THE_PAYERS_PAPER = frozenset("advocate advocacy navigator voicemail transcription transcript chat".split())
 
 
 def _heading_name(part: str, *, alone: bool) -> bool:
@@ -973,7 +1016,9 @@ def _heading_name(part: str, *, alone: bool) -> bool:
     one_word_name = alone and len(words) == 1 and re.fullmatch(r"[A-Z]{4,}|[A-Z][a-z]+[A-Z][A-Za-z]+", part)
     return (
         (2 <= len(words) <= 9 or bool(one_word_name))
-        and not re.search(r"\d|:|@|\||\.com\b|^Dear\b", part)
+        # Not a salutation ("Hi Jordan,", "Dear Member") nor a rule of dashes ("-----Original Message-----").
+        and part[:1].isalnum()
+        and not re.search(r"\d|:|@|\||\.com\b|^(?:Dear|Hi|Hello|Greetings)\b|,$", part)
         and not {w.lower().strip(".") for w in first_part} <= _heading_words()
         and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
         and not {w.lower().strip(".") for w in words} <= _heading_words()
@@ -1022,6 +1067,26 @@ _PAYER_LABEL = re.compile(
 )
 
 
+# A letter whose header names no payer is signed by one: "Thank you,\nPresbyterian Pharmacy Services", "- Bridgewell
+# Plan Administrators, for the Saguaro Community Credit Union Health Plan".
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:(?:Sincerely|Thank[ \t]+you|Thanks|(?:Best|Kind|Warm)?[ \t]*[Rr]egards|Respectfully)[ \t]*,?[ \t]*\n"
+    r"(?:[ \t]*\n)?[ \t]*|[-–—][ \t]*)([A-Z][A-Za-z0-9&'. ]{2,70}?)[ \t]*(?=,|\n|$)",
+    re.MULTILINE,
+)
+
+
+def _signed_by(text: str) -> tuple[int, int, str] | None:
+    """The organisation that signs the letter (the last one), when nothing in its header names the payer."""
+    signed = None
+    for match in _SIGN_OFF.finditer(text):
+        value = match.group(1)
+        words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
+        if _ORGANISATION_NAME.search(value) and not words <= _not_a_sender_words():
+            signed = (match.start(1), match.end(1), "signed-by")
+    return signed
+
+
 def _payer(document: Document) -> ExtractedField | None:
     """The payer a label names; else the payer named earliest: a listed payer (as written), an insurer-like
     letterhead line, a sender, a heading.
@@ -1060,6 +1125,8 @@ def _payer(document: Document) -> ExtractedField | None:
             heading = None
     if heading is not None and (best is None or heading[0] < best[0]) and (best is None or best[0] > heading[1]):
         best = (heading[0], heading[1], "heading")
+    if best is None:
+        best = _signed_by(text)
     if best is None:
         return None
     start, end, rule = best
@@ -1255,7 +1322,9 @@ _SERVICE_DATE_SHAPES = rf"({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\
 _SERVICE_DATE_VALUE = rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*{_SERVICE_DATE_SHAPES}"
 # Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
 _DENIED_DAYS = re.compile(
-    r"\b(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered))" + _SERVICE_DATE_VALUE, re.IGNORECASE
+    r"\b(?:(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered|authori[sz]ed))"
+    r"|Non-?certified[ \t]+days?)" + _SERVICE_DATE_VALUE,
+    re.IGNORECASE,
 )
 # A split decision lists each range with its own verdict: "Days 07/10 - 07/11/2024: NOT APPROVED.", "Visits
 # 11/25/2024 - 01/10/2025 (19 visits): not supported."
@@ -1270,6 +1339,8 @@ _SERVICE_DATE = re.compile(
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
     r"|Admit[ \t]+Date(?:/time)?|Dates?[ \t]+of[ \t]+(?:service|fill|stay)s?|Service[ \t]+period|Admission(?=[ \t]*:)"
     r"|Dates?[ \t]+billed"
+    # When the request came in: "Request received: 01/12/2026", "Date request received:", a column's "Received:".
+    r"|(?:Date[ \t]+)?(?:PA[ \t]+)?Request[ \t]+received|(?<=[ \t]{2})Received(?=[ \t]*:)"
     # "Date of care:", "Visit date:", "Date filled:", "Dates requested:", "Additional days requested:",
     # "Requested start date", "Admit: 06/02/2024  Disch: ...", "Admit/discharge: 03/18/2024 - 03/20/2024".
     r"|Dates?[ \t]+of[ \t]+(?:care|treatment|visit|procedure|surgery|purchase)|Date[ \t]+(?:filled|dispensed)"
@@ -1310,6 +1381,13 @@ _SERVICE_DATE_PROSE = re.compile(
     r"|refill(?:ed)?(?:[ \t]+it)?[ \t]+on|gave[ \t]+you[ \t]+on"
     # The request's date: "received a request from Liberty Bell Home Health on 11/29/2023", "sent by X on ...".
     r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+(?:request|claim)|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
+    # "The request was received on October 4, 2024", "the pretreatment estimate received 04/29/2024", "requested
+    # 9/24/24".
+    r"|\b(?:request|estimate),?[ \t]+(?:was[ \t]+)?received(?:[ \t]+on)?|\brequested(?=[ \t]+\d)"
+    # "requested by Dr. Simone Achterberg of UW Health on January 7, 2026", "Dr. Wertheimer-Lui asked on May 28, 2024",
+    # "The first request came to us on June 19, 2025".
+    r"|\brequested[ \t]+by[ \t]+(?:[^.\n]|(?<=Dr)\.){1,100}?[ \t]on|\basked[ \t]+(?:us[ \t]+)?on"
+    r"|\bcame[ \t]+to[ \t]+us[ \t]+on"
     r"|admitted(?:[ \t]+to[ \t]+[^.\n]{1,60}?)?[ \t]+on|for[ \t]+dates?)" + _SERVICE_DATE_VALUE,
     re.IGNORECASE,
 )

@@ -31,7 +31,7 @@ _LIST_START = re.compile(r"^(?:[-*\u2022\u25aa\u25cf>]|\(?\d{1,2}[.)]|\(?[a-hA-H
 _LINE_END = (".", ":", ";", "!", "?")
 _NEWLINE = re.compile("\n")
 _ALPHANUMERIC = re.compile(r"[^\W_]")  # the characters str.isalnum() accepts
-# Lexemes kept for good (about 40 MB) before parsing moves into memory zones; the corpus's 1,120 letters make
+# Lexemes kept for good (about 40 MB) before parsing moves into memory zones; the corpus's first 1,120 letters made
 # about 21,000. The tokenizer cache only grows outside zones, so it needs no more room than this.
 _VOCABULARY_LIMIT = 100_000
 _TOKENIZER_CACHE_SIZE = _VOCABULARY_LIMIT
