@@ -22,7 +22,7 @@ from denialparse.corpus import LabeledText
 from denialparse.datatypes import Document
 from denialparse.errors import DataFileError
 from denialparse.facts import extract_facts
-from denialparse.fields import FIELD_NAMES, parse_date
+from denialparse.fields import DATE_PATTERN, FIELD_NAMES, parse_date
 from denialparse.resources import read_yaml
 
 # The extractor's own fields that have gold (funding and the appeal address/fax have none), then the deadline's.
@@ -267,7 +267,7 @@ def _gold_value(gold: dict[str, Any], name: str) -> Any:
 
 
 _OPEN_RANGE = re.compile(
-    r"(\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|[A-Za-z]+\.?\s+\d{1,2},\s+\d{4})\s+"
+    rf"({DATE_PATTERN})\s+"
     r"(?:forward|onwards?|and\s+(?:after|later|following)|(?:to|through)\s+(?:present|discharge|date))",
     re.IGNORECASE,
 )

@@ -213,17 +213,13 @@ def _plausible_service(value: str) -> bool:
     )
 
 
-# A sentence's end inside a value ("... has not been applied. The routine exam", "Let me pull those up. One moment").
-_ACROSS_SENTENCES = re.compile(r"[a-z]{2}[.!?][ \t]+[A-Z][a-z]")
-
-
 def _add(found: dict[tuple[int, str], Candidate], name: str, value: str, start: int) -> Candidate | None:
     value = value.strip().rstrip(".,;:")
     if len(value) < 2:
         return None
     # No service runs across a sentence ("Elective contact lens allowance has not been applied. The routine exam").
     if name == "service" and (
-        not (_plausible_service(value) and _balanced(value)) or _ACROSS_SENTENCES.search(value) is not None
+        not (_plausible_service(value) and _balanced(value)) or _SENTENCE_END_PATTERN.search(value) is not None
     ):
         return None
     key = (start, value.casefold())
@@ -252,8 +248,10 @@ def _propose_readings(found: dict[tuple[int, str], Candidate], name: str, value:
 _SERVICE_DATE_TAIL = rf"[ \t]+(?:on|dated|from)[ \t]+(?=\d{{1,2}}/|(?:{MONTHS})\.?[ \t]+\d)"
 
 
-# A sentence's end ("Elective contact lens allowance has not been applied. The routine exam ...").
+# A sentence's end ("Elective contact lens allowance has not been applied. The routine exam ...", "Let me pull those
+# up. One moment"): a cut for a shorter reading, and no candidate runs across one.
 _SENTENCE_END = r"(?<=[a-z]{2})[.!?][ \t]+(?=[A-Z][a-z])"
+_SENTENCE_END_PATTERN = re.compile(_SENTENCE_END)
 # A place after the service ("MRI Right Knee at St. Luke's Medical Center"): a cut like the others.
 _AT_A_PLACE = r"[ \t]+at[ \t]+(?=[A-Z])"
 

@@ -592,7 +592,7 @@ _CELL_BELOW_FIELDS = frozenset({*_ID_FIELDS, "letter_date"})
 
 
 def _labelled(document: Document, *, rule: _LabelledRule) -> ExtractedField | None:
-    """The first label whose value is valid: on the label's line or, for an ID heading in a table, under it."""
+    """The first label whose value is valid: on the label's line or, for a table's heading cell, under it."""
     return next(_labelled_all(document, rule=rule), None)
 
 
@@ -984,7 +984,7 @@ def _heading_line(text: str) -> tuple[int, int] | None:
         title = re.split(r"[ \t][-–][ \t]", stripped, maxsplit=1)[1:]
         if start == 0 and title and {w.lower() for w in re.findall(r"[A-Za-z]+", title[0])} & _PROVIDER_PAPER_TITLE:
             return None
-        if start == 0 and not {w.lower() for w in re.findall(r"[A-Za-z]+", stripped)} & _NOT_A_PAYER_HEADING:
+        if start == 0 and not line_words & _NOT_A_PAYER_HEADING:
             # A column gap or a bar separates cells: the first cell stands for the line.
             first_cell = re.split(r"[ \t]*\|[ \t]*|[ \t]{2,}", stripped, maxsplit=1)[0]
             parts = [first_cell, re.split(r"[ \t][-–][ \t]", first_cell, maxsplit=1)[0]]
@@ -1046,12 +1046,17 @@ _ORGANISATION_NAME = re.compile(
 )
 
 
+def _is_organisation(value: str) -> bool:
+    """An organisation's name, not a department, a person or an email address."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
+    return "@" not in value and _ORGANISATION_NAME.search(value) is not None and not words <= _not_a_sender_words()
+
+
 def _organisation(text: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
-    """The first organisation ``pattern`` names in the header, not a department, a person or an email address."""
+    """The first organisation ``pattern`` names in the header."""
     for match in pattern.finditer(text[:800]):
         value = match.group(1).strip()
-        words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
-        if "@" not in value and _ORGANISATION_NAME.search(value) and not words <= _not_a_sender_words():
+        if _is_organisation(value):
             return match.start(1), match.start(1) + len(value)
     return None
 
@@ -1080,9 +1085,7 @@ def _signed_by(text: str) -> tuple[int, int, str] | None:
     """The organisation that signs the letter (the last one), when nothing in its header names the payer."""
     signed = None
     for match in _SIGN_OFF.finditer(text):
-        value = match.group(1)
-        words = {w.lower() for w in re.findall(r"[A-Za-z&'.]+", value)}
-        if _ORGANISATION_NAME.search(value) and not words <= _not_a_sender_words():
+        if _is_organisation(match.group(1)):
             signed = (match.start(1), match.end(1), "signed-by")
     return signed
 
