@@ -742,6 +742,22 @@ def test_plan_type_not_found(text: str) -> None:
         # A note in brackets after the label, or the label in brackets after another.
         ("Medical Assistance ID (ACCESS card): 8812045530", "member_id", "8812045530"),
         ("Participant: Reyna Castellanos          DCN (Medicaid ID): 114027753", "member_id", "114027753"),
+        # Round 10: labels unseen writers use, read when no usual label is there; IDs in digit groups; letter codes.
+        ("CIN: 91266054F      TAR/RAF Number: 25-178-40821", "claim_number", "25-178-40821"),
+        (" 4. PRIOR APPROVAL NUMBER:  0248811936", "claim_number", "0248811936"),
+        ("Appeal (redetermination) #: PDRA-0000917742", "claim_number", "PDRA-0000917742"),
+        ("Our reference numbers: TX-25-04417 (transplant request)", "claim_number", "TX-25-04417"),
+        ("Referral ID: HNCS-RF-2411-066218", "claim_number", "HNCS-RF-2411-066218"),
+        ("Requests reviewed: QL-26-077140 and PA-26-077141", "claim_number", "QL-26-077140"),
+        ("Claim #: 24-55120-A\nConfirmation #: RD-25-0316-88412", "claim_number", "24-55120-A"),
+        ("Patient name: Herbert Tanaka   Patient number: SCN77304182", "member_id", "SCN77304182"),
+        ("Patient: Lorenzo Begay      Chart #: 0448217", "member_id", "0448217"),
+        ("Tufts Health Plan ID: 3904418201", "member_id", "3904418201"),
+        ("Health/medical record #: 11 0739 2281", "member_id", "11 0739 2281"),
+        ("Member ID: 9 48 711 03 5\nPlan: AARP Medicare Advantage", "member_id", "9 48 711 03 5"),
+        ("Member ID: 7702918843\nPatient number: 1029384756", "member_id", "7702918843"),
+        ("ID No.: 102448871903             Group: MASSMTRX", "group_number", "MASSMTRX"),
+        (" BIN 610011   PCN 9999   GRP RXR7721", "group_number", "RXR7721"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -782,6 +798,13 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Member ID:\n12 visits were approved.", "member_id"),
         ("DOS  PROC  GRP/CARC  RARC\n01/02/24  97110  CO-45  N130", "group_number"),
         ("Policy: Clinical Policy Bulletin 0388", "group_number"),
+        # A group without digits only as a whole cell of capitals; a decision's kind without a number is no label.
+        ("Account: MAPLEWOOD SCHOOL DISTRICT NO. 12 - OPEN ACCESS PLUS", "group_number"),
+        ("Group: Cascade Timber Co. Employee Plan", "group_number"),
+        ("Group: PPO", "group_number"),
+        ("The appeal number will be sent to you.", "claim_number"),
+        ("Your request reviewed on 03/04/2025 was denied.", "claim_number"),
+        ("Patient number: see your card", "member_id"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:

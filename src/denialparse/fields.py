@@ -36,6 +36,8 @@ _ID_VALUE = (
     r"([A-Z0-9][A-Z0-9\-/.]{1,29}[A-Z0-9](?: [0-9][A-Z0-9\-]{0,14}[A-Z0-9]){0,3}"
     r"(?:[ \t]?(?:\.{3}|…)[ \t]?[A-Z0-9]{2,15}\b)?)"
 )
+# A member ID as cards print it, in groups of digits ("Member ID: 9 48 711 03 5", "11 0739 2281"), or any ID.
+_MEMBER_ID_VALUE = rf"(\d{{1,4}}(?: \d{{1,5}}){{2,5}}(?![\w/-])|{_ID_VALUE[1:-1]})"
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -170,8 +172,18 @@ _LABELLED_RULES = (
         r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )ID(?=[ \t]*:)"
         # Oregon Medicaid's "Prime #: KT88412X".
         r"|\bPrime[ \t]*(?:#|ID|Number)",
-        _ID_VALUE,
+        _MEMBER_ID_VALUE,
         0.95,
+    ),
+    _LabelledRule(
+        "member_id",
+        # Weaker, read only when no label above is found: a member's or patient's number under any name, as writers
+        # never seen label it ("Patient number:", "Chart #:", "Health/medical record #:", "Tufts Health Plan ID:").
+        r"\b(?:Member|Patient|Subscriber|Enrollee|Beneficiary|Recipient|Client|Insured|Participant|Chart"
+        r"|(?:Health[ \t]*/[ \t]*)?(?:Medical|Health)[ \t]+record)[ \t]*(?:#|Numbers?|Nos?\.|No\b|ID)"
+        r"|(?<=Health )Plan[ \t]+ID(?=[ \t]*:)",
+        _MEMBER_ID_VALUE,
+        0.8,
     ),
     _LabelledRule(
         "group_number",
@@ -181,7 +193,7 @@ _LABELLED_RULES = (
         r"|\b(?<!Patient )(?<!Spending )(?<!Savings )Account(?=[ \t]*:)"
         # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
         # "GRP 0912077" (not a remittance's "GRP/CARC" column).
-        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*\d)",
+        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*[A-Z]{0,4}\d)",
         _ID_VALUE,
         0.9,
     ),
@@ -220,6 +232,21 @@ _LABELLED_RULES = (
         r"|\bClaim(?=[ \t]{2,}[A-Z])|\bCLP(?=\*)",
         _ID_VALUE,
         0.9,
+    ),
+    _LabelledRule(
+        "claim_number",
+        # Weaker, read only when no label above is found: any kind of decision record with a number, as writers
+        # never seen name them ("Referral ID:", "TAR/RAF Number:", "PRIOR APPROVAL NUMBER:", "Appeal
+        # (redetermination) #:", "Our reference numbers:", "Confirmation #:").
+        r"\b(?:(?:Prior[ \t]+)?Approval|Referral|Appeal|Redetermination|Reconsideration|Confirmation|TAR|RAF"
+        r"|References?|Requests?|Reviews?|Decision|Determination|Episode|Event|Ticket|Transaction|Submission"
+        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?)"
+        r"(?:/(?:TAR|RAF|Referral|Authorization|Auth))?(?:[ \t]*\([A-Za-z]{2,20}\))?"
+        r"[ \t]*(?:Numbers?|Nos?\.|No\b|#|ID)"
+        # "Requests reviewed: QL-26-077140 and PA-26-077141".
+        r"|\bRequests?[ \t]+reviewed(?=[ \t]*:)",
+        _ID_VALUE,
+        0.75,
     ),
     _LabelledRule(
         "letter_date",
@@ -471,6 +498,14 @@ _ID_FIELDS = ("member_id", "group_number", "claim_number")
 _OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA|DOS|DOB)\b", re.IGNORECASE)
 
 
+# A group code of capitals only, as pharmacy cards print it ("Group: MASSMTRX", "RXDPENG"); not a short plan word.
+_LETTERS_GROUP = re.compile(r"(?-i:[A-Z]{6,12})")
+
+
+# A group code without digits must be its whole cell: "Group: MASSMTRX", not "Account: MAPLEWOOD SCHOOL DISTRICT".
+_CELL_END = re.compile(r"[ \t]{2,}|[ \t]*(?:\n|$)")
+
+
 def _valid_value(field: str, value: str) -> bool:
     if len(value) < 2:
         return False
@@ -479,7 +514,7 @@ def _valid_value(field: str, value: str) -> bool:
     # "MEDICINE GROUP  NPI 1508877213": a provider's number, not the group's; "Dates of service on claim: 03/01/2024"
     # is a date, not a claim number.
     return (
-        any(ch.isdigit() for ch in value)
+        (any(ch.isdigit() for ch in value) or (field == "group_number" and _LETTERS_GROUP.fullmatch(value) is not None))
         and not _OTHER_ID.match(value)
         # "MBI-linked 7K22WX0": a lower-case word is prose, not the start of an ID.
         and (field not in _ID_FIELDS or re.match(r"[a-z]+(?:\s|$)", value) is None)
@@ -623,8 +658,12 @@ def _labelled_all(document: Document, *, rule: _LabelledRule) -> Iterator[Extrac
         ):
             candidates.append((next_line.group(1), next_line.start(1), next_line.group(1)))
         for value, raw_start, raw in candidates:
-            if _valid_value(rule.field, value):
-                start = raw_start + max(raw.find(value), 0)
+            start = raw_start + max(raw.find(value), 0)
+            if _valid_value(rule.field, value) and (
+                rule.field != "group_number"
+                or any(ch.isdigit() for ch in value)
+                or _CELL_END.match(text, start + len(value))
+            ):
                 yield _found(document, rule.field, value, start, rule.confidence, f"label:{rule.field}")
                 break
 
