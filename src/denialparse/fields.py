@@ -499,10 +499,8 @@ _OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA|DOS|DOB)\b", re.IGNORECA
 
 
 # A group code of capitals only, as pharmacy cards print it ("Group: MASSMTRX", "RXDPENG"); not a short plan word.
+# It must be its whole cell: "Group: MASSMTRX", not "Account: MAPLEWOOD SCHOOL DISTRICT".
 _LETTERS_GROUP = re.compile(r"(?-i:[A-Z]{6,12})")
-
-
-# A group code without digits must be its whole cell: "Group: MASSMTRX", not "Account: MAPLEWOOD SCHOOL DISTRICT".
 _CELL_END = re.compile(r"[ \t]{2,}|[ \t]*(?:\n|$)")
 
 
@@ -659,9 +657,10 @@ def _labelled_all(document: Document, *, rule: _LabelledRule) -> Iterator[Extrac
             candidates.append((next_line.group(1), next_line.start(1), next_line.group(1)))
         for value, raw_start, raw in candidates:
             start = raw_start + max(raw.find(value), 0)
+            # A group code of capitals only is read only as its whole cell.
             if _valid_value(rule.field, value) and (
                 rule.field != "group_number"
-                or any(ch.isdigit() for ch in value)
+                or _LETTERS_GROUP.fullmatch(value) is None
                 or _CELL_END.match(text, start + len(value))
             ):
                 yield _found(document, rule.field, value, start, rule.confidence, f"label:{rule.field}")
