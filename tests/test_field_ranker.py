@@ -89,7 +89,7 @@ def test_a_changed_weights_file_is_refused(tmp_path: Path) -> None:
 def test_ranker_reads_the_request_line_past_a_patient_on_the_re_line() -> None:
     assert _fields(PATIENT_ON_RE_LINE, learned=False)["service"] == "Tobias Ferreira-Quinn, MRN 5520193877"
     found = extract_fields(document_from_text(PATIENT_ON_RE_LINE))["service"]
-    assert found.value == "Expanded carrier screening panel"
+    assert found.value in {"Expanded carrier screening panel", "Expanded carrier screening panel, CPT 81443"}
     assert found.span is not None and found.rule.startswith("ranker:") and 0 < found.confidence <= 1
     assert document_from_text(PATIENT_ON_RE_LINE).text[found.span.start : found.span.end] == found.value
 
@@ -300,3 +300,54 @@ def test_training_reads_development_gold_only() -> None:
     held_out = {row.id for row in load_gold(*sets["held-out"])}
     _, gold = load_training_letters(ROOT / "corpus", ROOT / "corpus" / "fields")
     assert held_out and gold and not held_out & {row.id for row in gold}
+
+
+NAMES_IN_PROSE = """Lakeshore Family Health Plan
+Member Services, PO Box 4410, Duluth MN 55801
+
+March 12, 2025
+
+Patient: Brianna Okafor-Lindqvist
+Member ID: LFH448120937
+Coverage: Lakeshore Family Health Plan
+Requesting office: Northern Lights Dental Arts
+
+Dear Parent or Guardian,
+
+We reviewed the request for Brianna for comprehensive orthodontic treatment (D8080) from Northern Lights Dental
+Arts. Lakeshore Family Health Plan covers orthodontics only for a handicapping malocclusion, and the records sent
+do not show one, so the request is denied."""
+
+
+@pytest.mark.parametrize(
+    ("value", "marked", "unmarked"),
+    [
+        ("Brianna", {"names-patient"}, {"names-payer", "is-payer", "names-provider"}),
+        ("Lakeshore Family Health Plan", {"is-payer"}, {"names-patient", "names-provider"}),
+        ("Northern Lights Dental Arts", {"names-provider"}, {"names-patient", "names-payer", "is-payer"}),
+        ("comprehensive orthodontic treatment", set(), {"names-patient", "names-payer", "is-payer"}),
+    ],
+)
+def test_a_service_candidate_that_names_a_person_or_the_payer_says_so(
+    value: str, marked: set[str], unmarked: set[str]
+) -> None:
+    """The rules' patient and payer are features of every service candidate: "Brianna" after "request for" is the
+    patient, whatever the writer's layout."""
+    from denialparse.field_ranker import KnownNames, LetterView, features
+
+    document = document_from_text(NAMES_IN_PROSE)
+    rules = extract_fields(document, learned=False)
+    known = KnownNames.of(rules)
+    assert "brianna" in known.patient and "lakeshore" in known.payer
+    view = LetterView.of(document, rules["letter_date"].value, known)
+    found = [c for c in candidates(document, "service") if c.value == value]
+    assert found, value
+    names = set(features(view, found[0]))
+    assert marked <= names and not unmarked & names
+
+
+def test_the_ranker_chooses_the_orthodontic_treatment_not_the_child() -> None:
+    assert _fields(NAMES_IN_PROSE)["service"] in {
+        "comprehensive orthodontic treatment",
+        "comprehensive orthodontic treatment (D8080)",
+    }

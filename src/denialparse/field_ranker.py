@@ -15,7 +15,7 @@ import json
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -38,17 +38,20 @@ from denialparse.fields import (
     generic_service_words,
     is_date,
     parse_date,
+    provider_words,
     rule_candidates,
     specialty_in_a_name,
+    specialty_service_words,
 )
 from denialparse.resources import file_sha256, models_dir
 
 RANKED_FIELDS = ("service", "service_date")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a pairwise ranking vector per field beside the probability
 # Raised when the candidates or features change, so that rankers trained on the old ones are refused at load.
 # 2 (session 9): code-named, considered, title-part and specialty-name candidates, "about" in the prose trigger,
 # line verdicts.
-FEATURE_VERSION = 2
+# 3 (session 14): word endings and the names the rules found (patient, payer, provider) for the service.
+FEATURE_VERSION = 3
 N_FEATURES = 1 << 14  # hashed feature space; collisions are rare at a few thousand distinct features
 META_FILE = "model.json"
 WEIGHTS_FILE = "weights.npz"
@@ -382,6 +385,35 @@ def _same_value_key(candidate: Candidate) -> object:
 # ------------------------------------------------------------------------------------------------------ features
 
 
+_NAME_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _common_name_words() -> frozenset[str]:
+    """Words of a practice's or a payer's name that services share ("Kinetic Edge Physical Therapy")."""
+    return provider_words() | generic_service_words() | specialty_service_words() | {"plan", "care", "insurance"}
+
+
+@dataclass(frozen=True)
+class KnownNames:
+    """The people and organisations the rules found in the letter, as lower-case words: a service candidate that
+    names the patient ("Brianna"), the payer ("Ohio Medicaid") or the practice ("Sun Coast Open MRI LLC") is
+    seldom the service, whatever the writer's layout."""
+
+    patient: frozenset[str] = frozenset()
+    payer: frozenset[str] = frozenset()
+    provider: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, fields: Mapping[str, ExtractedField]) -> KnownNames:
+        def words(*names: str) -> frozenset[str]:
+            values = (fields[name].value for name in names if name in fields)
+            found = {w for value in values if isinstance(value, str) for w in _NAME_WORD.findall(value.casefold())}
+            return frozenset(found - _common_name_words())
+
+        return cls(words("patient_name"), words("payer", "plan_name"), words("provider", "reviewer"))
+
+
 @dataclass(frozen=True)
 class LetterView:
     """What every candidate's features read from its letter, computed once per letter."""
@@ -392,17 +424,18 @@ class LetterView:
     letter_date: date | None
     deny_spans: list[int]
     lowered: str
+    known: KnownNames = field(default_factory=lambda: KnownNames())
     counted: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, document: Document, letter_date: str | None) -> LetterView:
+    def of(cls, document: Document, letter_date: str | None, known: KnownNames | None = None) -> LetterView:
         text = document.text
         starts = [0, *(m.end() for m in re.finditer(r"\n", text))]
         dear = re.search(r"^(?:Dear|Hello|Hi)\b", text, re.MULTILINE)
         header_end = dear.start() if dear else min(len(text), 900)
         deny = [m.start() for m in _DENY.finditer(text)]
         parsed = parse_date(letter_date) if letter_date else None
-        return cls(text, starts, header_end, parsed, deny, text.casefold())
+        return cls(text, starts, header_end, parsed, deny, text.casefold(), known or KnownNames())
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset) - 1
@@ -535,6 +568,20 @@ def _service_features(view: LetterView, candidate: Candidate) -> list[str]:
         out.append("has-verb")
     mentions = view.mentions(words[0]) if words and len(words[0]) > 3 else 0
     out.append(f"first-word-mentions:{_bucket(mentions, (1, 2, 4, 8))}")
+    # Word endings carry over to drugs and procedures no training letter named (-mab, -ectomy, -scopy, -therapy),
+    # and to names that are not services (-son, -ers).
+    out += [f"ending:{w[-3:]}" for w in words[:8] if len(w) >= 5 and w.isalpha()]
+    if words and len(words[-1]) >= 6 and words[-1].isalpha():
+        out.append(f"last-ending:{words[-1][-4:]}")
+    distinctive = set(words) - _common_name_words()
+    known = view.known
+    if distinctive & known.patient:
+        out.append("names-patient")
+    if distinctive & known.payer:
+        out.append("names-payer" if distinctive - known.payer else "is-payer")
+    if distinctive & known.provider:
+        out.append("names-provider")
+    out += [f"organisation-word:{w}" for w in set(words) & provider_words()]
     return out
 
 
@@ -580,24 +627,39 @@ def feature_indices(names: Sequence[str]) -> NDArray[np.int64]:
 
 @dataclass(frozen=True)
 class FieldScorer:
-    """One field's logistic weights over the hashed features, and the score below which it abstains."""
+    """One field's two linear models over the hashed features.
+
+    ``coef``/``intercept``: the probability that a candidate is the field's value, below ``threshold`` for every
+    candidate the field is "not found". ``order_coef``: a ranking learned from pairs of candidates of one letter
+    (the right one against a wrong one), which picks among the candidates: comparing candidates within a letter
+    carries over to writers never seen better than scoring each one alone.
+    """
 
     coef: FloatArray
     intercept: float
     threshold: float
+    order_coef: FloatArray
 
     def scores(self, rows: Sequence[Sequence[str]]) -> FloatArray:
         """Probability that each candidate (by its feature names) is the field's value."""
-        if not rows:
-            return np.zeros(0)
-        # Each feature counts once per candidate (binary features, as in training): unique (row, column) pairs.
-        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-        columns = feature_indices([name for row in rows for name in row])
-        keys = np.unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * N_FEATURES + columns)
-        row_of, column = np.divmod(keys, N_FEATURES)
-        decision = np.bincount(row_of, weights=self.coef[column], minlength=len(rows)) + self.intercept
-        probabilities: FloatArray = 1.0 / (1.0 + np.exp(-decision))
+        probabilities: FloatArray = 1.0 / (1.0 + np.exp(-(_decisions(self.coef, rows) + self.intercept)))
         return probabilities
+
+    def order(self, rows: Sequence[Sequence[str]]) -> FloatArray:
+        """Each candidate's ranking score: the highest is chosen."""
+        return _decisions(self.order_coef, rows)
+
+
+def _decisions(coef: FloatArray, rows: Sequence[Sequence[str]]) -> FloatArray:
+    """The sum of ``coef`` over each candidate's features, each feature once (binary, as in training)."""
+    if not rows:
+        return np.zeros(0)
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    columns = feature_indices([name for row in rows for name in row])
+    keys = np.unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * N_FEATURES + columns)
+    row_of, column = np.divmod(keys, N_FEATURES)
+    decisions: FloatArray = np.asarray(np.bincount(row_of, weights=coef[column], minlength=len(rows)), np.float64)
+    return decisions
 
 
 @dataclass(frozen=True)
@@ -607,22 +669,29 @@ class FieldRanker:
     scorers: dict[str, FieldScorer]
     info: dict[str, Any]
 
-    def choose(self, document: Document, name: str, letter_date: str | None) -> ExtractedField:
-        """The best-scoring candidate for ``name``, or "not found" when none scores above the threshold."""
+    def choose(
+        self, document: Document, name: str, letter_date: str | None, known: KnownNames | None = None
+    ) -> ExtractedField:
+        """The best-scoring candidate for ``name``, or "not found" when none scores above the threshold.
+
+        ``known``: the names the rules found in the letter (patient, payer, provider), which a service is not.
+        """
         scorer = self.scorers[name]
         found = candidates(document, name)
         decisive = next((c for c in found if DECISIVE_RULES.get(name, "") in c.rules), None)
         if decisive is not None:
             span = Span(decisive.start, decisive.end, document.page_at(decisive.start))
             return ExtractedField(name, decisive.value, span, 0.85, DECISIVE_RULES[name])
-        view = LetterView.of(document, letter_date)
-        scores = scorer.scores([features(view, c) for c in found])
+        view = LetterView.of(document, letter_date, known)
+        rows = [features(view, c) for c in found]
+        scores = scorer.scores(rows)
         if not len(scores) or float(scores.max()) < scorer.threshold:
             return ExtractedField(name=name, value=None, rule="not-found")
-        best = found[int(np.argmax(scores))]
+        chosen = int(np.argmax(scorer.order(rows)))
+        best = found[chosen]
         rule = sorted(best.rules)[0] if best.rules else sorted(best.generic)[0]
         span = Span(best.start, best.end, document.page_at(best.start))
-        return ExtractedField(name, best.value, span, round(float(scores.max()), 4), f"ranker:{rule}")
+        return ExtractedField(name, best.value, span, round(float(scores[chosen]), 4), f"ranker:{rule}")
 
 
 # A rule whose answer is taken over the learned choice: days a split decision marks denied are the days at issue
@@ -654,12 +723,13 @@ def load_ranker(directory: Path | None = None) -> FieldRanker:
                 coef=arrays[f"{name}_coef"],
                 intercept=float(arrays[f"{name}_intercept"][0]),
                 threshold=float(meta["thresholds"][name]),
+                order_coef=arrays[f"{name}_order_coef"],
             )
             for name in RANKED_FIELDS
         }
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         raise ModelError(f"{directory}: {WEIGHTS_FILE} is unreadable") from None
-    if any(scorer.coef.shape != (N_FEATURES,) for scorer in scorers.values()):
+    if any(s.coef.shape != (N_FEATURES,) or s.order_coef.shape != (N_FEATURES,) for s in scorers.values()):
         raise ModelError(f"{directory}: {WEIGHTS_FILE} does not match the feature space")
     return FieldRanker(scorers, {"name": meta.get("name", directory.name), "created": meta.get("created", "")})
 

@@ -451,6 +451,11 @@ def specialty_in_a_name() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(capitalised(p) for p in phrases)})\b")
 
 
+def specialty_service_words() -> frozenset[str]:
+    """The words of the kinds of care practices are named for ("physical", "therapy"; data/fields.yaml)."""
+    return frozenset(word for phrase in _vocabulary()["specialty_services"] for word in phrase.split())
+
+
 def generic_service_words() -> frozenset[str]:
     """Words that name a kind of service, not which one (data/fields.yaml)."""
     return _service_words().generic
@@ -1724,7 +1729,7 @@ def _last_first_name(last: str, first: str, stop_words: set[str]) -> bool:
     """Whether "LAST, FIRST" reads as a name: not "Ashton Pryce, UHC" (a capitals-only word after a name written in
     mixed case, unless a credential); a payer's word is a first name in a capitals-only name ("LUNDQVIST, OSCAR B")."""
     given = first.split()[0]
-    if given.isupper() and not last.isupper() and given.casefold() not in _provider_words():
+    if given.isupper() and not last.isupper() and given.casefold() not in provider_words():
         return False  # but "Abdullah Rahimi, MD" stays whole: the credential tells a provider from the member
     if last.isupper() and first.isupper():
         return given.casefold() not in _name_words()[1]
@@ -1786,7 +1791,7 @@ def _patient_name(document: Document) -> ExtractedField | None:
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
             return _found(document, "patient_name", addressee.group(1), addressee.start(1), 0.5, "email-to")
-    not_the_member = stop_words | _ORGANISATION_WORDS | _provider_words()
+    not_the_member = stop_words | _ORGANISATION_WORDS | provider_words()
     for to_line in _TO_LINE.finditer(text[:900]):
         value = _name_at(text, to_line.end(), stop_words)
         if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
@@ -1815,7 +1820,8 @@ def _patient_name(document: Document) -> ExtractedField | None:
 
 
 @lru_cache(maxsize=1)
-def _provider_words() -> frozenset[str]:
+def provider_words() -> frozenset[str]:
+    """Words that mark a practice, a facility or a clinician (data/fields.yaml)."""
     return frozenset(_vocabulary()["provider_words"])
 
 
@@ -1847,7 +1853,7 @@ def _provider(document: Document) -> ExtractedField | None:
         # addressee with a fax number on its line is a provider's office ("To: Lone Star Seating   Fax: ...").
         value = _TO_LINE_END.split(_NEXT_LABEL.split(to_line.group(1))[0])[0].strip(" ,-")
         words = set(re.findall(r"[a-z-]+", to_line.group(1).lower()))
-        if words & _provider_words() or re.search(r"\bFax\b[ \t]*:", to_line.group(1)):
+        if words & provider_words() or re.search(r"\bFax\b[ \t]*:", to_line.group(1)):
             return _found(document, "provider", value, to_line.start(1), 0.6, "to-line")
     if first is not None:
         return _found(document, "provider", first[2], first[1].start(1), 0.7, "label:provider")
@@ -2187,8 +2193,11 @@ def extract_fields(document: Document, *, learned: bool = True) -> dict[str, Ext
                 break
         result[name] = found or ExtractedField(name=name, value=None, rule="not-found")
     if ranker is not None:
+        from denialparse.field_ranker import KnownNames
+
+        known = KnownNames.of(result)
         for name in ranker.scorers:
-            result[name] = ranker.choose(document, name, result["letter_date"].value)
+            result[name] = ranker.choose(document, name, result["letter_date"].value, known)
     return {name: result[name] for name in FIELD_NAMES}
 
 
