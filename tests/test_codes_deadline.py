@@ -52,6 +52,9 @@ def codes_of(text: str) -> set[tuple[str, str]]:
         ("03/18/24  90834  165.00  DENY  00018", {("cpt", "90834")}),
         ("Humana Gold Plus H5619 (HMO): H0015 intensive outpatient billed", {("hcpcs", "H0015")}),
         ("Line 2   0501T  FFR derived from coronary CTA   $1,450.00", {("cpt", "0501T")}),
+        # An anesthesia code in a row's procedure column, or listed with the procedure it goes with.
+        ("2     04/02/25  00790         K80.20   1,480.00   0.00      0.00    CO-22  MA04", {("cpt", "00790")}),
+        ("Svc: Outpatient electroconvulsive therapy, 8 sessions (90870, 00104)", {("cpt", "90870"), ("cpt", "00104")}),
     ],
 )
 def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
@@ -74,6 +77,20 @@ def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
 def test_not_codes(text: str) -> None:
     found = codes_of(text)
     assert not {c for c in found if c[0] in ("cpt", "icd10")}
+
+
+@pytest.mark.parametrize(
+    ("text", "edit_code"),
+    [
+        # State remittances' edit and EOB codes: after the row's billed code, after "EOB", or opening a legend line.
+        ("XK44817Q  RAMIREZ-OTT, LUZ  24319000187722  10/28/24  E2603  RT  $318.00  DENY  01147, 00162", "00162"),
+        ("100024190  06/12/24  0345U   1    1,750.00  0.00     0.00  00185", "00185"),
+        ("EOB 00185: Procedure not a benefit; considered experimental", "00185"),
+        ("EDIT DESCRIPTIONS\n00162  SERVICE NOT COVERED FOR THIS PROCEDURE", "00162"),
+    ],
+)
+def test_edit_codes_with_leading_zeros_are_not_cpt(text: str, edit_code: str) -> None:
+    assert ("cpt", edit_code) not in codes_of(text)
 
 
 GLOSSARY_EOB = (

@@ -448,6 +448,10 @@ def test_service_not_found(text: str) -> None:
         # Ordinals as people write them.
         ("Acme Health\n\nMarch 3rd, 2025\n\nDear Member,", "March 3rd, 2025"),
         ("Date: 21st of January 2025\nDear Member", "21st of January 2025"),
+        # Round 11: year first with slashes, a remittance advice's date, a notice saying when it was mailed.
+        ("SUNRISE MUTUAL\n\nDate: 2025/07/22\n\nTo: Mr. Kenji Watanabe", "2025/07/22"),
+        ("RA NUMBER: 0003318842          RA DATE: 2024-11-07          PAGE:  1", "2024-11-07"),
+        ("Healthy Blue\n\nDate we mailed this letter: 09/30/2025\n\nEarline D. Batiste", "09/30/2025"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -471,6 +475,7 @@ def test_letter_date_found(text: str, expected: str) -> None:
         "We denied the request.\nLast updated March 3, 2024",
         "We denied the request.\nIf you have questions about this notice or your rights, please call us on 4/12",
         "We denied the request.\nCall us after 4/12 with questions",
+        "Date: 2025/13/45",
     ],
 )
 def test_letter_date_not_found(text: str) -> None:
@@ -612,6 +617,10 @@ def test_service_date_not_found(text: str) -> None:
         ("Plan: Keystone Rx Select (PDP)", "medicare_part_d"),
         ("Riverbend Health is an HMO Special Needs Plan with a Medicare contract.", "medicare_advantage"),
         ("Plan: Silver 70 ACA plan (Individual & Family)", "individual"),
+        # Round 11: a group number with its organisation in brackets; a benefit sponsor.
+        ("Subscriber #: XZM611204839     Group No.: 00218455 (Range Iron Works)", "employer"),
+        ("Group: 280114M003 (Coastal Biologics, Inc.)", "employer"),
+        ("Prescription benefit sponsor: Trinity Valley Independent School District", "employer"),
         # A clue in the header outranks another plan the body names in passing; without one, the data file's order.
         (
             "DESERT CARE\nAHCCCS Complete Care\n\n"
@@ -634,6 +643,7 @@ def test_plan_type_found(text: str, expected: str) -> None:
     [
         "Member ID: HMK884201337\nGroup #: 0047712",
         "Group: 0715209 (Choice Plus)",
+        "Group: 0715209 (Open Access Plus)",
         "Daily sessions are billed with 90868, and redetermination of motor threshold with 90869.",
         "Plan: Employee  \n  Plan",
         "Group: 0047712 HMO Select",
@@ -758,6 +768,32 @@ def test_plan_type_not_found(text: str) -> None:
         ("Member ID: 7702918843\nPatient number: 1029384756", "member_id", "7702918843"),
         ("ID No.: 102448871903             Group: MASSMTRX", "group_number", "MASSMTRX"),
         (" BIN 610011   PCN 9999   GRP RXR7721", "group_number", "RXR7721"),
+        # Round 11: a masked SSN or an amount is no ID; a policy number only when no member label is there.
+        ("Participant SSN: XXX-XX-6604       Fund ID: BTU-0044182", "member_id", "BTU-0044182"),
+        ("Policy No. : SMH-44120-07\nMember ID  : 4412007-02", "member_id", "4412007-02"),
+        ("Policy number:   STM-559031177\nTracking No.:    GR-CLM-25-0039918", "member_id", "STM-559031177"),
+        ("Policy number:   STM-559031177\nTracking No.:    GR-CLM-25-0039918", "claim_number", "GR-CLM-25-0039918"),
+        ("TOTAL PAID CLAIMS:  175.48\nClaim No.: 2024305207718000", "claim_number", "2024305207718000"),
+        ("Internal control number:      ICN 25071-40089-310", "claim_number", "25071-40089-310"),
+        ("Claim Ref. No. : PPB-25-014457", "claim_number", "PPB-25-014457"),
+        ("Clm #s: 2025011700418 / 2025011700419", "claim_number", "2025011700418"),
+        ("Referral/consult #: 1998-33017", "claim_number", "1998-33017"),
+        ("Representative: D. Hollins     Call ID: WC-PDP-1118-0442", "claim_number", "WC-PDP-1118-0442"),
+        ("Caremark ID: CVS4471903328             RxGroup: RX5582   BIN: 004336", "group_number", "RX5582"),
+        ("- Plan: Dunmore & Pratt Engineering Employee Benefit Plan (Group RXDPENG)", "group_number", "RXDPENG"),
+        ("Student ID on plan: NFU-24-338107", "member_id", "NFU-24-338107"),
+        # A heading cell of a few words, and a row whose last cell is empty.
+        (
+            "Original ICN  Adjustment ICN  DOS  Procedure\n2403117744  2417082210  01/16/24  80053",
+            "claim_number",
+            "2403117744",
+        ),
+        (
+            "BENEFICIARY  MEDICAID ID  ICN  DOS  PROC  PAID  ADJ CODES\nHOLLOWAY, VERNON  188204417  2224095310177  "
+            "03/28/24  99214  96.12",
+            "claim_number",
+            "2224095310177",
+        ),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -798,6 +834,10 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Member ID:\n12 visits were approved.", "member_id"),
         ("DOS  PROC  GRP/CARC  RARC\n01/02/24  97110  CO-45  N130", "group_number"),
         ("Policy: Clinical Policy Bulletin 0388", "group_number"),
+        # Round 11: an amount, a masked Social Security number, an empty cell in a row's first half.
+        ("TOTAL PAID CLAIMS:           175.48", "claim_number"),
+        ("Participant SSN: XXX-XX-6604", "member_id"),
+        ("NAME  RIN  DCN  PROC  PAID\nZAVALA  384917726  93306  0.00", "claim_number"),
         # A group without digits only as a whole cell of capitals; a decision's kind without a number is no label.
         ("Account: MAPLEWOOD SCHOOL DISTRICT NO. 12 - OPEN ACCESS PLUS", "group_number"),
         ("Group: Cascade Timber Co. Employee Plan", "group_number"),

@@ -58,6 +58,11 @@ _MEDICARE_CONTRACT = re.compile(r"H(?:2[1-9]\d\d|[3-9]\d{3})")
 # Category I CPT codes, all five digits, are numbered 00100-01999 (anesthesia) and 10004-99607 (surgery through
 # medicine); category II, III and PLA codes end in F, T or U.
 _CPT_RANGES = re.compile(r"00[1-9]\d\d|01\d{3}|(?!1000[0-3])[1-9]\d{4}|\d{4}[FTU]")
+# State remittances print five-digit edit and EOB codes with leading zeros in the same rows as the billed code, after
+# it; an anesthesia code (00100-01999) stands in the row's procedure column, with no code before it on the row.
+_ANESTHESIA_CONTEXT = re.compile(r"an(?:a)?esthe|\bCPT", re.IGNORECASE)
+_EDIT_CODE_LABEL = re.compile(r"\b(?:EOB|EDIT|ERR(?:OR)?|EXPLANATION)[ \t]*(?:CODES?)?[ \t]*:?[ \t]*$", re.IGNORECASE)
+_CODE_EARLIER_ON_ROW = re.compile(rf"(?<![\w$.,/-])(?:{_HCPCS_SHAPE}|{_CPT_SHAPE})(?![\w-])")
 _NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
 _MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
 
@@ -207,6 +212,19 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
         window = text[max(0, match.start() - 60) : match.start()]
         containing = bisect.bisect_right(list_starts, match.start()) - 1
         in_list = containing >= 0 and match.start() < code_lists[containing][1]
+        row_start = text.rfind("\n", 0, match.start()) + 1
+        if (
+            match.group(1).isdigit()
+            and match.group(1).startswith("0")
+            and not in_list
+            and not _ANESTHESIA_CONTEXT.search(window + line)
+            and (
+                _CODE_EARLIER_ON_ROW.search(text, row_start, match.start())
+                or _EDIT_CODE_LABEL.search(text, row_start, match.start())
+                or not text[row_start : match.start()].strip()
+            )
+        ):
+            continue  # "E2603  RT  $318.00  DENY  01147, 00162", "EOB 00185: Procedure not a benefit": edit codes
         if in_list or _CPT_CONTEXT.search(window) or _CPT_CONTEXT.search(line) or _MONEY_OR_DATE.search(line):
             add("cpt", match.group(1), match.start(1), match.end(1), "cpt-context")
     return tuple(sorted(found.values(), key=lambda mention: mention.span.start))

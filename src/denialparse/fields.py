@@ -47,8 +47,8 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 DATE_PATTERN = (
     rf"(?:(?:{MONTHS})\.?[ \t]+\d{{1,2}}{_ORDINAL},?[ \t]+\d{{4}}"
     r"|\d{1,2}/\d{1,2}/\d{2,4}"
-    # ISO dates, also with full stops as some letters write them ("2024.06.18").
-    r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)"
+    # ISO dates, also with full stops or slashes as some letters write them ("2024.06.18", "2025/07/22").
+    r"|\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}(?!\.?\d)|\d{4}/\d{2}/\d{2}"
     rf"|\d{{1,2}}{_ORDINAL}[ \t]+(?:of[ \t]+)?(?:{MONTHS})\.?,?[ \t]+\d{{4}}"
     # Hyphens as forms and mainframes print them: "14-NOV-2024", "03-04-25" (not inside an ID or an NDC).
     rf"|(?<![\w-])\d{{1,2}}-(?:(?:{MONTHS})|\d{{1,2}})-(?:\d{{4}}|\d{{2}})(?![\w-]))"
@@ -88,7 +88,7 @@ def parse_date(text: str) -> date | None:
         if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", text):
             year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
             return date(year, int(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{4})([-.])(\d{2})\2(\d{2})", text):
+        if m := re.fullmatch(r"(\d{4})([-./])(\d{2})\2(\d{2})", text):
             return date(int(m[1]), int(m[3]), int(m[4]))
         if m := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text):
             month = _MONTH_NUMBER.get(m[1].lower())
@@ -146,7 +146,7 @@ _LABELLED_RULES = (
         r"|\bIdentification[ \t]+(?:Number|No(?:\.|\b)|#)|\bMbr[ \t]+ID"
         r"|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+(?:Number|No(?:\.|\b)|#)|\bRecipient[ \t]+ID"
-        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b|\bPolicy[ \t]+(?:ID|Number|No(?:\.|\b)|#)"
+        r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b"
         r"|\bCertificate[ \t]+(?:Number|No(?:\.|\b)|#)|\bCertificate(?=[ \t]*:)"
         # Medicaid recipient numbers: Alabama's and Indiana's "RID", Texas's nine-digit "PCN" (a pharmacy's processor
         # control number is short).
@@ -181,7 +181,10 @@ _LABELLED_RULES = (
         # never seen label it ("Patient number:", "Chart #:", "Health/medical record #:", "Tufts Health Plan ID:").
         r"\b(?:Member|Patient|Subscriber|Enrollee|Beneficiary|Recipient|Client|Insured|Participant|Chart"
         r"|(?:Health[ \t]*/[ \t]*)?(?:Medical|Health)[ \t]+record)[ \t]*(?:#|Numbers?|Nos?\.|No\b|ID)"
-        r"|(?<=Health )Plan[ \t]+ID(?=[ \t]*:)",
+        r"|(?<=Health )Plan[ \t]+ID(?=[ \t]*:)|\bStudent[ \t]+ID(?:[ \t]+on[ \t]+(?:the[ \t]+)?plan)?(?=[ \t]*:)"
+        # A policy number is the member's only when no member label is there ("Policy No.: SMH-44120-07" above
+        # "Member ID: 4412007-02" is the employer's policy).
+        r"|\bPolicy[ \t]+(?:ID|Number|No(?:\.|\b)|#)",
         _MEMBER_ID_VALUE,
         0.8,
     ),
@@ -193,19 +196,22 @@ _LABELLED_RULES = (
         r"|\b(?<!Patient )(?<!Spending )(?<!Savings )Account(?=[ \t]*:)"
         # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
         # "GRP 0912077" (not a remittance's "GRP/CARC" column).
-        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*[A-Z]{0,4}\d)",
+        r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*[A-Z]{0,4}\d)"
+        # A pharmacy card's "RxGroup: RX5582" / "Rx Group #".
+        r"|\bRx[ \t]?Group(?:[ \t]*(?:#|Number|No(?:\.|\b)|ID))?",
         _ID_VALUE,
         0.9,
     ),
     _LabelledRule(
         "claim_number",
         # Not "Subscriber ID on claim:", whose value is the member's.
-        r"\bClaim[ \t]+(?:Numbers?|No(?:\.|\b)|#s?|ID|Reference)|\b(?<!on )Claim(?:\(s\))?(?=[ \t]*:)"
+        r"\bClaim[ \t]+(?:Ref(?:erence)?\.?[ \t]+(?:Number|No(?:\.|\b)|#)|Numbers?|No(?:\.|\b)|#s?|ID|Reference)"
+        r"|\b(?<!on )Claim(?:\(s\))?(?=[ \t]*:)"
         r"|\bReference[ \t]+(?:Number|No(?:\.|\b)|#)"
         r"|\bOrder[ \t]*(?:#|Number|No(?:\.|\b)|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No(?:\.|\b)|#|Request[ \t]+#)|\bAuth[ \t]*#"
         r"|\bCase[ \t]+(?:Number|No(?:\.|\b)|#|ID)|\bRequest[ \t]+(?:Number|No(?:\.|\b)|#|ID)"
-        r"|\bTracking[ \t]+(?:Number|#)"
+        r"|\bTracking[ \t]+(?:Number|No(?:\.|\b)|#)"
         r"|\bDetermination[ \t]+(?:Number|#)|\bDocument[ \t]+Control[ \t]+Number|\bDCN"
         r"|\bReference(?=[ \t]*:)|\bClaims?[ \t]+(?:Numbers?|Nos?\.?)|\bAppeal[ \t]+(?:#|Number|No(?:\.|\b)|ID)"
         r"|\b(?:Reference|Authorization|Grievance)[ \t]+ID|\bGrievance[ \t]*(?:#|Number|No(?:\.|\b))"
@@ -217,7 +223,7 @@ _LABELLED_RULES = (
         r"|\b(?:Referral|Control)[ \t]*(?:#|Numbers?|Nos?\.)|\b(?:Trip|Audit)[ \t]*(?:#|Number|No\.|ID)"
         r"|\bRef\.(?=[ \t]*[A-Z]{0,5}-?\d)"
         # "Clm 25072E03315", "CLM# 24118-00376", "Order: SLP-MI-250129-4410" (not "Order: 72148 MRI lumbar spine").
-        r"|\bClm[ \t]*#|\bOrder(?=[ \t]*:[ \t]*[A-Z0-9]*[A-Z-][A-Z0-9-]*\d)"
+        r"|\bClm[ \t]*#s?|\bOrder(?=[ \t]*:[ \t]*[A-Z0-9]*[A-Z-][A-Z0-9-]*\d)"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
         r"|\b(?:Claim|Clm|(?<!call )Ref|Reference|Order|Case|Request)"
         r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
@@ -240,8 +246,8 @@ _LABELLED_RULES = (
         # (redetermination) #:", "Our reference numbers:", "Confirmation #:").
         r"\b(?:(?:Prior[ \t]+)?Approval|Referral|Appeal|Redetermination|Reconsideration|Confirmation|TAR|RAF"
         r"|References?|Requests?|Reviews?|Decision|Determination|Episode|Event|Ticket|Transaction|Submission"
-        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?)"
-        r"(?:/(?:TAR|RAF|Referral|Authorization|Auth))?(?:[ \t]*\([A-Za-z]{2,20}\))?"
+        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?|Call)"
+        r"(?:/(?:TAR|RAF|Referral|Authorization|Auth|Consult))?(?:[ \t]*\([A-Za-z]{2,20}\))?"
         r"[ \t]*(?:Numbers?|Nos?\.|No\b|#|ID)"
         # "Requests reviewed: QL-26-077140 and PA-26-077141".
         r"|\bRequests?[ \t]+reviewed(?=[ \t]*:)",
@@ -255,7 +261,9 @@ _LABELLED_RULES = (
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
         # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
         # One space between the words: "CLAIM STATEMENT      Date Printed:" is a title, a column gap, then a label.
-        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|Check|Paid|Report|Review)[ \t]Date"
+        r"|(?:Statement|Payment|Production|Run|Issue|Print|Remittance|RA|Check|Paid|Report|Review)[ \t]Date"
+        # "Date we mailed this letter:", "Date we sent this notice:".
+        r"|Date[ \t]+we[ \t]+(?:mailed|sent|issued)(?:[ \t]+(?:this|the|your)[ \t]+(?:letter|notice))?(?=[ \t]*:)"
         # "Date of the coverage determination notice:", a portal's "Posted 2024-10-03 09:14", a chat's "Session
         # started 02/25/2025 2:03 PM", a fax header's run-in "Sent 9/8/25 10:42 AM".
         r"|Date[ \t]+of[ \t]+(?:the[ \t]+|this[ \t]+|your[ \t]+)?(?:[A-Za-z-]+[ \t]+){0,3}(?:Notice|Letter)(?=[ \t]*:)"
@@ -480,7 +488,7 @@ def _clean_value(name: str, value: str) -> str:
     value = value.strip().rstrip(".,;")
     if name in _ID_FIELDS:
         # "Group: 21880-Lancaster Regional Medical Group": a name after the number is not part of it.
-        value = re.sub(r"-[A-Z][a-z][A-Za-z]*$", "", value)
+        value = _REPEATED_LABEL.sub("", re.sub(r"-[A-Z][a-z][A-Za-z]*$", "", value), count=1)
     if name == "service":
         # After a leading reference, a column gap or a second label on the same line ends the value.
         value = _NEXT_LABEL.split(_LEADING_REFERENCE.sub("", value))[0]
@@ -498,15 +506,20 @@ def _clean_value(name: str, value: str) -> str:
 
 
 _ID_FIELDS = ("member_id", "group_number", "claim_number")
+# An amount ("TOTAL PAID CLAIMS: 175.48") or a masked Social Security number ("Participant SSN: XXX-XX-6604"): no
+# number a member can quote.
+_NOT_AN_ID = re.compile(r"\$?\d{1,3}(?:,\d{3})*\.\d{2}|X{3}-X{2}-\d{4}", re.IGNORECASE)
+# The label's abbreviation repeated before the number: "Internal control number: ICN 25071-40089-310".
+_REPEATED_LABEL = re.compile(r"(?:ICN|DCN|TCN|CCN)[ \t]+(?=\d)")
 # Provider and tax numbers that can follow a label word by accident.
 # A date label read as a value ("Claim: DOS 03/28/2025") is not an ID either.
 _OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA|DOS|DOB)\b", re.IGNORECASE)
 
 
 # A group code of capitals only, as pharmacy cards print it ("Group: MASSMTRX", "RXDPENG"); not a short plan word.
-# It must be its whole cell: "Group: MASSMTRX", not "Account: MAPLEWOOD SCHOOL DISTRICT".
+# It must be its whole cell: "Group: MASSMTRX" or "(Group RXDPENG)", not "Account: MAPLEWOOD SCHOOL DISTRICT".
 _LETTERS_GROUP = re.compile(r"(?-i:[A-Z]{6,12})")
-_CELL_END = re.compile(r"[ \t]{2,}|[ \t]*(?:\n|$)")
+_CELL_END = re.compile(r"[ \t]{2,}|[ \t]*(?:\n|$)|\)")
 
 
 def _valid_value(field: str, value: str) -> bool:
@@ -523,7 +536,11 @@ def _valid_value(field: str, value: str) -> bool:
         and (field not in _ID_FIELDS or re.match(r"[a-z]+(?:\s|$)", value) is None)
         and (field != "letter_date" or is_date(value))
         and (field not in _ID_FIELDS or not is_date(value))
+        and (field not in _ID_FIELDS or _NOT_AN_ID.fullmatch(value) is None)
     )
+
+
+_HEADING_CELL_START = re.compile(r"(?:[A-Za-z]{2,12} ){1,2}")
 
 
 def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tuple[str, int, str]]:
@@ -537,7 +554,9 @@ def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tup
     if line_end == -1 or line_end - line_start > 300:
         return  # no next row, or too long for a heading row (and a bound on the work per label)
     before, after = text[line_start:start], text[end:line_end]
-    if (before and not before.endswith("  ")) or (after and not after.startswith("  ")):
+    # The label may end a heading cell of a few words ("Original ICN  Adjustment ICN  DOS").
+    cell_words = before[before.rfind("  ") + 2 :] if "  " in before else before
+    if (cell_words and not _HEADING_CELL_START.fullmatch(cell_words)) or (after and not after.startswith("  ")):
         return  # the label is not a whole cell
     headings = len(_CELL_GAP.split(text[line_start:line_end]))
     if headings < 3:
@@ -552,7 +571,9 @@ def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tup
             return
         starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
         cells = _CELL_GAP.split(row)
-        if len(cells) == headings:
+        # A row whose last cell is empty ("... 96.12  96.12" under "... PAID  ADJ CODES") still lines up in its
+        # first half.
+        if len(cells) == headings or (len(cells) == headings - 1 and column < len(cells) // 2):
             yield cells[column], row_start + starts[column], row
         else:
             # An empty or extra cell shifts the count, so fall back on a fixed-width layout: the cell that starts or
