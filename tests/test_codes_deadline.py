@@ -52,6 +52,18 @@ def codes_of(text: str) -> set[tuple[str, str]]:
         ("03/18/24  90834  165.00  DENY  00018", {("cpt", "90834")}),
         ("Humana Gold Plus H5619 (HMO): H0015 intensive outpatient billed", {("hcpcs", "H0015")}),
         ("Line 2   0501T  FFR derived from coronary CTA   $1,450.00", {("cpt", "0501T")}),
+        # Round 11: a bracket that ends with words, a modifier in a slash pair, a test requested, a short code range.
+        (
+            "Treatment: Proton beam therapy (77520, 77522, 77525, with simulation and planning)",
+            {("cpt", "77520"), ("cpt", "77522"), ("cpt", "77525")},
+        ),
+        ("a neuropsychological evaluation (96132, 96133; 12 hours)", {("cpt", "96132"), ("cpt", "96133")}),
+        ("Dates: 07/08-07/26, 6 visits, 97110-GP / 97140", {("cpt", "97110"), ("cpt", "97140")}),
+        ("Test requested: 81415 Exome, sequence analysis", {("cpt", "81415")}),
+        (
+            "Service: Cytoreductive surgery with HIPEC, 96547, 96548, 49203-49205",
+            {("cpt", "49203"), ("cpt", "49204"), ("cpt", "49205"), ("cpt", "96547")},
+        ),
         # An anesthesia code in a row's procedure column, or listed with the procedure it goes with.
         ("2     04/02/25  00790         K80.20   1,480.00   0.00      0.00    CO-22  MA04", {("cpt", "00790")}),
         ("Svc: Outpatient electroconvulsive therapy, 8 sessions (90870, 00104)", {("cpt", "90870"), ("cpt", "00104")}),
@@ -72,6 +84,9 @@ def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
         "Call us about order 77120.",  # an order number, no procedure cue
         "Call your case manager at 1-833-555-2143 ext. 40988 about the service.",
         "Our medical policy (CAM 20101) covers the procedure billed.",
+        # A mailing's presort line under a postal endorsement; a policy's family of codes is not a billed range.
+        "RETURN SERVICE REQUESTED\n******AUTO**5-DIGIT 44105\nTERRELL J WASHINGTON-BOYD",
+        "Psychological testing (CPT 96130-96139) beyond 8 units needs prior authorization.",
     ],
 )
 def test_not_codes(text: str) -> None:

@@ -37,20 +37,25 @@ _CPT_SHAPE = r"\d{4}[0-9FTU]"  # CPT: five digits, or four and F, T (category II
 BILLING_CODE = rf"(?:{_HCPCS_SHAPE}|{_CPT_SHAPE})"
 _HCPCS = re.compile(rf"(?<![\w-])({_HCPCS_SHAPE})(?:-[A-Z0-9]{{2}})?(?![\w-])")
 _CPT = re.compile(rf"(?<![\w$.,-])({_CPT_SHAPE})(?:-[A-Z0-9]{{2}})?(?![\w-]|\.\d|,\d)")
-_CPT_CONTEXT = re.compile(r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service|\bSvc\b|\bStudy\b", re.I)
+_CPT_CONTEXT = re.compile(
+    r"\bCPT|HCPCS|procedure|\bcodes?\b|\bProc\b|billed|service|\bSvc\b|\bStudy\b|\btests?\b|requested", re.I
+)
 # Codes listed in brackets after a service, with units or a drug's HCPCS code beside them: "lumbar fusion (22558,
 # 22612)", "29 sessions (90867, 90868)", "SBRT, 8 fractions (77373 x8)", "ketamine infusion (J3490, 96365)"; and
-# codes paired by a slash anywhere: "TMS 90867/90868", "J7318 / 20610".
+# codes paired by a slash anywhere: "TMS 90867/90868", "J7318 / 20610", "97110-GP / 97140". A bracket may end with
+# words after the codes: "(77520, 77522, 77525, with simulation and planning)", "(96132, 96133; 12 hours)".
+_MODIFIED_CODE = rf"{BILLING_CODE}(?:-[A-Z0-9]{{2}})?"
 _LISTED_CODE = rf"(?:(?:CPT|HCPCS)[ \t]*:?[ \t]*)?{BILLING_CODE}(?:-[A-Z0-9]{{2}})?(?:[ \t]*x[ \t]*\d{{1,3}})?"
 _CODE_LIST = re.compile(
-    rf"\({_LISTED_CODE}(?:[ \t]*[,/;][ \t]*{_LISTED_CODE})*\)"
-    rf"|(?<![\w/-]){BILLING_CODE}[ \t]*/[ \t]*{BILLING_CODE}(?:[ \t]*/[ \t]*{BILLING_CODE})*(?![\w/-])"
+    rf"\({_LISTED_CODE}(?:[ \t]*[,/;][ \t]*{_LISTED_CODE})*(?:[ \t]*[,;][^()\n]{{0,60}})?\)"
+    rf"|(?<![\w/-]){_MODIFIED_CODE}[ \t]*/[ \t]*{_MODIFIED_CODE}(?:[ \t]*/[ \t]*{_MODIFIED_CODE})*(?![\w/-])"
 )
 _ZIP_BEFORE = re.compile(r"\b[A-Z]{2}[ \t]*$")
 # An address's, a phone extension's or a policy's number: "Suite 40012", "ext. 40988", "(CAM 20101)", "medical policy
-# 91617".
+# 91617", a mailing's presort line "******AUTO**5-DIGIT 44105".
 _NOT_A_CODE_BEFORE = re.compile(
-    r"(?:Box|Suite|Ste\.?|#|Unit|Floor|ext\.?|extension|polic(?:y|ies)|CAM|bulletin|guideline)\s*$", re.IGNORECASE
+    r"(?:Box|Suite|Ste\.?|#|Unit|Floor|ext\.?|extension|polic(?:y|ies)|CAM|bulletin|guideline|\d-DIGIT)\s*$",
+    re.IGNORECASE,
 )
 # HCPCS level II H codes (behavioral health) run from H0001 to about H2040; an H number from H2100 up is a Medicare
 # Advantage or Part D contract ("Humana Gold Plus H5619 (HMO)").
@@ -63,6 +68,10 @@ _CPT_RANGES = re.compile(r"00[1-9]\d\d|01\d{3}|(?!1000[0-3])[1-9]\d{4}|\d{4}[FTU
 _ANESTHESIA_CONTEXT = re.compile(r"an(?:a)?esthe|\bCPT", re.IGNORECASE)
 _EDIT_CODE_LABEL = re.compile(r"\b(?:EOB|EDIT|ERR(?:OR)?|EXPLANATION)[ \t]*(?:CODES?)?[ \t]*:?[ \t]*$", re.IGNORECASE)
 _CODE_EARLIER_ON_ROW = re.compile(rf"(?<![\w$.,/-])(?:{_HCPCS_SHAPE}|{_CPT_SHAPE})(?![\w-])")
+# A range of consecutive CPT codes, as a surgery's code set is written: "49203-49205" bills 49203, 49204 and 49205.
+# A longer range names a family of codes in a policy ("testing (CPT 96130-96139) beyond 8 units"), not what was billed.
+_CODE_RANGE = re.compile(r"(?<![\w$.,/-])(\d{5})[ \t]*[-–][ \t]*(\d{5})(?![\w-])")
+_LONGEST_RANGE = 4
 _NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
 _MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
 
@@ -152,8 +161,9 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
             return True
         return any(start < m_end and m_start < end for m_start, m_end in excluded)
 
-    def add(system: str, code: str, start: int, end: int, rule: str) -> None:
-        if overlaps(start, end):
+    def add(system: str, code: str, start: int, end: int, rule: str, *, shared_span: bool = False) -> None:
+        """``shared_span``: one of several codes a single span stands for (a range), so the span may be taken."""
+        if not shared_span and overlaps(start, end):
             return
         if system in ("carc", "rarc") and _in_sections(start, glossaries):
             return  # listed in a glossary, not applied
@@ -202,6 +212,17 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
         add("hcpcs", match.group(1), match.start(1), match.end(1), "hcpcs-shape")
     code_lists = [(m.start(), m.end()) for m in _CODE_LIST.finditer(text)]  # in order, not overlapping
     list_starts = [start for start, _ in code_lists]
+    for match in _CODE_RANGE.finditer(text):
+        first, last = int(match.group(1)), int(match.group(2))
+        line = _line_at(text, match.start(), match.end())
+        if (
+            0 < last - first <= _LONGEST_RANGE
+            and match.group(1)[:3] == match.group(2)[:3]
+            and _CPT_RANGES.fullmatch(match.group(1))
+            and _CPT_CONTEXT.search(text[max(0, match.start() - 60) : match.start()] + line)
+        ):
+            for number in range(first, last + 1):
+                add("cpt", f"{number:05d}", match.start(), match.end(), "cpt-range", shared_span=number > first)
     for match in _CPT.finditer(text):
         line = _line_at(text, match.start(), match.end())
         before = text[max(0, match.start() - 12) : match.start()]
