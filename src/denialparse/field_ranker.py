@@ -642,16 +642,17 @@ class FieldScorer:
 
     def scores(self, rows: Sequence[Sequence[str]]) -> FloatArray:
         """Probability that each candidate (by its feature names) is the field's value."""
-        probabilities: FloatArray = 1.0 / (1.0 + np.exp(-(_decisions(self.coef, rows) + self.intercept)))
+        probabilities: FloatArray = 1.0 / (1.0 + np.exp(-(decision_values(self.coef, rows) + self.intercept)))
         return probabilities
 
     def order(self, rows: Sequence[Sequence[str]]) -> FloatArray:
         """Each candidate's ranking score: the highest is chosen."""
-        return _decisions(self.order_coef, rows)
+        return decision_values(self.order_coef, rows)
 
 
-def _decisions(coef: FloatArray, rows: Sequence[Sequence[str]]) -> FloatArray:
-    """The sum of ``coef`` over each candidate's features, each feature once (binary, as in training)."""
+def decision_values(coef: FloatArray, rows: Sequence[Sequence[str]]) -> FloatArray:
+    """The sum of ``coef`` over each candidate's features, each feature once (binary): training and inference both
+    score with this."""
     if not rows:
         return np.zeros(0)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))

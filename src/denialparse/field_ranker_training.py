@@ -33,6 +33,7 @@ from denialparse.field_ranker import (
     KnownNames,
     LetterView,
     candidates,
+    decision_values,
     feature_indices,
     features,
     load_ranker,
@@ -159,16 +160,12 @@ def _weights(model: Any) -> tuple[np.ndarray[Any, Any], float]:
 
 def _letter_scores(model: Any, letters: Sequence[LetterRows]) -> list[np.ndarray[Any, Any]]:
     coef, intercept = _weights(model)
-    scores = []
-    for letter in letters:
-        decision = np.array([coef[np.unique(feature_indices(row))].sum() for row in letter.rows]) + intercept
-        scores.append(1.0 / (1.0 + np.exp(-decision)) if len(decision) else decision)
-    return scores
+    return [1.0 / (1.0 + np.exp(-(decision_values(coef, letter.rows) + intercept))) for letter in letters]
 
 
 def _letter_orders(model: Any, letters: Sequence[LetterRows]) -> list[np.ndarray[Any, Any]]:
     coef, _ = _weights(model)
-    return [np.array([coef[np.unique(feature_indices(row))].sum() for row in letter.rows]) for letter in letters]
+    return [decision_values(coef, letter.rows) for letter in letters]
 
 
 def _outcome(
