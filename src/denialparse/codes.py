@@ -45,7 +45,7 @@ _CPT_CONTEXT = re.compile(
 # codes paired by a slash anywhere: "TMS 90867/90868", "J7318 / 20610", "97110-GP / 97140". A bracket may end with
 # words after the codes: "(77520, 77522, 77525, with simulation and planning)", "(96132, 96133; 12 hours)".
 _MODIFIED_CODE = rf"{BILLING_CODE}(?:-[A-Z0-9]{{2}})?"
-_LISTED_CODE = rf"(?:(?:CPT|HCPCS)[ \t]*:?[ \t]*)?{BILLING_CODE}(?:-[A-Z0-9]{{2}})?(?:[ \t]*x[ \t]*\d{{1,3}})?"
+_LISTED_CODE = rf"(?:(?:CPT|HCPCS)[ \t]*:?[ \t]*)?{_MODIFIED_CODE}(?:[ \t]*x[ \t]*\d{{1,3}})?"
 _CODE_LIST = re.compile(
     rf"\({_LISTED_CODE}(?:[ \t]*[,/;][ \t]*{_LISTED_CODE})*(?:[ \t]*[,;][^()\n]{{0,60}})?\)"
     rf"|(?<![\w/-]){_MODIFIED_CODE}[ \t]*/[ \t]*{_MODIFIED_CODE}(?:[ \t]*/[ \t]*{_MODIFIED_CODE})*(?![\w/-])"
@@ -67,7 +67,7 @@ _CPT_RANGES = re.compile(r"00[1-9]\d\d|01\d{3}|(?!1000[0-3])[1-9]\d{4}|\d{4}[FTU
 # it; an anesthesia code (00100-01999) stands in the row's procedure column, with no code before it on the row.
 _ANESTHESIA_CONTEXT = re.compile(r"an(?:a)?esthe|\bCPT", re.IGNORECASE)
 _EDIT_CODE_LABEL = re.compile(r"\b(?:EOB|EDIT|ERR(?:OR)?|EXPLANATION)[ \t]*(?:CODES?)?[ \t]*:?[ \t]*$", re.IGNORECASE)
-_CODE_EARLIER_ON_ROW = re.compile(rf"(?<![\w$.,/-])(?:{_HCPCS_SHAPE}|{_CPT_SHAPE})(?![\w-])")
+_CODE_EARLIER_ON_ROW = re.compile(rf"(?<![\w$.,/-]){BILLING_CODE}(?![\w-])")
 # A range of consecutive CPT codes, as a surgery's code set is written: "49203-49205" bills 49203, 49204 and 49205.
 # A longer range names a family of codes in a policy ("testing (CPT 96130-96139) beyond 8 units"), not what was billed.
 _CODE_RANGE = re.compile(r"(?<![\w$.,/-])(\d{5})[ \t]*[-–][ \t]*(\d{5})(?![\w-])")

@@ -424,7 +424,7 @@ class LetterView:
     letter_date: date | None
     deny_spans: list[int]
     lowered: str
-    known: KnownNames = field(default_factory=lambda: KnownNames())
+    known: KnownNames = field(default_factory=KnownNames)
     counted: dict[str, int] = field(default_factory=dict)
 
     @classmethod
