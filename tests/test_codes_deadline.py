@@ -67,6 +67,25 @@ def codes_of(text: str) -> set[tuple[str, str]]:
         # An anesthesia code in a row's procedure column, or listed with the procedure it goes with.
         ("2     04/02/25  00790         K80.20   1,480.00   0.00      0.00    CO-22  MA04", {("cpt", "00790")}),
         ("Svc: Outpatient electroconvulsive therapy, 8 sessions (90870, 00104)", {("cpt", "90870"), ("cpt", "00104")}),
+        # Round 12: a table of codes (a code under or over another code in the same cell of its row, with a descriptor
+        # before or after it), a remittance row whose amounts carry no dollar sign, a code after a descriptor ending in
+        # capitals that look like a state, a diagnosis code bracketed after the condition it names.
+        (
+            "  77412  Radiation treatment delivery, complex  16  APPROVED\n"
+            "  77301  IMRT plan, including DVH  1  NOT APPROVED",
+            {("cpt", "77412"), ("cpt", "77301")},
+        ),
+        (
+            "TCRAN MAG STIM TX INIT W/MT        90867    1 session\n"
+            "TCRAN MAG STIM TX SUBSEQ DELIV     90868    35 sessions",
+            {("cpt", "90867"), ("cpt", "90868")},
+        ),
+        (
+            "Procedure(s):\n90867  TMS TX; INITIAL W/ MOTOR THRESHOLD  1 unit\n90868  TMS TX; SUBSQ DELIVERY  35 units",
+            {("cpt", "90867"), ("cpt", "90868")},
+        ),
+        ("1294771802  1210 121024  11  1  92015           45.00     0.00    PR-204  45.00", {("cpt", "92015")}),
+        ("radiation therapy for your prostate cancer (C61), in 28 treatments", {("icd10", "C61")}),
     ],
 )
 def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
@@ -87,6 +106,10 @@ def test_codes_found(text: str, expected: set[tuple[str, str]]) -> None:
         # A mailing's presort line under a postal endorsement; a policy's family of codes is not a billed range.
         "RETURN SERVICE REQUESTED\n******AUTO**5-DIGIT 44105\nTERRELL J WASHINGTON-BOYD",
         "Psychological testing (CPT 96130-96139) beyond 8 units needs prior authorization.",
+        # Round 12: a ZIP code after a state; a count of units over a number; numbers in one column that are no codes.
+        "Helena MT 59601",
+        "Member ID  Name\n48812  Lee\n48813  Park",
+        "Call your plan (H61) for more.",
     ],
 )
 def test_not_codes(text: str) -> None:

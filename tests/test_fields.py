@@ -452,6 +452,16 @@ def test_service_not_found(text: str) -> None:
         ("SUNRISE MUTUAL\n\nDate: 2025/07/22\n\nTo: Mr. Kenji Watanabe", "2025/07/22"),
         ("RA NUMBER: 0003318842          RA DATE: 2024-11-07          PAGE:  1", "2024-11-07"),
         ("Healthy Blue\n\nDate we mailed this letter: 09/30/2025\n\nEarline D. Batiste", "09/30/2025"),
+        # Round 12: a letter that dates itself in a sentence; a flattened two-column letterhead opening with its date.
+        ("Dear Member,\nWe denied it.\n\nWe mailed this letter on July 2, 2025.\n\nClaims Review", "July 2, 2025"),
+        ("We denied it.\n\nThis notice was prepared on Dec. 9, 2025.\n\nClaims Department", "Dec. 9, 2025"),
+        ("Please send new notes. I'm sending this on 19 November 2024, and a copy goes by mail.", "19 November 2024"),
+        ("You may appeal.\n\nWritten January 13, 2026, by the Health Plan Services office.", "January 13, 2026"),
+        ("eMSN - Part B\nDelivered to your account: 11/05/2024\nName: R. Baptiste", "11/05/2024"),
+        ("Devoted Health\n\nSent 2025-03-19 by mail and to your member account\n\nHi Ana,", "2025-03-19"),
+        ("MOLINA HEALTHCARE  Terrence Holloway\nOctober 7, 2025  Member Services (800) 642-4168", "October 7, 2025"),
+        # A date heading over its value in a two-label row.
+        ("Humana\nDate:                Member number:\nMarch 18, 2025      H68231457", "March 18, 2025"),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -476,6 +486,10 @@ def test_letter_date_found(text: str, expected: str) -> None:
         "We denied the request.\nIf you have questions about this notice or your rights, please call us on 4/12",
         "We denied the request.\nCall us after 4/12 with questions",
         "Date: 2025/13/45",
+        # Round 12: a table row opening with its date is a service, not the letter's date.
+        "Acme Health\nDATE  SERVICE  CHARGE\n04/02/24  Myocardial perfusion SPECT (78452)  $2,480.00",
+        "Acme Health\nDate of service  Service\n06/04/2024  Acupuncture 97813  $110",
+        "We will review the request after this letter was sent.",
     ],
 )
 def test_letter_date_not_found(text: str) -> None:
@@ -532,6 +546,14 @@ def test_letter_date_not_found(text: str) -> None:
             "Visits 10/14/2024 - 11/22/2024 (15 visits): supported.\nVisits 11/25/2024 - 01/10/2025: not supported.",
             "11/25/2024",
         ),
+        # Round 12: the date of a request told in a sentence.
+        (
+            "On July 8, 2025, your primary care doctor, Dr. Ben Treadway, asked us to approve a referral.",
+            "July 8, 2025",
+        ),
+        ("Thank you for your request of January 14, 2026 for coverage of Spravato.", "January 14, 2026"),
+        ("We're writing about the request Dr. Tamsin Abernathy sent us on 03/12/2025 for a procedure.", "03/12/2025"),
+        ("On the morning of 2025-04-09 your office faxed us a request to cover a cream.", "2025-04-09"),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
@@ -572,6 +594,8 @@ def test_days_a_split_decision_denies_are_the_service_date_whatever_the_ranker_p
         # When the reviewer looked, not the care; "Dates" inside a sentence is no label.
         "Date reviewed: 11/02/2023",
         "Your claim lists two Dates: see the enclosed statement of 02/01/2024.",
+        # Round 12: a date that opens a sentence about something other than the request.
+        "On July 8, 2025, the plan changed its drug list.",
     ],
 )
 def test_service_date_not_found(text: str) -> None:
@@ -632,6 +656,9 @@ def test_service_date_not_found(text: str) -> None:
             "Dear Member,\n\n" + "We reviewed it. " * 30 + "Medicaid or a Medicare Advantage plan may cover it.",
             "medicare_advantage",
         ),
+        # Round 12: Original Medicare's contractors and appeal steps are none of the listed plan types.
+        ("CGS Administrators, LLC - Jurisdiction B DME MAC\nResponse to Written Inquiry", "other"),
+        ("You may ask for a reconsideration by a Qualified Independent Contractor (QIC).", "other"),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -794,6 +821,55 @@ def test_plan_type_not_found(text: str) -> None:
             "claim_number",
             "2224095310177",
         ),
+        # Round 12: IDs told in sentences, each by the nearest kind word before it.
+        (
+            "We processed the three bills under your member number, PHC-0627733-01, as claims 25141-0007712, "
+            "25141-0007713 and 25145-0002290.",
+            "member_id",
+            "PHC-0627733-01",
+        ),
+        (
+            "We processed the three bills under your member number, PHC-0627733-01, as claims 25141-0007712, "
+            "25141-0007713 and 25145-0002290.",
+            "claim_number",
+            "25141-0007712",
+        ),
+        ("When you call, tell us your Medicaid ID, 7700418822. Also tell us the number.", "member_id", "7700418822"),
+        ("Our reference for this review is CR-0126-70244, and we cannot approve it.", "claim_number", "CR-0126-70244"),
+        (
+            "on the Trust's Standard PPO option, with the member identification number CMB 7730412 00.",
+            "member_id",
+            "CMB 7730412 00",
+        ),
+        # Two labels over their values; a decision number written before the claim's control number; "Claim (CCN):".
+        (
+            "Member ID                     Reference #\nW219884036                    1023-88-41907",
+            "member_id",
+            "W219884036",
+        ),
+        ("Date of Birth:          Group Number:\n03/02/1987              3341907", "group_number", "3341907"),
+        (
+            "Redetermination number:  L-B-25-1208847721\nInternal Control Number:  0425079312405",
+            "claim_number",
+            "L-B-25-1208847721",
+        ),
+        ("Claim (CCN):       25231801246000\nReview ID:         TPE-JA-25-114903", "claim_number", "25231801246000"),
+        ("NAME OKAFOR, BEATRIX   MID 1FJ5NP3KD66   ACNT 77102-OL   ICN 0225010387440", "member_id", "1FJ5NP3KD66"),
+        ("Group ............... 00G4417", "group_number", "00G4417"),
+        ("Pt:  Renata Sokolowski    ID#  88241079001    Auth #  PH-TMS-2602-11934", "member_id", "88241079001"),
+        (
+            "ID No.        Plan                    Ref No.\n2119483660    GEHA Standard Option    25139-00871",
+            "claim_number",
+            "25139-00871",
+        ),
+        ("Claim no(s).:  25-144-00387, 25-144-00391", "claim_number", "25-144-00387"),
+        ("Group:            GLTJC-HW\nPlan sponsor:     Great Lakes Fund", "group_number", "GLTJC-HW"),
+        # A vendor's case ID run into the Re line does not outrank the member label below it.
+        (
+            "Re: Determination - Cohere ID CH-8W2KQ7\n\nPatient: Greg Szabo\nMember ID: 9051837726",
+            "member_id",
+            "9051837726",
+        ),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -830,7 +906,7 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("Claim  Status  Paid\nDenied  Yes  No", "claim_number"),
         ("The member ID is missing from the claim.", "member_id"),
         # A label after another cell, or a next line that is prose, gives no next-line value.
-        ("Name  Member ID\nA12345  W123", "member_id"),
+        ("Name  Member ID\nA12345 W123", "member_id"),
         ("Member ID:\n12 visits were approved.", "member_id"),
         ("DOS  PROC  GRP/CARC  RARC\n01/02/24  97110  CO-45  N130", "group_number"),
         ("Policy: Clinical Policy Bulletin 0388", "group_number"),
@@ -845,6 +921,14 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("The appeal number will be sent to you.", "claim_number"),
         ("Your request reviewed on 03/04/2025 was denied.", "claim_number"),
         ("Patient number: see your card", "member_id"),
+        # Round 12: a patient account, a form's OMB number, a prescriber's NPI, a telephone number and a barcode's
+        # member tag are no IDs.
+        ("Patient control no.: MPR-OP-5520193", "claim_number"),
+        ("Form CMS-10124 (Exp. 12/31/2027)   OMB Approval No. 0938-0953", "claim_number"),
+        ("Prescriber NPI on the request (1487720331) is not valid.", "claim_number"),
+        ("If you have questions about this claim, call (800) 555-0144.", "claim_number"),
+        ("||||| | ||| ||||| ||  PT-MBR-0225-00417", "member_id"),
+        ("Your group NPI 1902887631 was on the claim.", "group_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:
@@ -898,6 +982,19 @@ def test_id_not_found(text: str, field: str) -> None:
         ("Acme Kids Plan\n\nDear Parent/Guardian of Tobias Lind,\n\nWe reviewed the request.", "Tobias Lind"),
         ("To: the parent of Ines Carvalho (age 9)\nMember ID: 1", "Ines Carvalho"),
         ("Patient: Self    Provider: Lake Clinic\nSubscriber: Doran Vicks", "Doran Vicks"),
+        # Round 12: a letter to the doctor names the patient in a sentence; a salutation's surname or a greeting's
+        # first name is completed from the full name written elsewhere.
+        (
+            "Dear Dr. Haugen,\n\nYour office faxed us a request for your patient Delbert Voss, who has psoriasis.",
+            "Delbert Voss",
+        ),
+        ("Dear Provider,\n\nWe processed your claim for services to our member Kayla Morrissey.", "Kayla Morrissey"),
+        (
+            "Priscilla Varga-Endicott\n88 Lippitt Ave\nCranston, RI 02910\n\nDear Ms. Varga-Endicott:",
+            "Priscilla Varga-Endicott",
+        ),
+        ("Hello Jordan,\n\nA claim for Jordan Ekwueme was processed on 11/13/2024.", "Jordan Ekwueme"),
+        ("Dear Reverend Ashby,\n\nThe claims for Martin Ashby were denied.", "Martin Ashby"),
     ],
 )
 def test_patient_name_found(text: str, expected: str) -> None:
@@ -1128,6 +1225,11 @@ def test_external_review_not_found(text: str) -> None:
         ),
         # A provider's own paper titled as such is no payer's letterhead; the payer it names is.
         ("NORTH MEMORIAL HEALTH - PATIENT BILLING\n\nWe billed your insurance, Medica, for your visit.", "Medica"),
+        # Round 12: a union local's fund, a fax server's header above the payer's name.
+        (
+            "TRI-RIVER PLUMBERS & PIPEFITTERS LOCAL 412 HEALTH AND WELFARE FUND\nc/o Keystone Fund Administrators",
+            "TRI-RIVER PLUMBERS & PIPEFITTERS LOCAL 412 HEALTH AND WELFARE FUND",
+        ),
     ],
 )
 def test_payer_found(text: str, expected: str) -> None:
@@ -1392,7 +1494,7 @@ def test_service_column_found(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda words: words["heading_words"].append("Notice"), "heading_words.108: Value error, 'Notice' must be"),
+        (lambda words: words["heading_words"].append("Notice"), "heading_words.109: Value error, 'Notice' must be"),
         (lambda words: words["name_particles"].append("de"), "name_particles: Value error, 'de' is listed twice"),
         (lambda words: words["provider_words"].append("two  spaces"), "provider_words.46: Value error, 'two  sp"),
         (lambda words: words["payment_adjustment_carcs"].append(45), "payment_adjustment_carcs.5: Input should be"),
@@ -1410,7 +1512,7 @@ def test_field_vocabulary_is_checked_against_its_schema(tmp_path: Path, edit: An
     from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
     shipped = read_validated(DATA_DIR / "fields.yaml", FieldVocabulary)
-    assert len(shipped.heading_words) == 108 and "dept." in shipped.department_words
+    assert len(shipped.heading_words) == 109 and "dept." in shipped.department_words
     words = read_yaml(DATA_DIR / "fields.yaml")
     edit(words)
     broken = tmp_path / "fields.yaml"

@@ -32,6 +32,8 @@ PIECES = st.sampled_from(
         "Order:", "; Procedure:", "We have denied the following:", "letter dated ", "Admit/discharge:",
         "Parent(s) of:", "Pt:", "TO: ", "Printed ", "LINE  SERVICE  UNITS", "your request for ", "Coverage of ",
         " is not covered", "Medicaid #:", " de ", "admitted to ", " Jr.", "8 visits ", "services listed below",
+        "your member number, ", "PHC-0448127-01", "On ", " asked us", "request of ", "MID ", "ID#", "Claim no(s).:",
+        "We mailed this letter on ", "(C61)", "Dear Reverend ", "LOCAL 412 ", "Date:     Member number:",
     ]
 )  # fmt: skip
 LETTERLIKE = st.lists(st.one_of(PIECES, st.text(max_size=40)), max_size=60).map("".join)

@@ -31,6 +31,13 @@ REMARK_CODE_LINE = re.compile(rf"{RARC_SHAPE}[ \t]+[A-Z][a-z]")
 _REMARK_CONTEXT = re.compile(r"remark|RARC|\bRA\b|remit|\bCARC\b|\b(?:CO|PR|OA|PI)[ \t]?-?[ \t]?\d", re.IGNORECASE)
 _ICD = re.compile(r"\b([A-TV-Z]\d[0-9AB])(\.[0-9A-Z]{1,4})?(?![\w-])")
 _DIAGNOSIS_CONTEXT = re.compile(r"diagnos|\bdx\b|\bICD|\bcondition", re.IGNORECASE)
+# A code in brackets right after the condition it names, in a sentence: "for your prostate cancer (C61)", "multiple
+# sclerosis (G35)", "adenocarcinoma of the prostate (C61)"; not "call your plan (H61)".
+_NAMED_CONDITION = re.compile(
+    r"(?i:cancer|disease|disorder|syndrome|depression|diabetes|fracture|infection|injury|pain|failure|obesity|apnea"
+    r"|migraine|asthma|hypertension|neoplasm|tumou?r|[a-z]+(?:osis|itis|oma|emia|pathy|algia|ia))"
+    r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?[a-z]{3,20})?[ \t]+\([A-TV-Z]\d[0-9AB]\)\Z"
+)
 _HCPCS_SHAPE = r"[A-V]\d{4}"  # HCPCS Level II: a letter and four digits
 _CPT_SHAPE = r"\d{4}[0-9FTU]"  # CPT: five digits, or four and F, T (category III) or U (PLA)
 # Either, as a fragment for the other extractors' patterns (a code beside a description or a service's name).
@@ -50,11 +57,11 @@ _CODE_LIST = re.compile(
     rf"\({_LISTED_CODE}(?:[ \t]*[,/;][ \t]*{_LISTED_CODE})*(?:[ \t]*[,;][^()\n]{{0,60}})?\)"
     rf"|(?<![\w/-]){_MODIFIED_CODE}[ \t]*/[ \t]*{_MODIFIED_CODE}(?:[ \t]*/[ \t]*{_MODIFIED_CODE})*(?![\w/-])"
 )
-_ZIP_BEFORE = re.compile(r"\b[A-Z]{2}[ \t]*$")
+_ZIP_BEFORE = re.compile(r"(?<![/-])\b[A-Z]{2}[ \t]*\Z")
 # An address's, a phone extension's or a policy's number: "Suite 40012", "ext. 40988", "(CAM 20101)", "medical policy
 # 91617", a mailing's presort line "******AUTO**5-DIGIT 44105".
 _NOT_A_CODE_BEFORE = re.compile(
-    r"(?:Box|Suite|Ste\.?|#|Unit|Floor|ext\.?|extension|polic(?:y|ies)|CAM|bulletin|guideline|\d-DIGIT)\s*$",
+    r"(?:Box|Suite|Ste\.?|#|Unit|Floor|ext\.?|extension|polic(?:y|ies)|CAM|bulletin|guideline|\d-DIGIT)[ \t]*\Z",
     re.IGNORECASE,
 )
 # HCPCS level II H codes (behavioral health) run from H0001 to about H2040; an H number from H2100 up is a Medicare
@@ -73,7 +80,42 @@ _CODE_EARLIER_ON_ROW = re.compile(rf"(?<![\w$.,/-]){BILLING_CODE}(?![\w-])")
 _CODE_RANGE = re.compile(r"(?<![\w$.,/-])(\d{5})[ \t]*[-–][ \t]*(\d{5})(?![\w-])")
 _LONGEST_RANGE = 4
 _NDC = re.compile(r"(?<![\w-])(\d{4,5}-\d{3,4}-\d{1,2})(?![\w-])|\bNDC[ \t#:]*(\d{11})\b")
-_MONEY_OR_DATE = re.compile(r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}")
+# A row with money, a date or an applied adjustment reason is a claim line: "92015  45.00  0.00  PR-204".
+_MONEY_OR_DATE = re.compile(
+    r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}|(?<![\w.])\d{1,3}(?:,\d{3})*\.\d\d(?![\w.])|\b(?:CO|PR|OA|PI)-\d"
+)
+_COLUMN_CODE = re.compile(rf"{BILLING_CODE}(?:-[A-Z0-9]{{2}})?")
+_CELL_GAP = re.compile(r"[ \t]{2,}|\t")
+
+
+def _cell_index(line: str, offset: int) -> int | None:
+    """Which gap-separated cell of ``line`` starts at ``offset``, if one does."""
+    starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(line))]
+    return starts.index(offset) if offset in starts else None
+
+
+def _in_code_column(text: str, start: int, row_start: int) -> bool:
+    """Whether the code is a whole cell and the line above or below holds a billing code as the same cell: a table of
+    codes ("77301  IMRT plan, including DVH  1  NOT APPROVED" under "77412  Radiation treatment delivery ...",
+    "TCRAN MAG STIM TX SUBSEQ DELIV  90868  35 sessions" under "... W/MT  90867  1 session"). Cells, not character
+    columns: extraction collapses the gaps."""
+    row_end = text.find("\n", start)
+    row = text[row_start : row_end if row_end != -1 else len(text)]
+    index = _cell_index(row, start - row_start)
+    cells = _CELL_GAP.split(row.strip(" \t"))
+    if index is None or (len(cells) < 3 and max(len(cell.split()) for cell in cells) < 3):
+        return False  # a row with a description, units or a decision, not a list of numbers and names
+    neighbours = []
+    if row_start > 0:
+        neighbours.append(text[text.rfind("\n", 0, row_start - 1) + 1 : row_start - 1])
+    if row_end != -1:
+        below_end = text.find("\n", row_end + 1)
+        neighbours.append(text[row_end + 1 : below_end if below_end != -1 else len(text)])
+    for line in neighbours:
+        cells = _CELL_GAP.split(line.strip(" \t")) if line[:1] not in (" ", "\t") else _CELL_GAP.split(line)
+        if index < len(cells) and _COLUMN_CODE.fullmatch(cells[index]):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +240,10 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
         remark_line = bool(_REMARK_CONTEXT.search(line)) and not _DIAGNOSIS_CONTEXT.search(line)
         if match.group(2):  # a dotted code is a diagnosis on a remittance line too ("82306  E55.9  $58.00  CO-50")
             add("icd10", code, match.start(), match.end(), "icd-dotted")
-        elif _DIAGNOSIS_CONTEXT.search(line) and not remark_line:
+        elif not remark_line and (
+            _DIAGNOSIS_CONTEXT.search(line)
+            or _NAMED_CONDITION.search(text, max(0, match.start() - 60), match.end() + 1)
+        ):
             add("icd10", code, match.start(), match.end(), "icd-diagnosis-context")
     remark_cue = re.search(r"remark|RARC", text, re.IGNORECASE) is not None  # once per letter, not per code
     for match in _RARC.finditer(text):
@@ -246,6 +291,12 @@ def extract_codes(document: Document, exclude: list[tuple[int, int]] | None = No
             )
         ):
             continue  # "E2603  RT  $318.00  DENY  01147, 00162", "EOB 00185: Procedure not a benefit": edit codes
-        if in_list or _CPT_CONTEXT.search(window) or _CPT_CONTEXT.search(line) or _MONEY_OR_DATE.search(line):
+        if (
+            in_list
+            or _CPT_CONTEXT.search(window)
+            or _CPT_CONTEXT.search(line)
+            or _MONEY_OR_DATE.search(line)
+            or _in_code_column(text, match.start(1), row_start)
+        ):
             add("cpt", match.group(1), match.start(1), match.end(1), "cpt-context")
     return tuple(sorted(found.values(), key=lambda mention: mention.span.start))

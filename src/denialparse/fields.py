@@ -26,7 +26,7 @@ from denialparse.resources import DATA_DIR, read_validated, read_yaml
 _SEP = (
     r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\)"
     r"|\((?![^)\n]*\b(?:ID|Number|No)\b)[A-Z][A-Za-z]{1,15}(?:[ \t][A-Za-z]{2,15}){0,2}\)|\))?"
-    r"[ \t]*\.{0,12}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+    r"[ \t]*\.{0,40}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
     r"(?:(?:is|was)[ \t]+)?"
 )
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
@@ -140,13 +140,15 @@ _LABELLED_RULES = (
         r"\b(?:(?:Subscriber|Member|Medicaid|Medicare)[ \t]+)?ID[ \t]+(?:on[ \t]+(?:the[ \t]+)?claim"
         r"|(?:as[ \t]+)?(?:submitted|reported|billed))(?=[ \t]*:)"
         r"|\bMember[ \t]+ID|\bMember[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+ID|\bMember[ \t]+Identification"
-        r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No(?:\.|\b)|#)|\b(?:Medicaid|Medicare)[ \t]+(?:ID|Number)"
+        r"(?:[ \t]+Number)?|\bID[ \t]+(?:Number|No(?:\.|\b))|\bID[ \t]*#|\b(?:Medicaid|Medicare)[ \t]+(?:ID|Number)"
         r"|\b(?:Medicaid|Medicare|Recipient|Beneficiary)[ \t]*(?:#|No\.)|\bDoD[ \t]+Benefits[ \t]+(?:#|No(?:\.|\b))"
         r"|\bEnrollee[ \t]+ID|\bPatient[ \t]+ID|\b(?:Medical[ \t]+Assistance|Client)[ \t]+ID"
         r"|\bIdentification[ \t]+(?:Number|No(?:\.|\b)|#)|\bMbr[ \t]+ID"
         r"|\bMember[ \t]+ID[ \t]+#"
         r"|\bEnrollee[ \t]+(?:Number|No(?:\.|\b)|#)|\bSubscriber[ \t]+(?:Number|No(?:\.|\b)|#)|\bRecipient[ \t]+ID"
         r"|\bBeneficiary[ \t]+ID|\bMBI\b|\bCIN\b|\bRIN\b"
+        # A Medicare remittance's "MID 1FJ5NP3KD66" (the beneficiary's number; not a word "mid").
+        r"|\b(?-i:MID)(?=[ \t]+[A-Z0-9]{8,}\b)"
         r"|\bCertificate[ \t]+(?:Number|No(?:\.|\b)|#)|\bCertificate(?=[ \t]*:)"
         # Medicaid recipient numbers: Alabama's and Indiana's "RID", Texas's nine-digit "PCN" (a pharmacy's processor
         # control number is short).
@@ -154,19 +156,11 @@ _LABELLED_RULES = (
         r"|\bAlternate[ \t]+ID|\bSponsor[ \t]+DBN|\bDoD[ \t]+Benefits[ \t]+Number|\bDBN\b|\bSSN\b"
         # Remittance and Blue plan abbreviations: "MBR: XDP441900377", "Contract #: XYK441095228", a "CLIENT ID" or
         # "RECIP ID" column, "ID Card #".
-        r"|\bMBR(?:[ \t]*#|[ \t]+ID)?(?=[ \t]*[:#]?[ \t]*[A-Z]{0,4}-?\d)|\bContract(?:[ \t]*#)?(?=[ \t]*:)"
+        r"|\b(?<!-)MBR(?:[ \t]*#|[ \t]+ID)?(?=[ \t]*[:#]?[ \t]*[A-Z]{0,4}-?\d)|\bContract(?:[ \t]*#)?(?=[ \t]*:)"
         r"|\b(?:Client|Recip)[ \t]+ID|\bID[ \t]+Card[ \t]*(?:#|Number|No(?:\.|\b))"
         # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
-        # "MEMBER: XKC5500128847" when an ID, not a name, follows; "Andrea Castellanos     ID 97611023401".
+        # "MEMBER: XKC5500128847" when an ID, not a name, follows.
         r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No(?:\.|\b))|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
-        r"|\b(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
-        # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
-        # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
-        # "member Gerald Yoder (ID CBC330981174)", "Payer: CareFirst BlueCross BlueShield (PPO) - ID HMW30081174".
-        r"|\b(?<=\()ID(?=[ \t]+[A-Z]{0,4}-?\d[A-Z0-9-]{5})"  # not an agent's "(ID 40771)"
-        r"|\b(?:(?<=[A-Za-z] )|(?<=[-–] ))(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )"
-        r"(?<!Plan )(?<!Contract )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
-        r"|\b(?<=, )ID(?=[ \t]+[A-Z]{0,4}[ -]?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))"
         # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
         r"|\b(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
         r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )ID(?=[ \t]*:)"
@@ -174,6 +168,22 @@ _LABELLED_RULES = (
         r"|\bPrime[ \t]*(?:#|ID|Number)",
         _MEMBER_ID_VALUE,
         0.95,
+    ),
+    _LabelledRule(
+        "member_id",
+        # An "ID" run into a line without a colon, read only when no member label above is found: a "Cohere ID
+        # CH-8W2KQ7" on a fax's Re line is the vendor's case, and the "Member ID:" below it the member's.
+        # "Andrea Castellanos     ID 97611023401".
+        r"\b(?<=[ \t]{2})ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        # "Cigna ID U60177315 01": a payer's ID label without a colon, when an ID with digits follows.
+        # Not "Payer ID 62308", nor Idaho in "Meridian, ID 83642".
+        # "member Gerald Yoder (ID CBC330981174)", "Payer: CareFirst BlueCross BlueShield (PPO) - ID HMW30081174".
+        r"|\b(?<=\()ID(?=[ \t]+[A-Z]{0,4}-?\d[A-Z0-9-]{5})"  # not an agent's "(ID 40771)"
+        r"|\b(?:(?<=[A-Za-z] )|(?<=[-–] ))(?<!Payer )(?<!Provider )(?<!Tax )(?<!NPI )(?<!Payee )(?<!Order )"
+        r"(?<!Plan )(?<!Contract )ID(?=[ \t]+[A-Z]{0,4}-?\d)"
+        r"|\b(?<=, )ID(?=[ \t]+[A-Z]{0,4}[ -]?\d)(?![ \t]+\d{5}(?:-\d{4})?(?![\w-]))",
+        _MEMBER_ID_VALUE,
+        0.9,
     ),
     _LabelledRule(
         "member_id",
@@ -204,10 +214,11 @@ _LABELLED_RULES = (
     ),
     _LabelledRule(
         "claim_number",
-        # Not "Subscriber ID on claim:", whose value is the member's.
-        r"\bClaim[ \t]+(?:Ref(?:erence)?\.?[ \t]+(?:Number|No(?:\.|\b)|#)|Numbers?|No(?:\.|\b)|#s?|ID|Reference)"
-        r"|\b(?<!on )Claim(?:\(s\))?(?=[ \t]*:)"
-        r"|\bReference[ \t]+(?:Number|No(?:\.|\b)|#)"
+        # Not "Subscriber ID on claim:", whose value is the member's. "Claim (CCN):" carries its abbreviation.
+        r"\bClaim[ \t]+(?:Ref(?:erence)?\.?[ \t]+(?:Number|No(?:\.|\b)|#)|Numbers?|No\(s\)\.?|No(?:\.|\b)|#s?|ID"
+        r"|Reference)"
+        r"|\b(?<!on )Claim(?:\(s\))?(?=[ \t]*(?:\([A-Z]{2,5}\)[ \t]*)?:)"
+        r"|\bReference[ \t]+(?:Number|No(?:\.|\b)|#)|\bRef\.?[ \t]+No(?:\.|\b)"
         r"|\bOrder[ \t]*(?:#|Number|No(?:\.|\b)|ID)|\bAuth(?:orization)?[ \t]+request(?=[ \t]*[:#])"
         r"|\bRef(?:erence)?[ \t]*#|\bAuthorization[ \t]+(?:Number|No(?:\.|\b)|#|Request[ \t]+#)|\bAuth[ \t]*#"
         r"|\bCase[ \t]+(?:Number|No(?:\.|\b)|#|ID)|\bRequest[ \t]+(?:Number|No(?:\.|\b)|#|ID)"
@@ -219,8 +230,9 @@ _LABELLED_RULES = (
         r"|\bPrior[ \t]+Authorization[ \t]+(?:#|Number|No(?:\.|\b)|ID)|\bCase(?=[ \t]*:)|\bTracking[ \t]+ID|\bICN\b"
         r"|\bCoverage[ \t]+Determination[ \t]+(?:#|Number|No(?:\.|\b)|ID)|\bUM[ \t]+(?:#|Number|No(?:\.|\b)|ID)"
         r"|\bCD[ \t]+(?:#|Number|No(?:\.|\b))|\bAuth(?:orization)?[ \t]+Ref(?:erence)?\b"
-        # "Claim Control Nos.: 25-160-0091202 through ...", a transport's "Trip #:", an audit's "Audit #:", "Ref. W-1".
-        r"|\b(?:Referral|Control)[ \t]*(?:#|Numbers?|Nos?\.)|\b(?:Trip|Audit)[ \t]*(?:#|Number|No\.|ID)"
+        # "Claim Control Nos.: 25-160-0091202 through ...", a transport's "Trip #:", an audit's "Audit #:", "Ref. W-1";
+        # not a hospital's own "Patient control no.".
+        r"|\b(?<!Patient )(?:Referral|Control)[ \t]*(?:#|Numbers?|Nos?\.)|\b(?:Trip|Audit)[ \t]*(?:#|Number|No\.|ID)"
         r"|\bRef\.(?=[ \t]*[A-Z]{0,5}-?\d)"
         # "Clm 25072E03315", "CLM# 24118-00376", "Order: SLP-MI-250129-4410" (not "Order: 72148 MRI lumbar spine").
         r"|\bClm[ \t]*#s?|\bOrder(?=[ \t]*:[ \t]*[A-Z0-9]*[A-Z-][A-Z0-9-]*\d)"
@@ -241,18 +253,26 @@ _LABELLED_RULES = (
     ),
     _LabelledRule(
         "claim_number",
-        # Weaker, read only when no label above is found: any kind of decision record with a number, as writers
-        # never seen name them ("Referral ID:", "TAR/RAF Number:", "PRIOR APPROVAL NUMBER:", "Appeal
-        # (redetermination) #:", "Our reference numbers:", "Confirmation #:").
-        r"\b(?:(?:Prior[ \t]+)?Approval|Referral|Appeal|Redetermination|Reconsideration|Confirmation|TAR|RAF"
+        # Any kind of decision record with a number, as writers never seen name them ("Referral ID:", "TAR/RAF
+        # Number:", "PRIOR APPROVAL NUMBER:", "Appeal (redetermination) #:", "Our reference numbers:", "Confirmation
+        # #:"): the first of these and the labels above is the letter's number for this decision. Not a form's "OMB
+        # Approval No.".
+        r"\b(?<!OMB )(?:(?:Prior[ \t]+)?Approval|Referral|Appeal|Redetermination|Reconsideration|Confirmation|TAR|RAF"
         r"|References?|Requests?|Reviews?|Decision|Determination|Episode|Event|Ticket|Transaction|Submission"
-        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?|Call)"
+        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?)"
         r"(?:/(?:TAR|RAF|Referral|Authorization|Auth|Consult))?(?:[ \t]*\([A-Za-z]{2,20}\))?"
         r"[ \t]*(?:Numbers?|Nos?\.|No\b|#|ID)"
         # "Requests reviewed: QL-26-077140 and PA-26-077141".
         r"|\bRequests?[ \t]+reviewed(?=[ \t]*:)",
         _ID_VALUE,
         0.75,
+    ),
+    _LabelledRule(
+        "claim_number",
+        # Weakest: a call summary's "Call ID: 8841-2207-19" numbers the call, and the claims it is about come later.
+        r"\bCall[ \t]*(?:Numbers?|Nos?\.|No\b|#|ID)",
+        _ID_VALUE,
+        0.7,
     ),
     _LabelledRule(
         "letter_date",
@@ -516,9 +536,10 @@ _REPEATED_LABEL = re.compile(r"(?:ICN|DCN|TCN|CCN)[ \t]+(?=\d)")
 _OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA|DOS|DOB)\b", re.IGNORECASE)
 
 
-# A group code of capitals only, as pharmacy cards print it ("Group: MASSMTRX", "RXDPENG"); not a short plan word.
+# A group code of capitals only, as pharmacy cards print it ("Group: MASSMTRX", "RXDPENG", "GLTJC-HW"); not a short
+# plan word.
 # It must be its whole cell: "Group: MASSMTRX" or "(Group RXDPENG)", not "Account: MAPLEWOOD SCHOOL DISTRICT".
-_LETTERS_GROUP = re.compile(r"(?-i:[A-Z]{6,12})")
+_LETTERS_GROUP = re.compile(r"(?-i:[A-Z]{6,12}|(?=[A-Z-]{6,14}$)[A-Z]{2,10}-[A-Z]{2,10})")
 _CELL_END = re.compile(r"[ \t]{2,}|[ \t]*(?:\n|$)|\)")
 
 
@@ -541,6 +562,8 @@ def _valid_value(field: str, value: str) -> bool:
 
 
 _HEADING_CELL_START = re.compile(r"(?:[A-Za-z]{2,12} ){1,2}")
+_LABEL_COLON = re.compile(r"^[ \t]*(?:\([A-Za-z]{2,8}\)[ \t]*)?[:#]+")
+_TWO_LABELS = re.compile(r"[A-Za-z][A-Za-z /#().-]{0,45}[:#]?[ \t]{2,}[A-Za-z][A-Za-z /#().-]{0,45}[:#]?")
 
 
 def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tuple[str, int, str]]:
@@ -554,12 +577,16 @@ def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tup
     if line_end == -1 or line_end - line_start > 300:
         return  # no next row, or too long for a heading row (and a bound on the work per label)
     before, after = text[line_start:start], text[end:line_end]
-    # The label may end a heading cell of a few words ("Original ICN  Adjustment ICN  DOS").
+    # The label may end a heading cell of a few words ("Original ICN  Adjustment ICN  DOS") and its colon ("Member
+    # ID:  Case #:").
     cell_words = before[before.rfind("  ") + 2 :] if "  " in before else before
+    after = _LABEL_COLON.sub("", after, count=1)
     if (cell_words and not _HEADING_CELL_START.fullmatch(cell_words)) or (after and not after.startswith("  ")):
         return  # the label is not a whole cell
-    headings = len(_CELL_GAP.split(text[line_start:line_end]))
-    if headings < 3:
+    heading_row = text[line_start:line_end].strip()
+    headings = len(_CELL_GAP.split(heading_row))
+    # Three cells make a heading row; two only when both are labels without digits ("Date:     Member number:").
+    if headings < 2 or (headings == 2 and not _TWO_LABELS.fullmatch(heading_row)):
         return  # not a heading row
     column = len(_CELL_GAP.split(before)) - 1 if before else 0
     left, right = start - line_start, end - line_start
@@ -691,6 +718,61 @@ def _labelled_all(document: Document, *, rule: _LabelledRule) -> Iterator[Extrac
             ):
                 yield _found(document, rule.field, value, start, rule.confidence, f"label:{rule.field}")
                 break
+
+
+# IDs told in sentences ("the member number on your card, TCS0087315, is the one this claim came in under; the claim
+# itself is number 25-113-60042"): each number belongs to the nearest kind word before it in its sentence.
+_PROSE_ID_KINDS = re.compile(
+    r"\b(?:(?P<member_id>member(?:\s+identification)?\s+(?:ID|number|#)|(?:Medicaid|Medicare|student|subscriber"
+    r"|recipient|client)\s+(?:ID|number)(?:\s+number)?|ID\s+number|identification\s+number|insurance\s+card)"
+    r"|(?P<group_number>group(?:\s+(?:number|#|ID))?)"
+    r"|(?P<claim_number>claims?|case(?:\s+(?:number|ID))?|reference|review|request(?:\s+number)?|numbered"
+    r"|authori[sz]ation\s+number|appeal(?:\s+number)?|grievance|file\s+number|tracking\s+number)"
+    # A provider's, pharmacy's or telephone's number: "Prescriber NPI on the request (1487720331)", "BIN 610011".
+    r"|(?P<other>NPI|TIN|EIN|DEA|PTAN|BIN|PCN|Tax\s+ID|Rx\s*#|phone|fax|call|TTY|DOB|ZIP))\b",
+    re.IGNORECASE,
+)
+# A number a person can quote: letters, digits and hyphens with at least four digits, six characters or more; not a
+# date, a telephone or ZIP+4 number, an amount or a code (those have their own shapes).
+# A church plan's "CMB 7730412 00" keeps its prefix and suffix.
+_PROSE_ID = re.compile(
+    r"(?<![\w/.$-])(?:[A-Z]{2,4} \d{6,12}(?: \d{2})?(?![\w/-])"
+    r"|(?=[A-Z0-9-]*\d(?:[A-Z-]*\d){3})[A-Z0-9][A-Z0-9-]{4,28}[A-Z0-9](?![\w/-]|\.\d))"
+)
+_NOT_A_PROSE_ID = re.compile(
+    r"1?-?\d{3}-\d{3}-[A-Z0-9]{4}|\d{3}-\d{4}|\d{5}-\d{4}|[A-Z]?\d{4}[A-Z0-9]?|\d{4,5}-\d{3,4}-\d{1,2}"
+    r"|(?:NPI|TIN|EIN|DEA|BIN|PCN|ICD|CPT|NDC|PO|RX|TTY|FAX|DOB|DOS) .*"
+)
+_OTHER_ID_WORD = re.compile(rf"\b{_OTHER_ID.pattern}", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n")
+_PROSE_ID_REACH = 80
+
+
+def _ids_in_prose(document: Document) -> dict[str, ExtractedField]:
+    """The first number of each kind told in a sentence, for letters that put no ID on a label line."""
+    text = document.text
+    found: dict[str, ExtractedField] = {}
+    for token in islice(_PROSE_ID.finditer(text), MAX_CANDIDATES):
+        value = token.group(0)
+        if _NOT_A_PROSE_ID.fullmatch(value) or is_date(value):
+            continue
+        window_start = max(token.start() - _PROSE_ID_REACH, 0)
+        breaks = list(_SENTENCE_BREAK.finditer(text, window_start, token.start()))
+        if breaks:
+            window_start = breaks[-1].end()
+        kinds = list(_PROSE_ID_KINDS.finditer(text, window_start, token.start()))
+        if not kinds or "  " in text[kinds[-1].end() : token.start()]:
+            continue  # no kind word, or a table's heading (its cells are read by the label rules)
+        if _OTHER_ID_WORD.search(text, max(token.start() - 40, window_start), token.start()):
+            continue  # "Prescriber NPI on the request (1487720331)"
+        kind = kinds[-1].lastgroup or ""
+        if kind in _ID_FIELDS and kind not in found:
+            found[kind] = _found(document, kind, value, token.start(), 0.6, f"prose:{kind}")
+    return found
+
+
+def _id_in_prose(document: Document, *, field: str) -> ExtractedField | None:
+    return _ids_in_prose(document).get(field)
 
 
 _SERVICE_PROSE = re.compile(
@@ -945,11 +1027,36 @@ def _service_in_prose_all(document: Document, limit: int = 3000) -> Iterator[Ext
 # Jan 14, 2026").
 _CLOCK_TIME = r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AP]\.?M\.?)?(?:[ \t]+[A-Z]{2,3}T?\b)?)?"
 _DATE_LINE = re.compile(
-    rf"^(?:([^\n:#]{{0,120}}?[A-Za-z.,|])[ \t]{{2,}})?{_WEEKDAY}({DATE_PATTERN}){_CLOCK_TIME}[ \t]*$",
+    rf"^(?:([^\n:#]{{0,120}}?[A-Za-z.,|])[ \t]{{2,}})?{_WEEKDAY}({DATE_PATTERN}){_CLOCK_TIME}[ \t]*$"
+    # A flattened two-column letterhead: the date opens its line and the other column's words follow a gap
+    # ("October 7, 2025          Member Services (800) 642-4168").
+    rf"|^{_WEEKDAY}({DATE_PATTERN})[ \t]{{2,}}(?=[A-Za-z])(?!(?:Page|DOS|Date|Service|Paid|Admi)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Words before a right-aligned date that make it some other date ("DOB  01/02/1980", "Admitted  03/04/2024").
 _OTHER_DATE_WORDS = re.compile(r"\b(?:DOB|DOS|birth|born|dates?|service|admi[a-z]{0,8}|paid|through|from|to)\b", re.I)
+
+
+# A letter that dates itself in a sentence: "We mailed this letter on July 2, 2025.", "This notice was prepared on Dec.
+# 9, 2025.", "I'm sending this on 19 November 2024", "Written January 13, 2026, by ...", an eMSN's "Delivered to your
+# account: 11/05/2024", "Sent 2025-03-19 by mail".
+_LETTER_SENT = re.compile(
+    r"\b(?:(?:this|the)\s+(?:letter|notice|message|decision|e-?mail|determination)\s+(?:was|is|has\s+been)\s+"
+    r"(?:sent|mailed|prepared|printed|issued|written|dated|delivered|posted|generated|faxed)(?:\s+to\s+you)?"
+    r"|(?:we|I)(?:['’]m|\s+am|\s+are|['’]re)?\s+(?:mailed|sent|sending|mailing|issued|issuing|wrote|writing|faxed)"
+    r"(?:\s+you)?\s+(?:this|the)(?:\s+(?:letter|notice|message|decision))?(?:\s+to\s+you)?(?:\s+today,?)?"
+    r"|(?<![^\n])(?:Written|Sent|Mailed|Issued|Delivered\s+to\s+your\s+(?:account|portal|inbox)))"
+    rf"(?:\s+on)?[ \t]*:?\s+({DATE_PATTERN})",
+    re.IGNORECASE,
+)
+
+
+def _letter_sent(document: Document) -> ExtractedField | None:
+    """The date a letter's own sentence says it was sent, when no label or date line dates it."""
+    for match in _LETTER_SENT.finditer(document.text):
+        if parse_date(match.group(1)):
+            return _found(document, "letter_date", match.group(1), match.start(1), 0.7, "letter-sent-sentence")
+    return None
 
 
 # A letter quoted by a provider's note or a summary: "Denial detail (from Humana letter dated 07/01/2024)".
@@ -991,11 +1098,25 @@ def _signed_note_date(document: Document) -> ExtractedField | None:
     return _found(document, "letter_date", match.group(1), match.start(1), 0.45, "signed-note")
 
 
+def _table_row(text: str, line_start: int) -> bool:
+    """Whether the line at ``line_start`` is a table row: it holds an amount or sits under a heading of dates or
+    services ("DATE  SERVICE  CHARGE" over "04/02/24  Myocardial perfusion SPECT (78452)  $2,480.00")."""
+    line_end = text.find("\n", line_start)
+    heading_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    return bool(
+        _AMOUNT.search(text, line_start, line_end if line_end != -1 else len(text))
+        or _OTHER_DATE_WORDS.search(text, heading_start, line_start)
+    )
+
+
 def _first_date(document: Document) -> ExtractedField | None:
     """An unlabelled letter date: the first date standing alone on a line in the opening lines."""
     for match in _DATE_LINE.finditer(document.text[:1500]):
-        if parse_date(match.group(2)) and not _OTHER_DATE_WORDS.search(match.group(1) or ""):
-            return _found(document, "letter_date", match.group(2), match.start(2), 0.6, "date-line-in-header")
+        group = 2 if match.group(2) else 3
+        if group == 3 and _table_row(document.text, match.start()):
+            continue
+        if parse_date(match.group(group)) and not _OTHER_DATE_WORDS.search(match.group(1) or ""):
+            return _found(document, "letter_date", match.group(group), match.start(group), 0.6, "date-line-in-header")
     return None
 
 
@@ -1071,18 +1192,22 @@ _PROVIDER_PAPER_TITLE = frozenset("note billing statement notes intake inquiry".
 _NOT_THE_PAYERS_PAPER = frozenset("advocate advocacy navigator voicemail transcription transcript chat".split())
 
 
+_UNION_LOCAL = re.compile(r"\b(?i:Local)[ \t]+\d{1,4}\b")
+
+
 def _heading_name(part: str, *, alone: bool) -> bool:
-    """Whether a letterhead line (or part) reads as an organisation's name: two to nine capitalised words, or one
+    """Whether a letterhead line (or part) reads as an organisation's name: two to twelve capitalised words, or one
     such word alone on the first line, that are not all title words and hold no digit, colon or address."""
     words = re.findall(r"[A-Za-z&'.]+", part)
     # "Member Services - Coverage Decision", "INTERNAL NOTE - Behavioral Health Clinic": a title's first part.
     first_part = re.findall(r"[A-Za-z&'.]+", re.split(r"[ \t][-–][ \t]", part, maxsplit=1)[0])
     one_word_name = alone and len(words) == 1 and re.fullmatch(r"[A-Z]{4,}|[A-Z][a-z]+[A-Z][A-Za-z]+", part)
     return (
-        (2 <= len(words) <= 9 or bool(one_word_name))
+        (2 <= len(words) <= 12 or bool(one_word_name))
         # Not a salutation ("Hi Jordan,", "Dear Member") nor a rule of dashes ("-----Original Message-----").
         and part[:1].isalnum()
-        and not re.search(r"\d|:|@|\||\.com\b|^(?:Dear|Hi|Hello|Greetings)\b|,$", part)
+        # A union local's number is part of its fund's name ("PIPEFITTERS LOCAL 412 HEALTH AND WELFARE FUND").
+        and not re.search(r"\d|:|@|\||\.com\b|^(?:Dear|Hi|Hello|Greetings)\b|,$", _UNION_LOCAL.sub("Local", part))
         and not {w.lower().strip(".") for w in first_part} <= _heading_words()
         and all(w[0].isupper() or w.lower() in ("of", "and", "the", "for", "&") for w in words)
         and not {w.lower().strip(".") for w in words} <= _heading_words()
@@ -1287,6 +1412,9 @@ _DEAR_NAMED = re.compile(
     rf"|(?:{_PARENT_OF})?({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
 )
 # A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
+_PATIENT_IN_PROSE = re.compile(
+    r"\b(?:your|our)[ \t]+(?:patient|member|enrollee|beneficiary|participant)(?:[ \t]*,)?[ \t]+(?=[A-Z])"
+)
 _CHILD = re.compile(r"\b[Yy]our[ \t]+(?:son|daughter|child)[ \t]+([A-Z][a-z-]{1,30}(?:[ \t][A-Z][a-z-]{1,30})?)\b")
 # An informal message to the member by first name: "Hi Theo,".
 _GREETING = re.compile(
@@ -1787,6 +1915,19 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
     return name
 
 
+# Titles a salutation may use instead of Mr or Ms ("Dear Reverend Ashby").
+_TITLE_WORD = re.compile(r"Reverend|Rev\.?|Pastor|Father|Sister|Brother|Rabbi|Judge|Professor|Prof\.?|Captain|Sgt\.?")
+
+
+def _full_name(text: str, pattern: str, not_the_member: set[str]) -> re.Match[str] | None:
+    """The first full name matching ``pattern`` (built around a surname or a first name) none of whose words names a
+    payer, an organisation or a practice."""
+    for match in islice(re.finditer(rf"(?<![\w-])(?!{_TITLE_WORD.pattern}[ \t]){pattern}", text), 50):
+        if not {w.casefold().strip(".,") for w in match.group(0).split()} & not_the_member:
+            return match
+    return None
+
+
 def _patient_name(document: Document) -> ExtractedField | None:
     """A name after a patient label (else a member label: the subscriber may be the parent), a name under a table
     heading, a child the letter to a parent names, the email addressee, the addressee block, then the salutation."""
@@ -1808,11 +1949,17 @@ def _patient_name(document: Document) -> ExtractedField | None:
     child = _CHILD.search(text[:1500])
     if child and child.group(1).split()[0].casefold() not in stop_words:
         return _found(document, "patient_name", child.group(1), child.start(1), 0.5, "child")
+    not_the_member = stop_words | _ORGANISATION_WORDS | provider_words()
+    # A letter to the doctor names the patient in a sentence: "for your patient Delbert Voss", "to our member Kayla
+    # Morrissey" (its address block is the practice's).
+    for named in _PATIENT_IN_PROSE.finditer(text[:3000]):
+        value = _name_at(text, named.end(), stop_words)
+        if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
+            return _found(document, "patient_name", value, named.end(), 0.55, "patient-in-prose")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
         if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
             return _found(document, "patient_name", addressee.group(1), addressee.start(1), 0.5, "email-to")
-    not_the_member = stop_words | _ORGANISATION_WORDS | provider_words()
     for to_line in _TO_LINE.finditer(text[:900]):
         value = _name_at(text, to_line.end(), stop_words)
         if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
@@ -1827,6 +1974,12 @@ def _patient_name(document: Document) -> ExtractedField | None:
     for dear in _DEAR_NAMED.finditer(text):
         group = 1 if dear.group(1) else 2
         if not {w.casefold() for w in dear.group(group).split()} & (stop_words | _ORGANISATION_WORDS):
+            # "Dear Ms. Varga-Endicott" or "Dear Reverend Ashby": the full name written elsewhere in the letter.
+            surname = dear.group(group).split()[-1]
+            if group == 1 or _TITLE_WORD.fullmatch(dear.group(group).split()[0]):
+                full = _full_name(text, rf"(?:{_NAME_TOKEN}[ \t]){{1,2}}{re.escape(surname)}\b", not_the_member)
+                if full is not None:
+                    return _found(document, "patient_name", full.group(0), full.start(), 0.5, "salutation-named")
             return _found(document, "patient_name", dear.group(group), dear.start(group), 0.5, "salutation")
     greeting = _GREETING.search(text[:1500])
     if greeting and greeting.group(1).casefold() not in stop_words | _ORGANISATION_WORDS:
@@ -1835,6 +1988,10 @@ def _patient_name(document: Document) -> ExtractedField | None:
             rf"\b{re.escape(greeting.group(1))}(?:[ \t]{_NAME_TOKEN}){{1,2}}(?=[ \t]*$)", text[: greeting.start()], re.M
         )
         if full and not {w.casefold() for w in full.group(0).split()} & (stop_words | _ORGANISATION_WORDS):
+            return _found(document, "patient_name", full.group(0), full.start(), 0.5, "greeting-named")
+        # "Hello Jordan, A claim for Jordan Ekwueme was processed".
+        full = _full_name(text, rf"{re.escape(greeting.group(1))}(?:[ \t]{_NAME_TOKEN}){{1,2}}\b", not_the_member)
+        if full is not None:
             return _found(document, "patient_name", full.group(0), full.start(), 0.5, "greeting-named")
         return _found(document, "patient_name", greeting.group(1), greeting.start(1), 0.4, "greeting")
     return None
@@ -1944,6 +2101,29 @@ def _service_date(document: Document) -> ExtractedField | None:
     return next(_service_date_all(document), None)
 
 
+# The date of a request told in a sentence: "On July 8, 2025, your primary care doctor ... asked us to approve", "On
+# the morning of 2025-04-09 your office faxed us a request", "your request of January 14, 2026", "the request Dr.
+# Tamsin Abernathy sent us on 03/12/2025".
+_IN_SENTENCE = r"(?:[^.\n]|(?<=Dr)\.|(?<=Mr)\.|(?<=Ms)\.|(?<=Mrs)\.)"
+_REQUEST_DATE = re.compile(
+    rf"(?:^|(?<=[.!?\n])[ \t]*|(?<=[.!?][ \t]))On[ \t]+(?:the[ \t]+(?:morning|afternoon|evening)[ \t]+of[ \t]+)?"
+    rf"({DATE_PATTERN}),?(?=[ \t]+(?!(?i:we|I|our)\b){_IN_SENTENCE}{{0,90}}?"
+    r"\b(?:asked|requested|sent|faxed|submitted|called|wrote)\b)"
+    rf"|\brequests?[ \t]+(?:of|dated)[ \t]+({DATE_PATTERN})"
+    rf"|\brequest(?:[ \t]+{_IN_SENTENCE}{{1,60}}?)?[ \t]+(?:sent|faxed|submitted|mailed)(?:[ \t]+(?:to[ \t]+)?us)?"
+    rf"[ \t]+on[ \t]+({DATE_PATTERN})",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _request_dates(document: Document) -> Iterator[ExtractedField]:
+    """Dates a sentence gives for the request (rule "request-date")."""
+    for match in _REQUEST_DATE.finditer(document.text):
+        group = next(index for index in (1, 2, 3) if match.group(index) is not None)
+        if is_date(match.group(group)):
+            yield _found(document, "service_date", match.group(group), match.start(group), 0.5, "request-date")
+
+
 # The service-date rules in order: these patterns, then the remittance row and the date column, then a date "on"
 # in a sentence about the care itself.
 _SERVICE_DATE_PATTERNS = (
@@ -1958,6 +2138,7 @@ _SERVICE_DATE_RULES = (
     "table-row",
     "date-column",
     "care-on",
+    "request-date",
 )
 # "colonoscopy with biopsy (CPT 45380) on 06/14/2024", "your visits on 1/8, 1/15 and 1/22", "a screening colonoscopy
 # you had on 08/06/2024": a date after "on", read when the clause before it names the care (the words or a code).
@@ -1997,6 +2178,7 @@ def _service_date_all(document: Document) -> Iterator[ExtractedField]:
         if found is not None:
             yield found
     yield from _care_dates_on(document)
+    yield from _request_dates(document)
 
 
 def _service_date_value(value: str) -> bool:
@@ -2131,11 +2313,24 @@ def _external_review(document: Document) -> ExtractedField | None:
 Extractor = Callable[[Document], ExtractedField | None]
 
 
+def _first_in_text(document: Document, *, extractors: tuple[Extractor, ...]) -> ExtractedField | None:
+    """The answer of several rules that comes first in the letter: a header's first decision number is the one the
+    letter gives for this decision ("Redetermination number:" above "Internal Control Number:"), whichever rule
+    reads its label."""
+    found = [answer for extractor in extractors if (answer := extractor(document)) is not None]
+    return min(found, key=lambda answer: answer.span.start if answer.span else 0, default=None)
+
+
 def _extractors() -> dict[str, list[Extractor]]:
     by_field: dict[str, list[Extractor]] = {"payer": [_payer]}
     for rule in _LABELLED_RULES:
         by_field.setdefault(rule.field, []).append(functools.partial(_labelled, rule=rule))
-    by_field["letter_date"] += [_first_date, _letter_dated, _signed_note_date]
+    # A claim number: the first of the usual and the other decision labels, a call's own number only without either.
+    usual, other, call = by_field["claim_number"]
+    by_field["claim_number"] = [functools.partial(_first_in_text, extractors=(usual, other)), call]
+    for field in _ID_FIELDS:
+        by_field[field].append(functools.partial(_id_in_prose, field=field))
+    by_field["letter_date"] += [_first_date, _letter_sent, _letter_dated, _signed_note_date]
     # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, a
     # claim note's billed service, prose, a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
