@@ -85,12 +85,13 @@ _MONEY_OR_DATE = re.compile(
     r"\$\s?\d|\d{1,2}/\d{1,2}/\d{2,4}|(?<![\w.])\d{1,3}(?:,\d{3})*\.\d\d(?![\w.])|\b(?:CO|PR|OA|PI)-\d"
 )
 _COLUMN_CODE = re.compile(rf"{BILLING_CODE}(?:-[A-Z0-9]{{2}})?")
-_CELL_GAP = re.compile(r"[ \t]{2,}|\t")
+# The gap between a table's cells as extracted text keeps it (a tab, or two spaces or more).
+CELL_GAP = re.compile(r"[ \t]{2,}|\t")
 
 
 def _cell_index(line: str, offset: int) -> int | None:
     """Which gap-separated cell of ``line`` starts at ``offset``, if one does."""
-    starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(line))]
+    starts = [0, *(gap.end() for gap in CELL_GAP.finditer(line))]
     return starts.index(offset) if offset in starts else None
 
 
@@ -102,7 +103,7 @@ def _in_code_column(text: str, start: int, row_start: int) -> bool:
     row_end = text.find("\n", start)
     row = text[row_start : row_end if row_end != -1 else len(text)]
     index = _cell_index(row, start - row_start)
-    cells = _CELL_GAP.split(row.strip(" \t"))
+    cells = CELL_GAP.split(row.strip(" \t"))
     if index is None or (len(cells) < 3 and max(len(cell.split()) for cell in cells) < 3):
         return False  # a row with a description, units or a decision, not a list of numbers and names
     neighbours = []
@@ -112,7 +113,7 @@ def _in_code_column(text: str, start: int, row_start: int) -> bool:
         below_end = text.find("\n", row_end + 1)
         neighbours.append(text[row_end + 1 : below_end if below_end != -1 else len(text)])
     for line in neighbours:
-        cells = _CELL_GAP.split(line.strip(" \t")) if line[:1] not in (" ", "\t") else _CELL_GAP.split(line)
+        cells = CELL_GAP.split(line)  # an indented line's first cell is empty, as the row's own
         if index < len(cells) and _COLUMN_CODE.fullmatch(cells[index]):
             return True
     return False

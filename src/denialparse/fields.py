@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from denialparse.codes import BILLING_CODE, REMARK_CODE_LINE
+from denialparse.codes import BILLING_CODE, CELL_GAP, REMARK_CODE_LINE
 from denialparse.datatypes import Document, ExtractedField, Span
 from denialparse.resources import DATA_DIR, read_validated, read_yaml
 
@@ -584,11 +584,11 @@ def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tup
     if (cell_words and not _HEADING_CELL_START.fullmatch(cell_words)) or (after and not after.startswith("  ")):
         return  # the label is not a whole cell
     heading_row = text[line_start:line_end].strip()
-    headings = len(_CELL_GAP.split(heading_row))
+    headings = len(CELL_GAP.split(heading_row))
     # Three cells make a heading row; two only when both are labels without digits ("Date:     Member number:").
     if headings < 2 or (headings == 2 and not _TWO_LABELS.fullmatch(heading_row)):
         return  # not a heading row
-    column = len(_CELL_GAP.split(before)) - 1 if before else 0
+    column = len(CELL_GAP.split(before)) - 1 if before else 0
     left, right = start - line_start, end - line_start
     row_start = line_end + 1
     for _ in range(rows):
@@ -596,8 +596,8 @@ def _cells_below(text: str, start: int, end: int, rows: int = 1) -> Iterator[tup
         row = text[row_start : row_end if row_end != -1 else len(text)]
         if not row.strip():
             return
-        starts = [0, *(gap.end() for gap in _CELL_GAP.finditer(row))]
-        cells = _CELL_GAP.split(row)
+        starts = [0, *(gap.end() for gap in CELL_GAP.finditer(row))]
+        cells = CELL_GAP.split(row)
         # A row whose last cell is empty ("... 96.12  96.12" under "... PAID  ADJ CODES") still lines up in its
         # first half.
         if len(cells) == headings or (len(cells) == headings - 1 and column < len(cells) // 2):
@@ -748,10 +748,9 @@ _SENTENCE_BREAK = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n")
 _PROSE_ID_REACH = 80
 
 
-def _ids_in_prose(document: Document) -> dict[str, ExtractedField]:
-    """The first number of each kind told in a sentence, for letters that put no ID on a label line."""
+def _id_in_prose(document: Document, *, field: str) -> ExtractedField | None:
+    """The first number of ``field``'s kind told in a sentence, for letters that put no such ID on a label line."""
     text = document.text
-    found: dict[str, ExtractedField] = {}
     for token in islice(_PROSE_ID.finditer(text), MAX_CANDIDATES):
         value = token.group(0)
         if _NOT_A_PROSE_ID.fullmatch(value) or is_date(value):
@@ -765,14 +764,9 @@ def _ids_in_prose(document: Document) -> dict[str, ExtractedField]:
             continue  # no kind word, or a table's heading (its cells are read by the label rules)
         if _OTHER_ID_WORD.search(text, max(token.start() - 40, window_start), token.start()):
             continue  # "Prescriber NPI on the request (1487720331)"
-        kind = kinds[-1].lastgroup or ""
-        if kind in _ID_FIELDS and kind not in found:
-            found[kind] = _found(document, kind, value, token.start(), 0.6, f"prose:{kind}")
-    return found
-
-
-def _id_in_prose(document: Document, *, field: str) -> ExtractedField | None:
-    return _ids_in_prose(document).get(field)
+        if kinds[-1].lastgroup == field:
+            return _found(document, field, value, token.start(), 0.6, f"prose:{field}")
+    return None
 
 
 _SERVICE_PROSE = re.compile(
@@ -866,7 +860,6 @@ _CODE_DESCRIPTION = re.compile(
     rf"\b(?:CPT|HCPCS)(?:[ \t]+codes?)?[ \t]*:?[ \t]+{BILLING_CODE}(?:-[A-Z0-9]{{2}})?"
     rf"(?:,[ \t]*{BILLING_CODE})*[ \t]+\(?([A-Za-z][^\n;()]{{2,60}}?)\)?(?=[ \t]*(?:;|\n|$)|[ \t]{{2}})",
 )
-_CELL_GAP = re.compile(r"[ \t]{2,}|\t")
 _TABLE_ROWS = 20  # rows read under a heading
 _LEADING_CODE = re.compile(r"^[A-Z]?\d{4}[0-9A-Z]?(?:-[A-Z0-9]{2})?[ \t]+")
 _ROW_CARC = re.compile(r"\b(?:CO|PR|OA|PI|CR)[ \t]?-?[ \t]?(\d{1,3})\b")
@@ -1411,10 +1404,12 @@ _DEAR_NAMED = re.compile(
     # "Dear Parent/Guardian of Jacob Morales,": the child is the patient.
     rf"|(?:{_PARENT_OF})?({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}}))[,:]"
 )
-# A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
+# A letter to the doctor names the patient in a sentence: "for your patient Delbert Voss", "to our member Kayla
+# Morrissey".
 _PATIENT_IN_PROSE = re.compile(
     r"\b(?:your|our)[ \t]+(?:patient|member|enrollee|beneficiary|participant)(?:[ \t]*,)?[ \t]+(?=[A-Z])"
 )
+# A letter to a parent about their child: "the request for your daughter Avery", "your son Karim's stay".
 _CHILD = re.compile(r"\b[Yy]our[ \t]+(?:son|daughter|child)[ \t]+([A-Z][a-z-]{1,30}(?:[ \t][A-Z][a-z-]{1,30})?)\b")
 # An informal message to the member by first name: "Hi Theo,".
 _GREETING = re.compile(
@@ -1950,8 +1945,7 @@ def _patient_name(document: Document) -> ExtractedField | None:
     if child and child.group(1).split()[0].casefold() not in stop_words:
         return _found(document, "patient_name", child.group(1), child.start(1), 0.5, "child")
     not_the_member = stop_words | _ORGANISATION_WORDS | provider_words()
-    # A letter to the doctor names the patient in a sentence: "for your patient Delbert Voss", "to our member Kayla
-    # Morrissey" (its address block is the practice's).
+    # Before the address block, which in a letter to the doctor is the practice's.
     for named in _PATIENT_IN_PROSE.finditer(text[:3000]):
         value = _name_at(text, named.end(), stop_words)
         if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
