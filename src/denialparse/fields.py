@@ -1910,6 +1910,11 @@ def _name_at(text: str, position: int, stop_words: set[str]) -> str | None:
     return name
 
 
+def _folded_words(value: str) -> set[str]:
+    """A name's words as the word lists hold them: case-folded, without a trailing full stop or comma."""
+    return {word.casefold().strip(".,") for word in value.split()}
+
+
 # Titles a salutation may use instead of Mr or Ms ("Dear Reverend Ashby").
 _TITLE_WORD = re.compile(r"Reverend|Rev\.?|Pastor|Father|Sister|Brother|Rabbi|Judge|Professor|Prof\.?|Captain|Sgt\.?")
 
@@ -1918,7 +1923,7 @@ def _full_name(text: str, pattern: str, not_the_member: set[str]) -> re.Match[st
     """The first full name matching ``pattern`` (built around a surname or a first name) none of whose words names a
     payer, an organisation or a practice."""
     for match in islice(re.finditer(rf"(?<![\w-])(?!{_TITLE_WORD.pattern}[ \t]){pattern}", text), 50):
-        if not {w.casefold().strip(".,") for w in match.group(0).split()} & not_the_member:
+        if not _folded_words(match.group(0)) & not_the_member:
             return match
     return None
 
@@ -1948,7 +1953,7 @@ def _patient_name(document: Document) -> ExtractedField | None:
     # Before the address block, which in a letter to the doctor is the practice's.
     for named in _PATIENT_IN_PROSE.finditer(text[:3000]):
         value = _name_at(text, named.end(), stop_words)
-        if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
+        if value and not _folded_words(value) & not_the_member:
             return _found(document, "patient_name", value, named.end(), 0.55, "patient-in-prose")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
@@ -1956,7 +1961,7 @@ def _patient_name(document: Document) -> ExtractedField | None:
             return _found(document, "patient_name", addressee.group(1), addressee.start(1), 0.5, "email-to")
     for to_line in _TO_LINE.finditer(text[:900]):
         value = _name_at(text, to_line.end(), stop_words)
-        if value and not {w.casefold().strip(".,") for w in value.split()} & not_the_member:
+        if value and not _folded_words(value) & not_the_member:
             start = to_line.end()
             return _found(document, "patient_name", value, start, 0.5, "to-line")
     letterhead_end = text.find("\n\n")
@@ -1977,13 +1982,8 @@ def _patient_name(document: Document) -> ExtractedField | None:
             return _found(document, "patient_name", dear.group(group), dear.start(group), 0.5, "salutation")
     greeting = _GREETING.search(text[:1500])
     if greeting and greeting.group(1).casefold() not in stop_words | _ORGANISATION_WORDS:
-        # "Shanice Okafor-Lindqvist\nOscar member ID: ...\n\nHi Shanice,": the full name written above the greeting.
-        full = re.search(
-            rf"\b{re.escape(greeting.group(1))}(?:[ \t]{_NAME_TOKEN}){{1,2}}(?=[ \t]*$)", text[: greeting.start()], re.M
-        )
-        if full and not {w.casefold() for w in full.group(0).split()} & (stop_words | _ORGANISATION_WORDS):
-            return _found(document, "patient_name", full.group(0), full.start(), 0.5, "greeting-named")
-        # "Hello Jordan, A claim for Jordan Ekwueme was processed".
+        # The full name written elsewhere: "Shanice Okafor-Lindqvist\nOscar member ID: ...\n\nHi Shanice,", "Hello
+        # Jordan, A claim for Jordan Ekwueme was processed".
         full = _full_name(text, rf"{re.escape(greeting.group(1))}(?:[ \t]{_NAME_TOKEN}){{1,2}}\b", not_the_member)
         if full is not None:
             return _found(document, "patient_name", full.group(0), full.start(), 0.5, "greeting-named")
@@ -2042,7 +2042,7 @@ def _provider(document: Document) -> ExtractedField | None:
         # The practice, or the practice and then its city ("..., Serenity Ketamine Wellness, Tampa").
         for tail in re.split(r",[ \t]+|[ \t]+[-–][ \t]+", line.group(1))[:0:-1][:2]:
             tail = tail.strip().rstrip(".")
-            words = {w.casefold().strip(".,") for w in tail.split()}
+            words = _folded_words(tail)
             if (
                 re.fullmatch(_PROVIDER_NAME, tail)
                 and words & _FACILITY_WORDS
@@ -2053,7 +2053,7 @@ def _provider(document: Document) -> ExtractedField | None:
                 return _found(document, "provider", tail, start, 0.45, "service-line")
     for facility in _FACILITY_PROSE.finditer(text[:3000]):
         value = _facility_name(facility.group(1))
-        words = {w.casefold().strip(".,") for w in value.split()}
+        words = _folded_words(value)
         if words & _FACILITY_WORDS and not words & not_a_provider:
             return _found(document, "provider", value, facility.start(1), 0.45, "facility-named")
     for doctor in _DOCTOR.finditer(text):
