@@ -409,6 +409,9 @@ def test_service_found(text: str, expected: str) -> None:
         "Line 1   75574   1   $412.00",
         "CPT 70553 x 8\n",
         "RX# 2410092\n",
+        # Round 13: a subject line that names the letter, not the care.
+        "Subject: Decision Letter - Grievance 2025-GA-0093381\n",
+        "RE: Provider appeal - outcome: DENIAL UPHELD (lines 1-3)\n",
     ],
 )
 def test_service_not_found(text: str) -> None:
@@ -462,6 +465,21 @@ def test_service_not_found(text: str) -> None:
         ("MOLINA HEALTHCARE  Terrence Holloway\nOctober 7, 2025  Member Services (800) 642-4168", "October 7, 2025"),
         # A date heading over its value in a two-label row.
         ("Humana\nDate:                Member number:\nMarch 18, 2025      H68231457", "March 18, 2025"),
+        # Round 13: more label words; a forwarded chain is dated by its innermost message, a printout by its message.
+        ("UnitedHealthcare\nP.O. Box 30432\n\nNotification date: 06/12/2024\n\nCARLOS DEVEREAUX", "06/12/2024"),
+        ("PROVIDER EXPLANATION OF PAYMENT\n\nEOP date: Oct. 14, 2025          Check/EFT no.: none", "Oct. 14, 2025"),
+        ("Your Explanation of Benefits\nPrinted: 04/09/2025          Statement period: 03/01 - 03/31", "04/09/2025"),
+        (
+            "---------- Forwarded message ---------\nFrom: Renata Voss <rv@clinic.example>\nDate: Tue, Oct 14, 2025 at "
+            "10:06 AM\nSubject: Fwd: decision\n\nSee below.\n\n-----Original Message-----\nFrom: Appeals "
+            "<ga@plan.example>\nSent: Friday, October 10, 2025 3:12 PM\nTo: Provider Correspondence\n\nWe upheld it.",
+            "October 10, 2025",
+        ),
+        (
+            "Member portal > Message center\nPrinted 10/01/2025 07:52 PM\n\nFrom:      Member Relations\nTo:        "
+            "B. Solano\nDate sent: 09/29/2025 3:05 PM\nSubject:   Response to your grievance",
+            "09/29/2025",
+        ),
     ],
 )
 def test_letter_date_found(text: str, expected: str) -> None:
@@ -554,6 +572,32 @@ def test_letter_date_not_found(text: str) -> None:
         ("Thank you for your request of January 14, 2026 for coverage of Spravato.", "January 14, 2026"),
         ("We're writing about the request Dr. Tamsin Abernathy sent us on 03/12/2025 for a procedure.", "03/12/2025"),
         ("On the morning of 2025-04-09 your office faxed us a request to cover a cream.", "2025-04-09"),
+        # Round 13: when a request came in, as a header labels it; a label's bracketed note; more prose cues.
+        (
+            "Request #:           25-UM-2291034\nReceived on:         April 24, 2025\nProvider: Dr. Ruiz",
+            "April 24, 2025",
+        ),
+        ("Reference #:   DME-26-0412-1190\nReceived:      04/12/2026\nSupplier:      Lakes Mobility", "04/12/2026"),
+        (
+            "  Diagnosis ........... F90.2\n  Received ............ 01/28/2026\n  Decision ............ Denied",
+            "01/28/2026",
+        ),
+        ("PA CASE #    24-118507362\nRECEIVED     07/03/2024     DECIDED 07/05/2024", "07/03/2024"),
+        ("Date of service (specimen collected): 07/22/2024\nOrdering provider: K. Moreau, MD", "07/22/2024"),
+        (
+            "Horizon ID 3HZN44817205, Group 0049118\n  eviCore case R190023874, received 01/05/2026, decided 01/08",
+            "01/05/2026",
+        ),
+        (
+            "We did not pay for the power wheelchair (HCPCS K0823) delivered to you on September 16, 2025.",
+            "September 16, 2025",
+        ),
+        ("The claim is for Mohs surgery (CPT 17311) performed by Dr. Miles Haverford on 9/9/2025.", "9/9/2025"),
+        (
+            "We are writing about the request we received on December 29, 2025, from Dr. Orr for surgery.",
+            "December 29, 2025",
+        ),
+        ("Spravato was requested for induction treatment beginning on or after February 3, 2025.", "February 3, 2025"),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
@@ -596,6 +640,9 @@ def test_days_a_split_decision_denies_are_the_service_date_whatever_the_ranker_p
         "Your claim lists two Dates: see the enclosed statement of 02/01/2024.",
         # Round 12: a date that opens a sentence about something other than the request.
         "On July 8, 2025, the plan changed its drug list.",
+        # Round 13: an e-mail header's arrival stamp and an appeal's own receipt are not the request.
+        "From:        Appeals Team\nTo:          D. Marchetti\nReceived:    05/30/2025 4:47 PM\nSubject: Decision",
+        "Reconsideration request received:  July 15, 2025",
     ],
 )
 def test_service_date_not_found(text: str) -> None:
@@ -870,6 +917,59 @@ def test_plan_type_not_found(text: str) -> None:
             "member_id",
             "9051837726",
         ),
+        # Round 13: the plan's own member number over a government program's number for the same person, whichever
+        # comes first; a message's or a notice's ID is no member's; pipe tables; more decision labels.
+        ("Member: Ann Lee     Medicaid CIN: QX55120R\nPlan Member ID: 0081123344", "member_id", "0081123344"),
+        (
+            "ProviderOne Client ID ....... 301228874WA\nMolina Member ID ............ 100722019",
+            "member_id",
+            "100722019",
+        ),
+        (
+            "Recipient Identification Number (RIN): 660128843\nMeridian Member ID: MHIL-5523001",
+            "member_id",
+            "MHIL-5523001",
+        ),
+        ("Medicaid ID:          7731180224\nSunshine Health ID:   U0112874431", "member_id", "U0112874431"),
+        ("Medicare number (MBI): 4TR2-KL7-QP19\nMember ID: H55120873-01", "member_id", "H55120873-01"),
+        ("Client ID (Prime #): QT118804   Trillium member #: 0051128834", "member_id", "0051128834"),
+        ("Medicaid ID: 900315726044\nPrior authorization number: 25048-117302", "member_id", "900315726044"),
+        ("Message ID:  MSG-55012873\nSubject: Your appeal\n\nMember ID: W771203345", "member_id", "W771203345"),
+        ("  | Member ID            | 20583318          |", "member_id", "20583318"),
+        ("  | Request ID           | PA-OK-2025-0611-07731   |", "claim_number", "PA-OK-2025-0611-07731"),
+        (
+            "Notice ID: SPBM-NOD-0311-22871\nPrior authorization number: 25070-22871",
+            "claim_number",
+            "SPBM-NOD-0311-22871",
+        ),
+        ("Treatment plan ID:  DNTX-TP-2506-11873\nDate received: 2025-06-02", "claim_number", "DNTX-TP-2506-11873"),
+        ("Appeal File #: AP-2025-044120\nOriginal Determination #: PA-2025-221873", "claim_number", "AP-2025-044120"),
+        (
+            "Second-level appeal:    GRV-A2-25-0511-2210\nFirst-level appeal:  GRV-A1-25-0301-1187",
+            "claim_number",
+            "GRV-A2-25-0511-2210",
+        ),
+        ("Outside referral request:      RR-SE-25-220071", "claim_number", "RR-SE-25-220071"),
+        ("Re: Appeal 25-OH-APL-0044128 / Claim 2507101842277 / DOS 6/2/25", "claim_number", "25-OH-APL-0044128"),
+        ("Your ID:         U5520418826\nAccount #:       4410872  (Tri-River Tooling)", "group_number", "4410872"),
+        ("Member ID No.:   W3K552011873\nGroup/Plan:      51120-0000  Select PPO", "group_number", "51120-0000"),
+        (
+            "Dispute ID: SH-CD-25-0710442\nMedicaid ID: 9481000733\nSunshine Health member ID: U99120412",
+            "member_id",
+            "U99120412",
+        ),
+        (
+            "Member/Patient:     Daniela Reyes (dependent)\nKP medical record:  000114982211",
+            "member_id",
+            "000114982211",
+        ),
+        (
+            "MassHealth ID .......... 100581290301\nMember ................. Adrian Quinones",
+            "member_id",
+            "100581290301",
+        ),
+        ("Please include your Employee ID (CPH-118230) and the claim number.", "member_id", "CPH-118230"),
+        ("Plan / group:     Brookhaven Logistics, Inc. / Group 7724-001 (EPO)", "group_number", "7724-001"),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -929,6 +1029,9 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         ("If you have questions about this claim, call (800) 555-0144.", "claim_number"),
         ("||||| | ||| ||||| ||  PT-MBR-0225-00417", "member_id"),
         ("Your group NPI 1902887631 was on the claim.", "group_number"),
+        # Round 13: a hospital's patient account with letters is the bill's number, not the employer's group.
+        ("Facility: Valley Community Hospital\nAccount #: VCH-2407-55310", "group_number"),
+        ("Notice ID: SPBM-NOD-0311-22871", "member_id"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:
@@ -995,6 +1098,13 @@ def test_id_not_found(text: str, field: str) -> None:
         ),
         ("Hello Jordan,\n\nA claim for Jordan Ekwueme was processed on 11/13/2024.", "Jordan Ekwueme"),
         ("Dear Reverend Ashby,\n\nThe claims for Martin Ashby were denied.", "Martin Ashby"),
+        # Round 13: a fax cover's addressee is the practice; the member's address block below names the patient.
+        (
+            "FAX\nTo:        Northland Family Medicine - Helga Brynjolfsdottir, MD\n\nMedica\n401 Carlson "
+            "Parkway\nMinnetonka, MN 55305\n\nFebruary 14, 2025\n\nKirsten Haugland-Ibe\n2207 E 5th St\nDuluth, "
+            "MN 55812\n\nDear Ms. Haugland-Ibe:",
+            "Kirsten Haugland-Ibe",
+        ),
     ],
 )
 def test_patient_name_found(text: str, expected: str) -> None:
@@ -1230,6 +1340,18 @@ def test_external_review_not_found(text: str) -> None:
             "TRI-RIVER PLUMBERS & PIPEFITTERS LOCAL 412 HEALTH AND WELFARE FUND\nc/o Keystone Fund Administrators",
             "TRI-RIVER PLUMBERS & PIPEFITTERS LOCAL 412 HEALTH AND WELFARE FUND",
         ),
+        # Round 13: a fax machine's name for the sender yields to the letterhead; a UM vendor that writes is the payer.
+        (
+            "Mar/18/2025 02:41PM  FROM: UHC APPEALS-GRIEVANCES 801-555-0143  TO: 16175550198  P.001/003\n\n"
+            "UnitedHealthcare\nAppeals and Grievances Unit",
+            "UnitedHealthcare",
+        ),
+        (
+            "From: EVOLENT UM   Fax: 8005550107   To: 6165550143   02/25/2026 08:14   Page 1 of 1\n"
+            "Priority Health  (utilization management by Evolent)",
+            "Priority Health",
+        ),
+        ("Evolent\nSpecialty Utilization Management for Florida Blue\nP.O. Box 8470", "Evolent"),
     ],
 )
 def test_payer_found(text: str, expected: str) -> None:

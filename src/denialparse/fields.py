@@ -27,6 +27,8 @@ _SEP = (
     r"[ \t]*(?:\([A-Z]{2,5}\)|\([a-z]{2,12}\)"
     r"|\((?![^)\n]*\b(?:ID|Number|No)\b)[A-Z][A-Za-z]{1,15}(?:[ \t][A-Za-z]{2,15}){0,2}\)|\))?"
     r"[ \t]*\.{0,40}[ \t]*(?:[:#.*\-]|No\.?|Number|ID)?[ \t]*[:#]?[ \t]*"
+    # A pipe table's cell border between the label and its value ("| Member ID     | 10583327   |").
+    r"(?:\|[ \t]*)?"
     r"(?:(?:is|was)[ \t]+)?"
 )
 # An ID: letters, digits and - / . inside; one space-separated group that starts with a digit may follow
@@ -161,9 +163,13 @@ _LABELLED_RULES = (
         # A plan's medical record number ("MRN: 00084412093", Kaiser's "Medical Record #:"), not a clinic's "(MRN 77)";
         # "MEMBER: XKC5500128847" when an ID, not a name, follows.
         r"|\bMRN(?=[ \t]*:)|\bMedical[ \t]+Record[ \t]+(?:#|Number|No(?:\.|\b))|\bMember(?=[ \t]*:[ \t]*[A-Z]{0,5}-?\d)"
-        # "<Payer> ID:" or a bare "ID:", but not the IDs of claims, cases, providers or taxes.
+        # "<Payer> ID:" or a bare "ID:" (or its dot leaders: "MassHealth ID ....... 100581290374"), but not the IDs of
+        # claims, cases, disputes, messages, providers or taxes.
         r"|\b(?<!Claim )(?<!Case )(?<!Provider )(?<!Tax )(?<!Request )(?<!Group )(?<!Reference )(?<!Payer )"
-        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )ID(?=[ \t]*:)"
+        r"(?<!Employer )(?<!NPI )(?<!Auth )(?<!Plan )(?<!Contract )(?<!Order )(?<!Call )(?<!Message )(?<!Notice )"
+        r"(?<!Transaction )(?<!Dispute )(?<!Appeal )(?<!Grievance )(?<!Review )(?<!Referral )(?<!Ticket )"
+        r"(?<!Inquiry )(?<!Complaint )(?<!Episode )(?<!Event )(?<!Submission )(?<!Confirmation )(?<!Authorization )"
+        r"ID(?=[ \t]*(?::|\.{3}))|\bMember[ \t]+PID(?=[ \t]*:)"
         # Oregon Medicaid's "Prime #: KT88412X".
         r"|\bPrime[ \t]*(?:#|ID|Number)",
         _MEMBER_ID_VALUE,
@@ -191,6 +197,8 @@ _LABELLED_RULES = (
         # never seen label it ("Patient number:", "Chart #:", "Health/medical record #:", "Tufts Health Plan ID:").
         r"\b(?:Member|Patient|Subscriber|Enrollee|Beneficiary|Recipient|Client|Insured|Participant|Chart"
         r"|(?:Health[ \t]*/[ \t]*)?(?:Medical|Health)[ \t]+record)[ \t]*(?:#|Numbers?|Nos?\.|No\b|ID)"
+        # "KP medical record:  000114982736".
+        r"|\b(?:Medical|Health)[ \t]+record(?=[ \t]*:)"
         r"|(?<=Health )Plan[ \t]+ID(?=[ \t]*:)|\bStudent[ \t]+ID(?:[ \t]+on[ \t]+(?:the[ \t]+)?plan)?(?=[ \t]*:)"
         # A policy number is the member's only when no member label is there ("Policy No.: SMH-44120-07" above
         # "Member ID: 4412007-02" is the employer's policy).
@@ -202,8 +210,12 @@ _LABELLED_RULES = (
         "group_number",
         # An employer's account with the plan ("Account: 3188450 - Harborview Hospitality Group"), not a patient's or
         # a spending account; "Claim group" numbers claims.
+        # "Group/Plan:      49327-0000  Alliance Select" (before a bare "Group", which would leave "/Plan:").
+        r"\bGroup[ \t]*/[ \t]*Plan(?=[ \t]*:)|"
         r"\b(?<!Claim )Group(?:[ \t]+(?:Number|No(?:\.|\b)|#|ID))?"
+        # "Account #: 3209716" of digits only: a hospital's "Account #: SJV-2407-55310" is the patient's bill.
         r"|\b(?<!Patient )(?<!Spending )(?<!Savings )Account(?=[ \t]*:)"
+        r"|\b(?<!Patient )Account[ \t]*#(?=[ \t]*:[ \t]*\d+(?![\w-]))"
         # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
         # "GRP 0912077" (not a remittance's "GRP/CARC" column).
         r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*[A-Z]{0,4}\d)"
@@ -237,7 +249,7 @@ _LABELLED_RULES = (
         # "Clm 25072E03315", "CLM# 24118-00376", "Order: SLP-MI-250129-4410" (not "Order: 72148 MRI lumbar spine").
         r"|\bClm[ \t]*#s?|\bOrder(?=[ \t]*:[ \t]*[A-Z0-9]*[A-Z-][A-Z0-9-]*\d)"
         # Without a colon or "#" only when an ID follows: "RE: Claim 24CCH0098812", "Ref 24-CM-004417", "order 24K-06".
-        r"|\b(?:Claim|Clm|(?<!call )Ref|Reference|Order|Case|Request)"
+        r"|\b(?:Claim|Clm|(?<!call )Ref|Reference|Order|Case|Request|Appeal)"
         r"(?=[ \t]+[A-Z]{0,5}(?:-[A-Z]{1,5}){0,2}-?\d[A-Z0-9-]{4,}(?![\w/]))"
         # "Tracking: MSK-GHP-240826-0092", "Ref: OBH-TMS-0402-23381", "Review #: HMK-25-188", "Claims: 2411-HS-330871".
         r"|\b(?:Tracking|(?<!call )Ref|Claims|Claim[ \t]+group)(?=[ \t]*:)|\bReview[ \t]+(?:#|Number|No(?:\.|\b)|ID)"
@@ -259,9 +271,13 @@ _LABELLED_RULES = (
         # Approval No.".
         r"\b(?<!OMB )(?:(?:Prior[ \t]+)?Approval|Referral|Appeal|Redetermination|Reconsideration|Confirmation|TAR|RAF"
         r"|References?|Requests?|Reviews?|Decision|Determination|Episode|Event|Ticket|Transaction|Submission"
-        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?)"
+        r"|Inquiry|Complaint|Dispute|Certification|Service[ \t]+Request|Cases?|Notice|Treatment[ \t]+plan)"
         r"(?:/(?:TAR|RAF|Referral|Authorization|Auth|Consult))?(?:[ \t]*\([A-Za-z]{2,20}\))?"
-        r"[ \t]*(?:Numbers?|Nos?\.|No\b|#|ID)"
+        # "Appeal File #:", "Appeal case number:".
+        r"(?:[ \t]+(?:File|Case|Tracking|Control))?[ \t]*(?:Numbers?|Nos?\.|No\b|#|ID)"
+        # "Second-level appeal:    UMR-A2-25-0320-1148", "Outside referral request:  RR-NW-25-118804".
+        r"|\b(?:First|Second|Third|Final|[1-3](?:st|nd|rd))-level[ \t]+appeal(?=[ \t]*:)"
+        r"|\bReferral[ \t]+request(?=[ \t]*:)"
         # "Requests reviewed: QL-26-077140 and PA-26-077141".
         r"|\bRequests?[ \t]+reviewed(?=[ \t]*:)",
         _ID_VALUE,
@@ -278,6 +294,7 @@ _LABELLED_RULES = (
         "letter_date",
         r"\b(?:Date[ \t]+of[ \t]+(?:Notice|Letter|this[ \t]+(?:Notice|Letter)|Determination|Decision)"
         r"|Notice[ \t]+Date|Letter[ \t]+Date|Determination[ \t]+Date|Decision[ \t]+Date|Date[ \t]+Mailed"
+        r"|(?:Notification|EOB|EOP)[ \t]+Date"
         r"|Mail(?:ing)?[ \t]+Date|Decided|Date[ \t]+Decided|Date[ \t]+of[ \t]+(?:Review|Appeal[ \t]+Decision)"
         # Statements and remittances are dated when they are processed, printed or paid; a review when it was done.
         # One space between the words: "CLAIM STATEMENT      Date Printed:" is a title, a column gap, then a label.
@@ -302,7 +319,7 @@ _LABELLED_RULES = (
         # When a portal page or an inquiry's answer was made: "Viewed: 05/14/2025 16:40 ET", "Inquiry submitted:".
         r"|(?:Viewed|Generated|Retrieved|Accessed)(?:[ \t]+on)?(?=[ \t]*:)|Inquiry[ \t]+(?:submitted|date)"
         # A portal page's print stamp: "Printed 01/09/2025 08:51".
-        r"|(?:Printed|Mailed)(?:[ \t]+on)?(?=[ \t]+\d)"
+        r"|(?:Printed|Mailed)(?:[ \t]+on)?(?=[ \t]*:?[ \t]+\d)"
         # A bare "Date:" (or an email's "Sent:") only as its own label, not the end of "Original denial date:".
         # So is a bilingual "Fecha / Date:" or a run-in "(member copy). Date: 08/20/2025.".
         r"|\b(?:(?<=\n)|(?<=^)|(?<=  )|(?<=/ )|(?<=\. ))(?:Date|Sent)(?=[ \t]*(?::|\.{3}))"
@@ -509,6 +526,7 @@ def _clean_value(name: str, value: str) -> str:
     if name in _ID_FIELDS:
         # "Group: 21880-Lancaster Regional Medical Group": a name after the number is not part of it.
         value = _REPEATED_LABEL.sub("", re.sub(r"-[A-Z][a-z][A-Za-z]*$", "", value), count=1)
+        value = _PRODUCT_AFTER.sub("", value)
     if name == "service":
         # After a leading reference, a column gap or a second label on the same line ends the value.
         value = _NEXT_LABEL.split(_LEADING_REFERENCE.sub("", value))[0]
@@ -530,7 +548,10 @@ _ID_FIELDS = ("member_id", "group_number", "claim_number")
 # number a member can quote.
 _NOT_AN_ID = re.compile(r"\$?\d{1,3}(?:,\d{3})*\.\d{2}|X{3}-X{2}-\d{4}", re.IGNORECASE)
 # The label's abbreviation repeated before the number: "Internal control number: ICN 25071-40089-310".
-_REPEATED_LABEL = re.compile(r"(?:ICN|DCN|TCN|CCN)[ \t]+(?=\d)")
+# So is a "Group" repeated in a paired value ("Plan / group:  Brookhaven Logistics, Inc. / Group 7724-001 (EPO)").
+_REPEATED_LABEL = re.compile(r"(?:ICN|DCN|TCN|CCN|Group)[ \t]+(?=\d)")
+# A plan product bracketed after the number: "7724-001 (EPO)".
+_PRODUCT_AFTER = re.compile(r"[ \t]+\((?:EPO|PPO|HMO|POS|HDHP|PPO Plus|Open Access)\)$")
 # Provider and tax numbers that can follow a label word by accident.
 # A date label read as a value ("Claim: DOS 03/28/2025") is not an ID either.
 _OTHER_ID = re.compile(r"(?:NPI|TIN|Tax[ \t]+ID|EIN|DEA|DOS|DOB)\b", re.IGNORECASE)
@@ -723,7 +744,7 @@ def _labelled_all(document: Document, *, rule: _LabelledRule) -> Iterator[Extrac
 # IDs told in sentences ("the member number on your card, TCS0087315, is the one this claim came in under; the claim
 # itself is number 25-113-60042"): each number belongs to the nearest kind word before it in its sentence.
 _PROSE_ID_KINDS = re.compile(
-    r"\b(?:(?P<member_id>member(?:\s+identification)?\s+(?:ID|number|#)|(?:Medicaid|Medicare|student|subscriber"
+    r"\b(?:(?P<member_id>member(?:\s+identification)?\s+(?:ID|number|#)|(?:Medicaid|Medicare|student|subscriber|employee"
     r"|recipient|client)\s+(?:ID|number)(?:\s+number)?|ID\s+number|identification\s+number|insurance\s+card)"
     r"|(?P<group_number>group(?:\s+(?:number|#|ID))?)"
     r"|(?P<claim_number>claims?|case(?:\s+(?:number|ID))?|reference|review|request(?:\s+number)?|numbered"
@@ -1044,6 +1065,30 @@ _LETTER_SENT = re.compile(
 )
 
 
+# An e-mail's header date ("From: ... / Sent: Friday, October 10, 2025 3:12 PM"): in a chain of forwarded messages
+# the last header is the original message, the letter; a portal printout's own stamp ("Printed 06/02/2025") dates the
+# printing, and the message header in it the letter.
+_MESSAGE_FROM = re.compile(r"^[ \t]*From[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_MESSAGE_DATE = re.compile(
+    rf"^[ \t]*(?:Sent|Date(?:[ \t]+sent)?|Received)[ \t]*:[ \t]*{_WEEKDAY}({DATE_PATTERN})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PRINT_STAMP = re.compile(r"\bPrinted\b", re.IGNORECASE)
+
+
+def _message_date(document: Document) -> ExtractedField | None:
+    """The date of the innermost e-mail in a forwarded chain, or of the one message a printout holds."""
+    text = document.text
+    dates: list[re.Match[str]] = []
+    for sender in _MESSAGE_FROM.finditer(text):
+        header = _MESSAGE_DATE.search(text, sender.end(), min(len(text), sender.end() + 400))
+        if header is not None and parse_date(header.group(1)) and (not dates or dates[-1].start(1) != header.start(1)):
+            dates.append(header)
+    if not dates or (len(dates) == 1 and not _PRINT_STAMP.search(text, 0, dates[0].start())):
+        return None
+    return _found(document, "letter_date", dates[-1].group(1), dates[-1].start(1), 0.9, "message-date")
+
+
 def _letter_sent(document: Document) -> ExtractedField | None:
     """The date a letter's own sentence says it was sent, when no label or date line dates it."""
     for match in _LETTER_SENT.finditer(document.text):
@@ -1209,6 +1254,19 @@ def _heading_name(part: str, *, alone: bool) -> bool:
 
 # A fax or memo sender ("FROM: eviCore healthcare - Radiology", "FROM: Navitus Prior Authorization Dept."); the name
 # ends at a dash, a bracket, a comma or a column gap.
+# A fax machine's transmission line: "FROM:" with a clock time or a page count ("02/25/2026 08:14  Page 1 of 1").
+_FAX_FROM = re.compile(r"\bFROM[ \t]*:", re.IGNORECASE)
+_FAX_STAMP = re.compile(r"\d{1,2}:\d\d|\bP\.?[ \t]?\d{3}\b|\bPage[ \t]+\d+[ \t]+of\b", re.IGNORECASE)
+
+
+def _on_fax_transmission_line(text: str, at: int) -> bool:
+    """Whether ``at`` follows the "FROM:" of a fax machine's transmission line."""
+    line_start = _near_line_start(text, at, 300)
+    line_end = text.find("\n", at)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    return _FAX_FROM.search(text, line_start, at) is not None and _FAX_STAMP.search(line) is not None
+
+
 _FAX_SENDER = re.compile(
     r"^(?:FROM|From)[ \t]*:[ \t]*([A-Za-z][^\n,(|]{1,70}?)"
     r"(?=[ \t]+[-–][ \t]|[ \t]*[,(|]|[ \t]{2}|[ \t]*$|[ \t]+on[ \t]+behalf)",
@@ -1287,6 +1345,11 @@ def _payer(document: Document) -> ExtractedField | None:
     contractor_named = _payer_scan(skip_programs=True)[1].search(text, 0, 400) is not None  # in the header
     payers, scan = _payer_scan(skip_programs=contractor_named)
     match = scan.search(text)
+    while match and _on_fax_transmission_line(text, match.start()):
+        # "Mar/18/2025 02:41PM  FROM: UHC APPEALS-GRIEVANCES ...  P.001/003": the fax machine's name for the sender;
+        # the letterhead below names the payer as the letter writes it.
+        line_end = text.find("\n", match.end())
+        match = scan.search(text, line_end) if line_end != -1 else None
     if match and match.lastindex is not None:
         end = match.end()
         place = _OF_PLACE.match(text, end)
@@ -1374,6 +1437,7 @@ _ORGANISATION_WORDS = frozenset(
     "management unit appeals grievances department services center centre office team program division clinic "
     "institute hospital associates group review utilization pharmacy benefits health plan company inc llc".split()
 )
+_PARENT_NOTE = re.compile(r"\b(?:parent|guardian)", re.IGNORECASE)
 _EMAIL_HEADER = re.compile(r"^(?:From|Sent|Subject|Date):", re.MULTILINE)
 _EMAIL_TO = re.compile(
     rf"^To:[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?({_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{1,3}})[ \t]*$", re.MULTILINE
@@ -1509,7 +1573,8 @@ _DATE_LIST = (
 _DATE_LIST_VALUE = re.compile(_DATE_LIST, re.IGNORECASE)
 # A service date as letters write it: a list sharing a year, a full date, month/day, or a month and day ("June 3").
 _SERVICE_DATE_SHAPES = rf"({_DATE_LIST}|{DATE_PATTERN}|{MONTH_DAY}|(?:{MONTHS})\.?[ \t]+\d{{1,2}}\b(?!,?[ \t]+\d))"
-_SERVICE_DATE_VALUE = rf"[ \t]*\.{{0,20}}[ \t]*:?[ \t]*{_SERVICE_DATE_SHAPES}"
+# A label may carry a note in brackets: "Date of service (specimen collected): 07/22/2024".
+_SERVICE_DATE_VALUE = rf"(?:[ \t]*\([^()\n]{{1,40}}\))?[ \t]*\.{{0,20}}[ \t]*:?[ \t]*{_SERVICE_DATE_SHAPES}"
 # Denied days come first: an inpatient review names the admission date too, but the denied days are at issue.
 _DENIED_DAYS = re.compile(
     r"\b(?:(?:Days?|Dates?)[ \t]+(?:denied|not[ \t]+(?:approved|certified|covered|authori[sz]ed))"
@@ -1529,8 +1594,11 @@ _SERVICE_DATE = re.compile(
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
     r"|Admit[ \t]+Date(?:/time)?|Dates?[ \t]+of[ \t]+(?:service|fill|stay)s?|Service[ \t]+period|Admission(?=[ \t]*:)"
     r"|Dates?[ \t]+billed"
-    # When the request came in: "Request received: 01/12/2026", "Date request received:", a column's "Received:".
-    r"|(?:Date[ \t]+)?(?:PA[ \t]+)?Request[ \t]+received|(?<=[ \t]{2})Received(?=[ \t]*:)"
+    # When the request came in: "Request received: 01/12/2026", "Date request received:", a header's or a column's
+    # "Received:" / "Received on:" / "RECEIVED     07/03/2024" (not an appeal's "Reconsideration request received:").
+    r"|(?:Date[ \t]+)?(?:PA[ \t]+)?(?<!Appeal )(?<!Reconsideration )(?<!Redetermination )(?<!Grievance )"
+    r"Request[ \t]+received"
+    r"|(?:(?<![^\n])|(?<=[ \t]{2}))Received(?:[ \t]+on)?(?=[ \t]*(?::|\.{2,})|[ \t]{2,}\d)"
     # "Date of care:", "Visit date:", "Date filled:", "Dates requested:", "Additional days requested:",
     # "Requested start date", "Admit: 06/02/2024  Disch: ...", "Admit/discharge: 03/18/2024 - 03/20/2024".
     r"|Dates?[ \t]+of[ \t]+(?:care|treatment|visit|procedure|surgery|purchase)|Date[ \t]+(?:filled|dispensed)"
@@ -1555,25 +1623,29 @@ _SERVICE_DATE = re.compile(
 )
 # In a sentence: "performed on", "treatments on", "starting August 5", "purchased on 4/18".
 _SERVICE_DATE_PROSE = re.compile(
-    r"\b(?:performed|requested[ \t]+on|received[ \t]+(?:your|the)[ \t]+request[ \t]+on"
+    r"\b(?:performed(?:[ \t]+by[ \t]+(?:[^.\n]|(?<=Dr)\.){1,60}?[ \t]+on)?|requested[ \t]+on"
+    r"|received[ \t]+(?:your|the)[ \t]+request[ \t]+on|request[ \t]+we[ \t]+received(?:[ \t]+on)?"
+    # "eviCore case R190023874, received 01/05/2026".
+    r"|\bcase[ \t]+[A-Z0-9-]{5,},[ \t]+received(?:[ \t]+on)?"
     # "services of 06/05/2024", "the laboratory tests of 14 April 2025", "admit 04/03/2025", "Services began 01/17".
-    r"|(?:treatments?|visits?|sessions?|infusions?|injections?|appointments?)[ \t]+on"
+    r"|(?:treatments?|visits?|sessions?|infusions?|injections?|appointments?)(?:[ \t]+(?:was|were|is))?[ \t]+on"
     r"|\b\d{1,3}[ \t]+(?:treatments|visits|sessions)|given(?:[ \t]+on)?"
     # "Anterior cervical discectomy ..., scheduled 04/10/2024", "the order date of 10/02/2025".
     # Not a "discharge planned 03/20/2025", the end of a stay.
     r"|(?:scheduled|(?<!discharge )planned|pencill?ed[ \t]+in)(?:[ \t]+(?:for|on))?"
     r"|order[ \t]+date(?:[ \t]+(?:of|was|is))?"
-    r"|(?:services|tests)[ \t]+of|\badmit|starting|beginning|began(?:[ \t]+on)?"
+    r"|(?:services|tests)[ \t]+of|\badmit|starting|beginning(?:[ \t]+on[ \t]+or[ \t]+after)?|began(?:[ \t]+on)?"
     # "filled 02/14/2025", "delivered 06/28/2024", "bought on 08/30/2025", "dispensed in clinic 1/16", "tried to refill
     # it on 02/06/2025", "your doctor gave you on 10/01/2025", "admitted to Willow Glen on 04/29/2024".
     r"|(?:filled|dispensed|administered|delivered|bought|purchased)"
-    r"(?:[ \t]+(?:on|in[ \t]+(?:the[ \t]+)?(?:clinic|office)))?"
+    r"(?:[ \t\n]+(?:on|to[ \t]+you[ \t]+on|in[ \t]+(?:the[ \t]+)?(?:clinic|office)))?"
     r"|refill(?:ed)?(?:[ \t]+it)?[ \t]+on|gave[ \t]+you[ \t]+on"
     # The request's date: "received a request from Liberty Bell Home Health on 11/29/2023", "sent by X on ...".
     r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+(?:request|claim)|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
     # "The request was received on October 4, 2024", "the pretreatment estimate received 04/29/2024", "requested
     # 9/24/24".
-    r"|\b(?:request|estimate),?[ \t]+(?:was[ \t]+)?received(?:[ \t]+on)?|\brequested(?=[ \t]+\d)"
+    r"|\b(?<!Appeal )(?<!Reconsideration )(?<!Redetermination )(?<!Grievance )(?:request|estimate),?[ \t]+"
+    r"(?:was[ \t]+)?received(?:[ \t]+on)?|\brequested(?=[ \t]+\d)"
     # "requested by Dr. Simone Achterberg of UW Health on January 7, 2026", "Dr. Wertheimer-Lui asked on May 28, 2024",
     # "The first request came to us on June 19, 2025".
     r"|\brequested[ \t]+by[ \t]+(?:[^.\n]|(?<=Dr)\.){1,100}?[ \t]on|\basked[ \t]+(?:us[ \t]+)?on"
@@ -1957,11 +2029,18 @@ def _patient_name(document: Document) -> ExtractedField | None:
             return _found(document, "patient_name", value, named.end(), 0.55, "patient-in-prose")
     if _EMAIL_HEADER.search(text[:600]):
         addressee = _EMAIL_TO.search(text[:600])
-        if addressee and not {w.casefold() for w in addressee.group(1).split()} & _ORGANISATION_WORDS:
+        if addressee and not _folded_words(addressee.group(1)) & not_the_member:
             return _found(document, "patient_name", addressee.group(1), addressee.start(1), 0.5, "email-to")
     for to_line in _TO_LINE.finditer(text[:900]):
         value = _name_at(text, to_line.end(), stop_words)
-        if value and not _folded_words(value) & not_the_member:
+        line_end = text.find("\n", to_line.end())
+        # The addressee's cell: "To: Lashonda Greer (parent/guardian)" is about her child; "To: Northland Family
+        # Medicine - Helga Brynjolfsdottir, MD" is the practice.
+        cell = CELL_GAP.split(text[to_line.end() : line_end if line_end != -1 else len(text)].strip())[0]
+        after = cell[cell.find(value) + len(value) :] if value and value in cell else ""
+        if not value or _PARENT_NOTE.search(after) or _folded_words(after) & (_ORGANISATION_WORDS | provider_words()):
+            continue
+        if not _folded_words(value) & not_the_member:
             start = to_line.end()
             return _found(document, "patient_name", value, start, 0.5, "to-line")
     letterhead_end = text.find("\n\n")
@@ -2161,11 +2240,17 @@ _NOT_CARE_WORDS = re.compile(
 )
 
 
+_MESSAGE_RECEIVED = re.compile(r"[ \t]*Received\b", re.IGNORECASE)
+_TIME_AFTER = re.compile(r",?[ \t]+(?:at[ \t]+)?\d{1,2}:\d\d")
+
+
 def _service_date_all(document: Document) -> Iterator[ExtractedField]:
     """Every date the service-date rules find, in the rules' order (the first is :func:`_service_date`'s answer)."""
     for pattern, confidence, rule in _SERVICE_DATE_PATTERNS:
         for match in pattern.finditer(document.text):
             value = match.group(1)
+            if _MESSAGE_RECEIVED.match(match.group(0)) and _TIME_AFTER.match(document.text, match.end(1)):
+                continue  # an e-mail header's "Received: 05/30/2025 4:47 PM", not the request
             if _service_date_value(value):
                 yield _found(document, "service_date", value, match.start(1), confidence, rule)
     for found in (_table_row_date(document), _date_under_heading(document)):
@@ -2306,6 +2391,46 @@ def _external_review(document: Document) -> ExtractedField | None:
 
 Extractor = Callable[[Document], ExtractedField | None]
 
+# A government program's number for the member ("Medicaid CIN:", "ProviderOne Client ID", "Recipient Identification
+# Number (RIN)", "State ID:", Oregon's "Client ID (Prime #)", a Medicare number or MBI), as against the plan's own
+# member number ("Molina Member ID:", "Plan member #:", "Sunshine Health ID:"): a letter that gives both is answered
+# with the plan's, as annotators read it (ANNOTATION_BRIEF.md).
+_PROGRAM_ID_LABEL = re.compile(
+    r"\b(?:Medicaid|Medicare|Medi-Cal|MassHealth|CIN|RIN|RID|MBI|MAID|Recipient|Recip|Beneficiary|State|ProviderOne"
+    r"|Client|Prime|PCN|SSN|DBN|Sponsor)\b",
+    re.IGNORECASE,
+)
+_PLAN_MEMBER_LABEL = re.compile(
+    r"\b(?:Member|Subscriber|Enrollee|Mbr|Health|Plan)\b(?![^\n]*\b(?:record|chart)\b)", re.IGNORECASE
+)
+
+
+def _label_cell(text: str, value_start: int) -> str:
+    """The words on the value's line between the previous column gap and the value: its label ("Medicaid CIN:")."""
+    line = text[_near_line_start(text, value_start) : value_start]
+    return CELL_GAP.split(line.rstrip())[-1]
+
+
+def _plan_member_id(document: Document, *, first: Extractor) -> ExtractedField | None:
+    """The labelled member ID, the plan's own number rather than a government program's when the letter gives both."""
+    found = first(document)
+    if (
+        found is None
+        or found.span is None
+        or not _PROGRAM_ID_LABEL.search(_label_cell(document.text, found.span.start))
+    ):
+        return found
+    for rule in _LABELLED_RULES:
+        if rule.field != "member_id":
+            continue
+        for other in _labelled_all(document, rule=rule):
+            if other.span is None or other.value == found.value:
+                continue
+            label = _label_cell(document.text, other.span.start)
+            if _PLAN_MEMBER_LABEL.search(label) and not _PROGRAM_ID_LABEL.search(label):
+                return other
+    return found
+
 
 def _first_in_text(document: Document, *, extractors: tuple[Extractor, ...]) -> ExtractedField | None:
     """The answer of several rules that comes first in the letter: a header's first decision number is the one the
@@ -2322,9 +2447,18 @@ def _extractors() -> dict[str, list[Extractor]]:
     # A claim number: the first of the usual and the other decision labels, a call's own number only without either.
     usual, other, call = by_field["claim_number"]
     by_field["claim_number"] = [functools.partial(_first_in_text, extractors=(usual, other)), call]
+    labelled_member, *weaker_member = by_field["member_id"]
+    by_field["member_id"] = [functools.partial(_plan_member_id, first=labelled_member), *weaker_member]
     for field in _ID_FIELDS:
         by_field[field].append(functools.partial(_id_in_prose, field=field))
-    by_field["letter_date"] += [_first_date, _letter_sent, _letter_dated, _signed_note_date]
+    by_field["letter_date"] = [
+        _message_date,
+        *by_field["letter_date"],
+        _first_date,
+        _letter_sent,
+        _letter_dated,
+        _signed_note_date,
+    ]
     # Service: labelled lines, a notice form's list, a remittance row or column, a decision line, "Re:" lines, a
     # claim note's billed service, prose, a refusal's subject, and an email subject last.
     labelled, re_line, subject = by_field["service"]
