@@ -706,6 +706,12 @@ def test_service_date_not_found(text: str) -> None:
         # Round 12: Original Medicare's contractors and appeal steps are none of the listed plan types.
         ("CGS Administrators, LLC - Jurisdiction B DME MAC\nResponse to Written Inquiry", "other"),
         ("You may ask for a reconsideration by a Qualified Independent Contractor (QIC).", "other"),
+        # Round 13: a group number followed by its organisation's name; a state government's own employee group.
+        ("Member ID: W55120  Group: 174503 STATE LINE FOODS", "employer"),
+        ("Group ................ 007024631-0003  Meridian Tool & Die Co.", "employer"),
+        ("Coverage under group 004418-OT (Oconee Textiles Inc.) ended on 02/29/2024.", "employer"),
+        ("Group: 1000873, Evergreen Maritime Services", "employer"),
+        ("Employer group: Commonwealth of Pennsylvania - active employees", "state_employee"),
     ],
 )
 def test_plan_type_found(text: str, expected: str) -> None:
@@ -730,6 +736,11 @@ def test_plan_type_found(text: str, expected: str) -> None:
         "Coverage provided through Medicare ends when you leave the hospital.",
         "Your son stays covered while he is a full-time student.",
         "Plan: Choice Plus (company benefits)",
+        # Round 13: a group with a product or the next label after it; the agency a Medicare notice names.
+        "Member ID: 918274630    Group: 0702219 (Choice Plus)",
+        "GROUP: 0907712  PLAN: CHOICE PLUS",
+        "Group: 0703321  Member ID: 55120",
+        "THE OFFICIAL SUMMARY OF YOUR MEDICARE CLAIMS FROM THE CENTERS FOR MEDICARE & MEDICAID SERVICES",
     ],
 )
 def test_plan_type_not_found(text: str) -> None:
@@ -970,6 +981,22 @@ def test_plan_type_not_found(text: str) -> None:
         ),
         ("Please include your Employee ID (CPH-118230) and the claim number.", "member_id", "CPH-118230"),
         ("Plan / group:     Brookhaven Logistics, Inc. / Group 7724-001 (EPO)", "group_number", "7724-001"),
+        ("Member ID: XYK660381204   Group: Great Lakes Tooling Inc. (007731204)", "group_number", "007731204"),
+        ("Group: ACME LOGISTICS INC 0719824   Claim Number: 24E0883171500", "group_number", "0719824"),
+        ("Account: Rivermark Medical Devices, Inc. - Open Access Plus (account 3341876)", "group_number", "3341876"),
+        ("Member ID: 1CVK8820345               BIN 004336  PCN ADV  RxGrp RX8832", "group_number", "RX8832"),
+        # The plan's number under its own name beside a state program's, and in a sentence.
+        (
+            "ProviderOne Client ID: 201548872WA\nCHPW ID: 7300915526\nTracking number: CH-PA-3317",
+            "member_id",
+            "7300915526",
+        ),
+        ("Beneficiary: C. Ashworth   MBI: 8CA3-DF6-VN42\nMedical record no.: 00731884", "member_id", "8CA3-DF6-VN42"),
+        (
+            "Insurance: Molina (Ohio Medicaid). Medicaid ID: 1092 3384 1175. Molina mbr # 700184432.",
+            "member_id",
+            "700184432",
+        ),
     ],
 )
 def test_id_found(text: str, field: str, expected: str) -> None:
@@ -1032,6 +1059,9 @@ def test_id_found(text: str, field: str, expected: str) -> None:
         # Round 13: a hospital's patient account with letters is the bill's number, not the employer's group.
         ("Facility: Valley Community Hospital\nAccount #: VCH-2407-55310", "group_number"),
         ("Notice ID: SPBM-NOD-0311-22871", "member_id"),
+        # A practice's group NPI is no employer group; a hospital's record number is no plan's member ID.
+        ("PAYEE: LAKESIDE INTERNAL MEDICINE GROUP     NPI 1508877213", "group_number"),
+        ("Group NPI 1639284710   Tax ID 34-1992085", "group_number"),
     ],
 )
 def test_id_not_found(text: str, field: str) -> None:

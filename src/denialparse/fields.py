@@ -219,10 +219,21 @@ _LABELLED_RULES = (
         # A group policy with the insured's certificate: "Policy/Certificate: SNL-GH-775120 / 0044-19823"; a notice's
         # "GRP 0912077" (not a remittance's "GRP/CARC" column).
         r"|\bPolicy(?=[ \t]*/[ \t]*Certificate\b)|\bGRP(?:[ \t]*#)?(?=[ \t]*:?[ \t]*[A-Z]{0,4}\d)"
-        # A pharmacy card's "RxGroup: RX5582" / "Rx Group #".
-        r"|\bRx[ \t]?Group(?:[ \t]*(?:#|Number|No(?:\.|\b)|ID))?",
+        # A pharmacy card's "RxGroup: RX5582" / "Rx Group #" / "RxGrp RX8832".
+        r"|\bRx[ \t]?(?:Group|Grp)(?:[ \t]*(?:#|Number|No(?:\.|\b)|ID))?",
         _ID_VALUE,
         0.9,
+    ),
+    _LabelledRule(
+        "group_number",
+        # The employer named first and its number after it: "Group: Great Lakes Tooling Inc. (007731204)", "Account:
+        # Rose City Credit Union (3337192)", "Group: ACME LOGISTICS INC 0719824", "Group: VA Hospitality Partners LLC  /
+        # 0027731", "Account: Rivermark Medical Devices, Inc. - Open Access Plus (account 3341876)".
+        r"\b(?<!Claim )(?:Group(?:[ \t]+(?:Number|No(?:\.|\b)|#|ID))?|(?<!Patient )Account)(?=[ \t]*:)",
+        r"(?-i:[A-Z](?![^\n]*\b(?:NPI|TIN)\b)[^\n\d:]{2,80}?)"
+        r"(?:[ \t]*\([ \t]*(?:(?i:account|ASO)[ \t]+)?|[ \t]+/?[ \t]*)"
+        r"(\d[0-9A-Z-]{3,15})(?=\)|[ \t]*$|[ \t]{2})",
+        0.85,
     ),
     _LabelledRule(
         "claim_number",
@@ -2400,15 +2411,19 @@ _PROGRAM_ID_LABEL = re.compile(
     r"|Client|Prime|PCN|SSN|DBN|Sponsor)\b",
     re.IGNORECASE,
 )
+# A hospital's or clinic's own numbers for the patient ("Medical record no.: 00731884" beside an MBI).
+_NOT_A_PLAN_ID_LABEL = re.compile(r"\b(?:record|chart|patient|account|control)\b", re.IGNORECASE)
 _PLAN_MEMBER_LABEL = re.compile(
     r"\b(?:Member|Subscriber|Enrollee|Mbr|Health|Plan)\b(?![^\n]*\b(?:record|chart)\b)", re.IGNORECASE
 )
 
 
 def _label_cell(text: str, value_start: int) -> str:
-    """The words on the value's line between the previous column gap and the value: its label ("Medicaid CIN:")."""
+    """The words just before the value: its label ("Medicaid CIN"), from the previous column gap, cell border or
+    sentence ("... 1092 3384 1175. Molina mbr #"), without the colon or dot leaders."""
     line = text[_near_line_start(text, value_start) : value_start]
-    return CELL_GAP.split(line.rstrip())[-1]
+    cell = re.sub(r"[ \t.:#]*$", "", CELL_GAP.split(line.rstrip())[-1])
+    return re.split(r"[.;|,:][ \t]", cell)[-1]
 
 
 def _plan_member_id(document: Document, *, first: Extractor) -> ExtractedField | None:
@@ -2420,14 +2435,18 @@ def _plan_member_id(document: Document, *, first: Extractor) -> ExtractedField |
         or not _PROGRAM_ID_LABEL.search(_label_cell(document.text, found.span.start))
     ):
         return found
-    for rule in _LABELLED_RULES:
-        if rule.field != "member_id":
-            continue
+    # Any other label of the strongest member rule names the plan's number ("CHPW ID:"); a weaker one must say so.
+    member_rules = [rule for rule in _LABELLED_RULES if rule.field == "member_id"]
+    for index, rule in enumerate(member_rules):
         for other in _labelled_all(document, rule=rule):
             if other.span is None or other.value == found.value:
                 continue
             label = _label_cell(document.text, other.span.start)
-            if _PLAN_MEMBER_LABEL.search(label) and not _PROGRAM_ID_LABEL.search(label):
+            if (
+                not _PROGRAM_ID_LABEL.search(label)
+                and not _NOT_A_PLAN_ID_LABEL.search(label)
+                and (index == 0 or _PLAN_MEMBER_LABEL.search(label))
+            ):
                 return other
     return found
 
