@@ -598,6 +598,16 @@ def test_letter_date_not_found(text: str) -> None:
             "December 29, 2025",
         ),
         ("Spravato was requested for induction treatment beginning on or after February 3, 2025.", "February 3, 2025"),
+        # Round 13b: the care word nearest the date decides; "on or after"; a request "received" after its service.
+        (
+            "We processed the claims for ketamine infusions you received on January 8, 10 and 22, 2025. Billed.",
+            "January 8, 10 and 22, 2025",
+        ),
+        (
+            "We got a request for a sleep study (CPT 95810) at Garden Sleep Center on or after December 8, 2025.",
+            "December 8, 2025",
+        ),
+        ("We reviewed the request for MRI Cervical Spine (CPT 72141) received 8/14/2024. It is denied.", "8/14/2024"),
     ],
 )
 def test_service_date_found(text: str, expected: str) -> None:
@@ -643,6 +653,7 @@ def test_days_a_split_decision_denies_are_the_service_date_whatever_the_ranker_p
         # Round 13: an e-mail header's arrival stamp and an appeal's own receipt are not the request.
         "From:        Appeals Team\nTo:          D. Marchetti\nReceived:    05/30/2025 4:47 PM\nSubject: Decision",
         "Reconsideration request received:  July 15, 2025",
+        "Form CMS-10146 (Exp. 01/31/2027)                               Page 1 of 2",
     ],
 )
 def test_service_date_not_found(text: str) -> None:

@@ -251,6 +251,10 @@ def _propose_readings(found: dict[tuple[int, str], Candidate], name: str, value:
 _SERVICE_DATE_TAIL = rf"[ \t]+(?:on|dated|from)[ \t]+(?=\d{{1,2}}/|(?:{MONTHS})\.?[ \t]+\d)"
 
 
+# A form's expiry stamp ("Form CMS-10146 (Exp. 01/31/2027)") dates no care.
+_FORM_EXPIRY = re.compile(r"\bExp(?:\.|ires)[ \t]*$", re.IGNORECASE)
+
+
 # A sentence's end ("Elective contact lens allowance has not been applied. The routine exam ...", "Let me pull those
 # up. One moment"): a cut for a shorter reading, and no candidate runs across one.
 _SENTENCE_END = r"(?<=[a-z]{2})[.!?][ \t]+(?=[A-Z][a-z])"
@@ -350,7 +354,7 @@ def candidates(document: Document, name: str, rules: Sequence[RuleCandidate] | N
     else:
         for match in islice(_DATE.finditer(text), MAX_CANDIDATES):
             value = match.group(0)
-            if _is_date(value.strip()):
+            if _is_date(value.strip()) and not _FORM_EXPIRY.search(text, max(0, match.start() - 8), match.start()):
                 _propose(found, name, [value], match.start(), "any-date")
     kept = _bounded(found.values())
     by_value: dict[object, list[Candidate]] = {}

@@ -1655,6 +1655,8 @@ _SERVICE_DATE_PROSE = re.compile(
     r"|\b(?:received[ \t]+(?:a|your|the)[ \t]+(?:request|claim)|sent[ \t]+by)[^.\n]{0,80}?[ \t]on"
     # "The request was received on October 4, 2024", "the pretreatment estimate received 04/29/2024", "requested
     # 9/24/24".
+    # "the request for MRI Cervical Spine without contrast (CPT 72141) received 8/14/2024".
+    r"|\brequest[ \t]+for[ \t][^.\n]{1,80}?[ \t]received(?:[ \t]+on)?"
     r"|\b(?<!Appeal )(?<!Reconsideration )(?<!Redetermination )(?<!Grievance )(?:request|estimate),?[ \t]+"
     r"(?:was[ \t]+)?received(?:[ \t]+on)?|\brequested(?=[ \t]+\d)"
     # "requested by Dr. Simone Achterberg of UW Health on January 7, 2026", "Dr. Wertheimer-Lui asked on May 28, 2024",
@@ -2230,7 +2232,7 @@ _SERVICE_DATE_RULES = (
 # (after a test or an x-ray, a bracketed date is the evidence's: "the most recent x-ray (07/10/2024) shows").
 _BILLED_CARE_WORDS = re.compile(r"\b(?:claims?|bills?|stay|visits?|sessions?|services|admission)\b", re.IGNORECASE)
 _ON_DATE = re.compile(
-    rf"\b(?:on|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?{_SERVICE_DATE_SHAPES}"
+    rf"\b(?:on(?:[ \t]+or[ \t]+after)?|between)[ \t]+{_WEEKDAY}(?:the[ \t]+dates?[ \t]+)?{_SERVICE_DATE_SHAPES}"
     rf"|\({_SERVICE_DATE_SHAPES}(?=[ \t]*(?:[-–,)]|to\b|through\b))",
     re.IGNORECASE,
 )
@@ -2238,7 +2240,7 @@ _CARE_WORDS = re.compile(
     r"\b(?:claims?|bills?|visits?|sessions?|services?|surgery|procedure|scan|MRI|CT|x-?rays?|infusions?|injections?"
     r"|treatments?|therapy|stay|admission|tests?|screening|colonoscopy|fill(?:ed)?|prescription|delivered|fit(?:ted)?"
     r"|provided|performed|(?:you|he|she|they)[ \t]+(?:had|got|received)|requests?[ \t]+(?:submitted|from))\b"
-    r"|\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4,5}\b",
+    r"|\((?:CPT|HCPCS)?[ \t]*[A-Z]?\d{4,5}\b|\bstud(?:y|ies)\b|\b(?:CPT|HCPCS)[ \t]+[A-Z]?\d{4,5}\b",
     re.IGNORECASE,
 )
 # The letter's own events are not the care: "we made this decision on", "mailed on", "your appeal received on".
@@ -2280,8 +2282,9 @@ _CLAUSE_END = re.compile(r"[.;:!?\n]")
 
 
 def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
-    """Dates after "on" (or opening a bracket) whose clause names the care and none of the letter's own events
-    (rule "care-on"): the clause the date ends, or the one it starts when it starts a sentence."""
+    """Dates after "on" whose clause names the care after any of the letter's own events, or opening a bracket after
+    the billed care and none of them (rule "care-on"): the clause the date ends, or the one it starts when it starts a
+    sentence."""
     text = document.text
     for match in _ON_DATE.finditer(text):
         group = 1 if match.group(1) is not None else 2
@@ -2292,8 +2295,14 @@ def _care_dates_on(document: Document) -> Iterator[ExtractedField]:
         window = _CLAUSE_END.split(window)[-1]  # the clause the date ends
         if not window.strip():  # "On 09/16/2024 your pharmacy tried to fill ...": the clause the date starts
             window = _CLAUSE_END.split(text[match.end() : match.end() + 160], maxsplit=1)[0]
-        care = _CARE_WORDS if group == 1 else _BILLED_CARE_WORDS
-        if care.search(window) and not _NOT_CARE_WORDS.search(window):
+        if group == 1:
+            # The event word nearest the date decides: "We processed the claims for infusions you received on ...".
+            last_care = max((word.end() for word in _CARE_WORDS.finditer(window)), default=-1)
+            last_other = max((word.end() for word in _NOT_CARE_WORDS.finditer(window)), default=-1)
+            names_the_care = last_care > last_other
+        else:  # a bracketed date: "our letter about the claim (03/04/2025)" is the letter's
+            names_the_care = bool(_BILLED_CARE_WORDS.search(window)) and not _NOT_CARE_WORDS.search(window)
+        if names_the_care:
             yield _found(document, "service_date", value, match.start(group), 0.45, "care-on")
 
 
