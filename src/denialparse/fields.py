@@ -1600,6 +1600,8 @@ _DENIED_ON_ITS_LINE = re.compile(
     r"|authori[sz]ed)))",
     re.IGNORECASE | re.MULTILINE,
 )
+# An appeal's own request received is not the request for the care: "Reconsideration request received: ...".
+_NOT_AFTER_AN_APPEAL = r"(?<!Appeal )(?<!Reconsideration )(?<!Redetermination )(?<!Grievance )"
 _SERVICE_DATE = re.compile(
     r"\b(?:Date\(?s?\)?[ \t]+of[ \t]+(?:Service|Fill)|Service[ \t]+Date\(?s?\)?|DOS|Dates?[ \t]+of[ \t]+Request"
     r"|Request(?:ed)?[ \t]+Date|Date[ \t]+(?:Request(?:ed)?|Received)|Admission[ \t]+Date|Date[ \t]+of[ \t]+Admission"
@@ -1607,8 +1609,7 @@ _SERVICE_DATE = re.compile(
     r"|Dates?[ \t]+billed"
     # When the request came in: "Request received: 01/12/2026", "Date request received:", a header's or a column's
     # "Received:" / "Received on:" / "RECEIVED     07/03/2024" (not an appeal's "Reconsideration request received:").
-    r"|(?:Date[ \t]+)?(?:PA[ \t]+)?(?<!Appeal )(?<!Reconsideration )(?<!Redetermination )(?<!Grievance )"
-    r"Request[ \t]+received"
+    rf"|(?:Date[ \t]+)?(?:PA[ \t]+)?{_NOT_AFTER_AN_APPEAL}Request[ \t]+received"
     r"|(?:(?<![^\n])|(?<=[ \t]{2}))Received(?:[ \t]+on)?(?=[ \t]*(?::|\.{2,})|[ \t]{2,}\d)"
     # "Date of care:", "Visit date:", "Date filled:", "Dates requested:", "Additional days requested:",
     # "Requested start date", "Admit: 06/02/2024  Disch: ...", "Admit/discharge: 03/18/2024 - 03/20/2024".
@@ -1657,7 +1658,7 @@ _SERVICE_DATE_PROSE = re.compile(
     # 9/24/24".
     # "the request for MRI Cervical Spine without contrast (CPT 72141) received 8/14/2024".
     r"|\brequest[ \t]+for[ \t][^.\n]{1,80}?[ \t]received(?:[ \t]+on)?"
-    r"|\b(?<!Appeal )(?<!Reconsideration )(?<!Redetermination )(?<!Grievance )(?:request|estimate),?[ \t]+"
+    rf"|\b{_NOT_AFTER_AN_APPEAL}(?:request|estimate),?[ \t]+"
     r"(?:was[ \t]+)?received(?:[ \t]+on)?|\brequested(?=[ \t]+\d)"
     # "requested by Dr. Simone Achterberg of UW Health on January 7, 2026", "Dr. Wertheimer-Lui asked on May 28, 2024",
     # "The first request came to us on June 19, 2025".
@@ -2422,9 +2423,7 @@ _PROGRAM_ID_LABEL = re.compile(
 )
 # A hospital's or clinic's own numbers for the patient ("Medical record no.: 00731884" beside an MBI).
 _NOT_A_PLAN_ID_LABEL = re.compile(r"\b(?:record|chart|patient|account|control)\b", re.IGNORECASE)
-_PLAN_MEMBER_LABEL = re.compile(
-    r"\b(?:Member|Subscriber|Enrollee|Mbr|Health|Plan)\b(?![^\n]*\b(?:record|chart)\b)", re.IGNORECASE
-)
+_PLAN_MEMBER_LABEL = re.compile(r"\b(?:Member|Subscriber|Enrollee|Mbr|Health|Plan)\b", re.IGNORECASE)
 
 
 def _label_cell(text: str, value_start: int) -> str:
